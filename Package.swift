@@ -1,0 +1,71 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "winback",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "winback", targets: ["winback"]),
+        .library(name: "WinbackCore", targets: ["WinbackCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // The pure domain: values and rules, no I/O, no clock.
+        .target(name: "WinbackCore"),
+        // CSV dialect detection, tokenising and field parsing over bytes: pure, streaming.
+        .target(name: "WinbackCSV", dependencies: ["WinbackCore"]),
+        // Realistic generated sales histories with known truth: for the demo, the tests and the benchmarks.
+        .target(name: "WinbackSimulation", dependencies: ["WinbackCore"]),
+        // The TOML config file: keys, defaults, resolution order, errors with line and key.
+        .target(
+            name: "WinbackConfig",
+            dependencies: ["WinbackCore", "WinbackCSV", .product(name: "TOMLKit", package: "TOMLKit")]
+        ),
+        // SQLite through GRDB: schema, migrations, records, queries.
+        .target(
+            name: "WinbackStore",
+            dependencies: [
+                "WinbackCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // Files into the store: one file, one transaction.
+        .target(
+            name: "WinbackImport",
+            dependencies: [
+                "WinbackCore", "WinbackCSV", "WinbackConfig", "WinbackStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The command-line surface; `winback` only calls into it.
+        .target(
+            name: "WinbackCLI",
+            dependencies: [
+                "WinbackCore", "WinbackCSV", "WinbackConfig", "WinbackStore", "WinbackImport",
+                "WinbackSimulation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "winback", dependencies: ["WinbackCLI"]),
+
+        .testTarget(name: "WinbackCoreTests", dependencies: ["WinbackCore"]),
+        .testTarget(name: "WinbackCSVTests", dependencies: ["WinbackCSV"]),
+        .testTarget(name: "WinbackConfigTests", dependencies: ["WinbackConfig"]),
+        .testTarget(name: "WinbackStoreTests", dependencies: ["WinbackStore"]),
+        .testTarget(name: "WinbackSimulationTests", dependencies: ["WinbackSimulation", "WinbackCSV"]),
+        .testTarget(
+            name: "WinbackImportTests",
+            dependencies: ["WinbackImport", "WinbackStore", "WinbackConfig", "WinbackSimulation"]
+        ),
+        .testTarget(name: "WinbackCLITests", dependencies: ["WinbackCLI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import WinbackCore
+import WinbackSimulation
+
+/// `winback generate`: writes a realistic generated sales export, for trying winback out and for benchmarks.
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Write a realistic generated sales export (for trials and benchmarks).",
+        discussion: """
+            Clients of every size and buying rhythm, some of which stop, slow down, decline, drop a \
+            category or come back. The same seed gives the same file.
+            """)
+
+    @Option(help: "How many clients.")
+    var clients = 300
+
+    @Option(help: ArgumentHelp("First day of the history.", valueName: "YYYY-MM-DD"))
+    var from = "2025-01-01"
+
+    @Option(help: ArgumentHelp("Last day of the history.", valueName: "YYYY-MM-DD"))
+    var to = "2025-12-31"
+
+    @Option(help: "Stop after this many lines (the history is then cut short).")
+    var lines: Int?
+
+    @Option(help: "comma (ISO dates, decimal point) or semicolon (BOM, DD.MM.YYYY, decimal comma, CRLF).")
+    var style: String = "comma"
+
+    @Option(help: "Seed of the generator.")
+    var seed: UInt64 = 1
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write here instead of to standard output.", valueName: "file"))
+    var output: String?
+
+    func run() throws {
+        guard let start = Day(iso: from), let end = Day(iso: to), start <= end else {
+            throw ValidationError("--from and --to must be YYYY-MM-DD dates, --from not after --to")
+        }
+        guard let format = SalesCSVFormat(rawValue: style) else {
+            throw ValidationError("--style must be comma or semicolon")
+        }
+        let generator = SalesGenerator(SalesScenario(clients: clients, start: start, end: end, seed: seed))
+        let sink = try OutputSink(path: output)
+        sink.write(format.header)
+        var written = 0
+        let limit = lines ?? .max
+        struct Done: Error {}
+        do {
+            try generator.generate { line in
+                guard written < limit else { throw Done() }
+                sink.write(format.line(line))
+                written += 1
+            }
+        } catch is Done {}
+        try sink.finish()
+        if output != nil {
+            FileHandle.standardError.write(Data("wrote \(written) lines for \(clients) clients\n".utf8))
+        }
+    }
+}
+
+/// Buffered writing to a file or standard output.
+final class OutputSink {
+    private let handle: FileHandle
+    private var buffer = Data()
+
+    init(path: String?) throws {
+        if let path {
+            guard FileManager.default.createFile(atPath: path, contents: nil) else {
+                throw CommandFailure(reason: "\(path): cannot be created")
+            }
+            handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        } else {
+            handle = .standardOutput
+        }
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 20 { flush() }
+    }
+
+    private func flush() {
+        handle.write(buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    func finish() throws {
+        flush()
+        if handle !== FileHandle.standardOutput { try handle.close() }
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import WinbackImport
+
+/// `winback import FILE...`: imports sales, contacts or clients files now, each in its own transaction.
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import sales, contacts or clients CSV files now.",
+        discussion: """
+            Each file is recognised by its header and imported whole or not at all. A file with bad lines \
+            is refused, and every bad line is named as FILE:LINE: column: reason. Lines already stored \
+            (a re-export of overlapping days) are stored once.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The CSV files.", valueName: "file"))
+    var files: [String]
+
+    func run() throws {
+        let (config, database) = try global.open()
+        let importer = Importer(database: database, settings: config.importing)
+        var refused: [String] = []
+        var details: [String] = []
+        for file in files {
+            let started = Date()
+            do {
+                let report = try importer.importFile(at: file)
+                print(Self.describe(report, seconds: Date().timeIntervalSince(started)))
+            } catch let failure as ImportFailure {
+                details.append(failure.description)
+                refused.append(file)
+            }
+        }
+        if !refused.isEmpty {
+            let which = refused.count == 1 ? refused[0] : "\(refused.count) of \(files.count) files"
+            throw CommandFailure(
+                reason: "\(which) not imported; nothing of \(refused.count == 1 ? "it" : "them") was stored",
+                details: details.joined(separator: "\n"))
+        }
+    }
+
+    static func describe(_ report: ImportReport, seconds: Double) -> String {
+        let kind = report.kind?.rawValue ?? "file"
+        if let previous = report.previousImport {
+            return "\(report.path): this \(kind) file was already imported (import #\(previous.id ?? 0), \(previous.finishedAt)); nothing to do"
+        }
+        var text = "\(report.path): \(kind), \(report.rows) rows: \(report.inserted) stored"
+        if report.duplicates > 0 { text += ", \(report.duplicates) already stored" }
+        if report.changedDuplicates > 0 {
+            text += " (\(report.changedDuplicates) of them differ from the stored line, which was kept)"
+        }
+        if seconds > 0.05 {
+            text += String(format: "; %.2f s, %.0f rows/s", seconds, Double(report.rows) / seconds)
+        }
+        return text
+    }
+}

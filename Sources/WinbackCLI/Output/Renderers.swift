@@ -1,0 +1,136 @@
+import WinbackCore
+
+/// Aligned columns for a terminal; numbers right-aligned, control characters from data made visible.
+enum TableRenderer {
+    static let maxWidth = 32
+
+    static func render(_ report: Report) -> String {
+        let cells = report.rows.map { row in row.map(display) }
+        var widths = report.columns.map { $0.header.count }
+        for row in cells {
+            for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }
+        }
+        func line(_ values: [String]) -> String {
+            values.enumerated().map { index, value in
+                let pad = String(repeating: " ", count: widths[index] - value.count)
+                let right: Bool
+                if case .number = report.rows.first?[index] { right = true } else { right = report.columns[index].alignRight }
+                return right ? pad + value : value + pad
+            }.joined(separator: "  ").trailingSpacesRemoved
+        }
+        var out = line(report.columns.map(\.header)) + "\n"
+        out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
+        for row in cells { out += line(row) + "\n" }
+        return out
+    }
+
+    private static func display(_ cell: Report.Cell) -> String {
+        switch cell {
+        case .text(let value): return truncate(escapeControls(value ?? ""))
+        case .number(let value): return value ?? ""
+        case .date(let value): return value?.iso ?? ""
+        }
+    }
+
+    private static func truncate(_ text: String) -> String {
+        text.count > maxWidth ? String(text.prefix(maxWidth - 1)) + "…" : text
+    }
+}
+
+/// One JSON array of flat objects with snake_case keys, in column order.
+enum JSONRenderer {
+    static func render(_ report: Report) -> String {
+        guard !report.rows.isEmpty else { return "[]\n" }
+        var out = "[\n"
+        for (rowIndex, row) in report.rows.enumerated() {
+            out += "  {"
+            for (index, cell) in row.enumerated() {
+                out += (index > 0 ? ", " : "") + jsonString(report.columns[index].key) + ": " + value(cell)
+            }
+            out += rowIndex == report.rows.count - 1 ? "}\n" : "},\n"
+        }
+        return out + "]\n"
+    }
+
+    private static func value(_ cell: Report.Cell) -> String {
+        switch cell {
+        case .text(let text): return text.map(jsonString) ?? "null"
+        case .number(let number): return number ?? "null"
+        case .date(let day): return day.map { "\"\($0.iso)\"" } ?? "null"
+        }
+    }
+
+    static func jsonString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029 {
+                    out += "\\u" + String(scalar.value, radix: 16).leftPadded(to: 4)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
+
+/// RFC 4180 CSV for spreadsheets, safe against formula injection: a text cell that a spreadsheet would
+/// run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) gets a leading apostrophe. Numbers
+/// and dates are never touched.
+enum CSVRenderer {
+    static func render(_ report: Report) -> String {
+        var out = report.columns.map { quote($0.key) }.joined(separator: ",") + "\r\n"
+        for row in report.rows {
+            out += row.map(field).joined(separator: ",") + "\r\n"
+        }
+        return out
+    }
+
+    private static func field(_ cell: Report.Cell) -> String {
+        switch cell {
+        case .text(let text): return quote(neutralise(text ?? ""))
+        case .number(let number): return number ?? ""
+        case .date(let day): return day?.iso ?? ""
+        }
+    }
+
+    static func neutralise(_ text: String) -> String {
+        guard let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return text }
+        return "'" + text
+    }
+
+    static func quote(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
+    }
+}
+
+/// Control characters from data shown as `\u{1b}`, so that a client name cannot move the cursor or clear the screen.
+func escapeControls(_ text: String) -> String {
+    guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || (0x80..<0xA0).contains($0.value) })
+    else { return text }
+    var out = ""
+    for scalar in text.unicodeScalars {
+        if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) {
+            out += "\\u{\(String(scalar.value, radix: 16))}"
+        } else {
+            out.unicodeScalars.append(scalar)
+        }
+    }
+    return out
+}
+
+extension String {
+    var trailingSpacesRemoved: String {
+        var copy = self
+        while copy.last == " " { copy.removeLast() }
+        return copy
+    }
+}

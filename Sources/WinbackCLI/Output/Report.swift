@@ -1,0 +1,48 @@
+import WinbackCore
+
+/// A table of results that every listing command prints in one of three formats.
+///
+/// Commands build a ``Report`` from domain values; the renderers decide the look. JSON keys and CSV
+/// headers are the columns' snake_case keys, so scripts see the same names in both.
+struct Report {
+    struct Column {
+        var key: String
+        var header: String
+        var alignRight = false
+    }
+
+    enum Cell {
+        case text(String?)
+        /// A number already written exactly (`1234.50`); JSON gets it bare, tables right-aligned.
+        case number(String?)
+        case date(Day?)
+
+        static func integer(_ value: Int?) -> Cell { .number(value.map(String.init)) }
+        static func money(_ value: Money?) -> Cell { .number(value?.decimalString()) }
+    }
+
+    var columns: [Column]
+    var rows: [[Cell]] = []
+
+    init(columns: [Column]) {
+        self.columns = columns
+    }
+
+    mutating func append(_ row: [Cell]) {
+        precondition(row.count == columns.count, "a row needs one cell per column")
+        rows.append(row)
+    }
+
+    func render(_ format: OutputFormat) -> String {
+        switch format {
+        case .table: return TableRenderer.render(self)
+        case .json: return JSONRenderer.render(self)
+        case .csv: return CSVRenderer.render(self)
+        }
+    }
+}
+
+/// `--format table|json|csv`.
+enum OutputFormat: String, CaseIterable, Sendable {
+    case table, json, csv
+}

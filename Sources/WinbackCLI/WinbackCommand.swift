@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+
+/// `winback`: finds the key clients a company is losing and helps win them back.
+public struct WinbackCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "winback",
+        abstract: "Find the key clients you are losing, and win them back.",
+        discussion: """
+            The config file is --config FILE, else $WINBACK_CONFIG, else /etc/winback/winback.toml, \
+            else ./config/winback.toml.
+            """,
+        version: WinbackCommand.version,
+        subcommands: [ImportCommand.self, ClientsCommand.self, GenerateCommand.self]
+    )
+
+    public static let version = "0.1.0"
+
+    public init() {}
+
+    /// Runs the command line and exits: status 0 on success, non-zero with a one-line reason on stderr.
+    public static func run(arguments: [String]? = nil) -> Never {
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+            Foundation.exit(0)
+        } catch let failure as CommandFailure {
+            if !failure.details.isEmpty {
+                FileHandle.standardError.write(Data((failure.details + "\n").utf8))
+            }
+            FileHandle.standardError.write(Data("winback: \(failure.reason)\n".utf8))
+            Foundation.exit(failure.status)
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+/// A command that did not succeed: the reason is one line; `details` (such as every bad line of a file) precede it.
+struct CommandFailure: Error {
+    var reason: String
+    var details = ""
+    var status: Int32 = 1
+}

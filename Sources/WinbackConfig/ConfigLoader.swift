@@ -1,0 +1,230 @@
+import Foundation
+import TOMLKit
+import WinbackCSV
+import WinbackCore
+
+/// Finds and reads the config file: `--config`, then `$WINBACK_CONFIG`, then `/etc/winback/winback.toml`,
+/// then `./config/winback.toml`.
+public enum ConfigLoader {
+    public static let systemPath = "/etc/winback/winback.toml"
+    public static let localPath = "config/winback.toml"
+    public static let environmentVariable = "WINBACK_CONFIG"
+
+    /// The file to read: an explicit path or `$WINBACK_CONFIG` must exist; the two standard places are tried in turn.
+    public static func locate(
+        explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
+        fileExists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }
+    ) throws -> String {
+        if let explicit {
+            guard fileExists(explicit) else { throw ConfigError(file: explicit, reason: "no such file") }
+            return explicit
+        }
+        if let fromEnvironment = environment[environmentVariable], !fromEnvironment.isEmpty {
+            guard fileExists(fromEnvironment) else {
+                throw ConfigError(file: fromEnvironment, reason: "no such file (named by $\(environmentVariable))")
+            }
+            return fromEnvironment
+        }
+        for candidate in [systemPath, localPath] where fileExists(candidate) {
+            return candidate
+        }
+        throw ConfigError(
+            file: localPath,
+            reason: "no config file: give --config FILE, set $\(environmentVariable), or create \(systemPath)")
+    }
+
+    /// Reads and checks the file at `path`.
+    public static func load(path: String) throws -> WinbackConfig {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ConfigError(file: path, reason: "cannot be read: \(error.localizedDescription)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: path, reason: "is not UTF-8 text")
+        }
+        var config = try parse(text, file: path)
+        config.sourcePath = path
+        return config
+    }
+
+    /// Parses config text; `file` names it in errors and anchors a relative `state_dir`.
+    public static func parse(_ text: String, file: String) throws -> WinbackConfig {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigError(file: file, line: error.source.begin.line, reason: error.description)
+        }
+        let reader = TOMLReader(table: table, path: [], locator: KeyLocator(text: text), file: file)
+        var config = WinbackConfig()
+
+        if let stateDir = try reader.string("state_dir") {
+            guard !stateDir.isEmpty else { throw reader.error("state_dir", "must not be empty") }
+            config.stateDirectory = absolute(stateDir, relativeTo: file)
+        }
+        if let zone = try reader.string("time_zone") {
+            guard TimeZone(identifier: zone) != nil else {
+                throw reader.error("time_zone", "unknown time zone \(quoted(zone)); use an IANA name such as \"Europe/Berlin\"")
+            }
+            config.timeZone = zone
+        }
+        if let importing = try reader.table("import") {
+            if let formats = try importing.strings("date_formats") {
+                for format in formats {
+                    do {
+                        _ = try DateParser(extraPatterns: [format])
+                    } catch let error as DateParser.PatternError {
+                        throw importing.error("date_formats", error.description)
+                    }
+                }
+                config.importing.dateFormats = formats
+            }
+            if let limit = try importing.int("max_listed_errors", in: 1...100_000) {
+                config.importing.maxListedErrors = limit
+            }
+            if let columns = try importing.table("columns") {
+                for kind in InputKind.allCases {
+                    guard let mapping = try columns.table(kind.rawValue) else { continue }
+                    var renames: [String: String] = [:]
+                    let known = Set(kind.columns.map(\.name))
+                    for key in mapping.keys {
+                        guard known.contains(key) else {
+                            throw mapping.error(
+                                key, "not a column of \(kind.rawValue) files; they have \(kind.columns.map(\.name).joined(separator: ", "))")
+                        }
+                        guard let header = try mapping.string(key), !header.isEmpty else {
+                            throw mapping.error(key, "must name the column's header in the file")
+                        }
+                        renames[key] = header
+                    }
+                    try mapping.finish()
+                    config.importing.columns[kind] = renames
+                }
+                try columns.finish()
+            }
+            try importing.finish()
+        }
+        try reader.finish()
+        return config
+    }
+
+    private static func absolute(_ path: String, relativeTo file: String) -> String {
+        if path.hasPrefix("/") { return path }
+        let base = URL(fileURLWithPath: file).deletingLastPathComponent()
+        return base.appendingPathComponent(path).standardizedFileURL.path
+    }
+}
+
+/// Walks one TOML table, reading typed keys and remembering which were read so that typos are refused.
+final class TOMLReader {
+    let table: TOMLTable
+    let path: [String]
+    let locator: KeyLocator
+    let file: String
+    private var read: Set<String> = []
+
+    init(table: TOMLTable, path: [String], locator: KeyLocator, file: String) {
+        self.table = table
+        self.path = path
+        self.locator = locator
+        self.file = file
+    }
+
+    var keys: [String] { table.keys }
+
+    func error(_ key: String, _ reason: String) -> ConfigError {
+        let full = path + [key]
+        return ConfigError(file: file, line: locator.line(of: full), key: full.joined(separator: "."), reason: reason)
+    }
+
+    private func value(_ key: String) -> TOMLValueConvertible? {
+        read.insert(key)
+        return table[key]
+    }
+
+    private func typeName(_ value: TOMLValueConvertible) -> String {
+        switch value.type {
+        case .table: return "a table"
+        case .array: return "an array"
+        case .string: return "a string"
+        case .int: return "an integer"
+        case .double: return "a number"
+        case .bool: return "true or false"
+        default: return "a date or time"
+        }
+    }
+
+    func string(_ key: String) throws -> String? {
+        guard let value = value(key) else { return nil }
+        guard let string = value.string else { throw error(key, "expected a string, found \(typeName(value))") }
+        return string
+    }
+
+    func int(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let value = value(key) else { return nil }
+        guard value.type == .int, let number = value.int else {
+            throw error(key, "expected an integer, found \(typeName(value))")
+        }
+        guard range.contains(number) else {
+            throw error(key, "\(number) is out of range \(range.lowerBound)…\(range.upperBound)")
+        }
+        return number
+    }
+
+    func strings(_ key: String) throws -> [String]? {
+        guard let value = value(key) else { return nil }
+        guard let array = value.array else { throw error(key, "expected an array of strings, found \(typeName(value))") }
+        return try array.map { element in
+            guard let string = element.string else { throw error(key, "expected an array of strings") }
+            return string
+        }
+    }
+
+    func table(_ key: String) throws -> TOMLReader? {
+        guard let value = value(key) else { return nil }
+        guard let table = value.table else { throw error(key, "expected a table, found \(typeName(value))") }
+        return TOMLReader(table: table, path: path + [key], locator: locator, file: file)
+    }
+
+    /// Refuses keys that were never read: they are typos or belong to another version.
+    func finish() throws {
+        for key in table.keys.sorted() where !read.contains(key) {
+            throw error(key, "unknown key")
+        }
+    }
+}
+
+/// Finds the line on which a dotted key is set, by reading table headers and `key =` lines.
+///
+/// TOMLKit reports positions for syntax errors only; this light scan gives the other errors a line too.
+struct KeyLocator {
+    private var lines: [(path: [String], line: Int)] = []
+
+    init(text: String) {
+        var current: [String] = []
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("#") || line.isEmpty { continue }
+            if line.hasPrefix("[") {
+                let inner = line.drop(while: { $0 == "[" }).prefix(while: { $0 != "]" })
+                current = KeyLocator.split(String(inner))
+                lines.append((current, index + 1))
+            } else if let equals = line.firstIndex(of: "=") {
+                lines.append((current + KeyLocator.split(String(line[..<equals])), index + 1))
+            }
+        }
+    }
+
+    private static func split(_ dotted: String) -> [String] {
+        dotted.split(separator: ".").map {
+            $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+        }
+    }
+
+    /// The first line that sets `path` or opens it as a table.
+    func line(of path: [String]) -> Int? {
+        lines.first { $0.path == path }?.line ?? lines.first { $0.path.starts(with: path) }?.line
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import WinbackCore
+
+/// Everything the config file can say, with the documented default for each key.
+///
+/// `config/winback.toml` in the repository lists every key with its default; a file holding only
+/// `state_dir = "..."` is complete.
+public struct WinbackConfig: Sendable, Equatable {
+    /// The folder holding the database, `inbox/`, `archive/`, `rejected/` and `outbox/`.
+    public var stateDirectory: String
+    /// The IANA time zone that decides what "today" is; `nil` means the system's.
+    public var timeZone: String?
+    public var importing: ImportSettings
+    /// The file this config was read from, if any.
+    public var sourcePath: String?
+
+    public static let defaultStateDirectory = "/var/lib/winback"
+
+    public init(
+        stateDirectory: String = WinbackConfig.defaultStateDirectory, timeZone: String? = nil,
+        importing: ImportSettings = ImportSettings(), sourcePath: String? = nil
+    ) {
+        self.stateDirectory = stateDirectory
+        self.timeZone = timeZone
+        self.importing = importing
+        self.sourcePath = sourcePath
+    }
+
+    /// The configured time zone, or the system's.
+    public var resolvedTimeZone: TimeZone {
+        timeZone.flatMap(TimeZone.init(identifier:)) ?? .current
+    }
+}
+
+/// How files are read: extra date forms, renamed columns, how many bad lines an error lists.
+public struct ImportSettings: Sendable, Equatable {
+    /// Date patterns tried after the built-in `YYYY-MM-DD`, `D.M.YYYY` and `YYYYMMDD`.
+    public var dateFormats: [String]
+    /// How many bad lines a refusal names before it only counts the rest.
+    public var maxListedErrors: Int
+    /// For each kind of file, canonical column name → the header the export uses.
+    public var columns: [InputKind: [String: String]]
+
+    public init(dateFormats: [String] = [], maxListedErrors: Int = 100, columns: [InputKind: [String: String]] = [:]) {
+        self.dateFormats = dateFormats
+        self.maxListedErrors = maxListedErrors
+        self.columns = columns
+    }
+}

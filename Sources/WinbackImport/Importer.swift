@@ -1,0 +1,187 @@
+import Foundation
+import GRDB
+import WinbackCSV
+import WinbackConfig
+import WinbackCore
+import WinbackStore
+
+/// What one import did.
+public struct ImportReport: Sendable, Equatable {
+    public var path: String
+    public var kind: InputKind?
+    /// Data rows read (header and blank lines not counted).
+    public var rows: Int
+    /// Rows stored now.
+    public var inserted: Int
+    /// Rows already stored by an earlier import (a re-export of overlapping days).
+    public var duplicates: Int
+    /// Of the duplicates, those whose day, client, quantity or amount differ from the stored line; the stored one was kept.
+    public var changedDuplicates: Int
+    /// Set when this exact file had been imported before: nothing was read again.
+    public var previousImport: ImportRecord?
+    public var importID: Int64?
+}
+
+/// Imports sales, contacts and clients files: one file, one transaction, all rows or none.
+///
+/// A file is recognised by its header. Its content hash is checked against the ledger first, so the same
+/// file imported again costs one read. Every row is parsed and checked; if any is bad, the transaction is
+/// rolled back, the refusal is written to the ledger, and ``ImportFailure/refused(path:problems:unlisted:)``
+/// names every bad line.
+public struct Importer: Sendable {
+    public let database: AppDatabase
+    public let settings: ImportSettings
+    private let now: @Sendable () -> Date
+
+    public init(database: AppDatabase, settings: ImportSettings, now: @escaping @Sendable () -> Date = Date.init) {
+        self.database = database
+        self.settings = settings
+        self.now = now
+    }
+
+    public func importFile(at path: String) throws -> ImportReport {
+        let started = timestamp()
+        let source = try FileByteSource(path: path)
+        let (sha256, bytes) = try source.sha256()
+        let fileName = URL(fileURLWithPath: path).lastPathComponent
+        var report = ImportReport(path: path, rows: 0, inserted: 0, duplicates: 0, changedDuplicates: 0)
+        if let previous = try database.importedFile(sha256: sha256) {
+            report.previousImport = previous
+            report.kind = previous.kind.flatMap(InputKind.init(rawValue:))
+            return report
+        }
+
+        var problems: [BadLine] = []
+        var unlisted = 0
+        func note(_ problem: BadLine) {
+            if problems.count < settings.maxListedErrors { problems.append(problem) } else { unlisted += 1 }
+        }
+        let dates = try DateParser(extraPatterns: settings.dateFormats)
+
+        try database.writer.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                // Checked again under the write lock: another process may have imported it meanwhile.
+                if let previous = try ImportRecord.filter(
+                    Column("sha256") == sha256 && Column("outcome") == "imported"
+                ).fetchOne(db) {
+                    report.previousImport = previous
+                    return .rollback
+                }
+                let reader = CSVReader(source: source)
+                do {
+                    guard try reader.next() else {
+                        note(BadLine(line: 1, column: "header", reason: "the file is empty"))
+                        return .rollback
+                    }
+                    let header: HeaderMap
+                    do {
+                        header = try HeaderMap.read(header: reader.strings(), renames: settings.columns)
+                    } catch let error as BadLine {
+                        note(error)
+                        return .rollback
+                    }
+                    report.kind = header.kind
+                    var ledger = ImportRecord(
+                        fileName: fileName, sha256: sha256, kind: header.kind.rawValue, bytes: bytes,
+                        startedAt: started, finishedAt: started, outcome: .imported)
+                    try ledger.insert(db)
+                    let importID = ledger.id!
+                    var rows = RowDecoder(
+                        reader: reader, header: header, dates: dates,
+                        numbers: DecimalParser(delimiter: reader.delimiter!))
+                    try copyRows(
+                        kind: header.kind, reader: reader, rows: &rows, db: db, importID: importID,
+                        report: &report, note: note)
+                    guard problems.isEmpty, unlisted == 0 else { return .rollback }
+                    ledger.rows = report.rows
+                    ledger.inserted = report.inserted
+                    ledger.duplicates = report.duplicates
+                    ledger.finishedAt = timestamp()
+                    try ledger.update(db)
+                    report.importID = importID
+                    return .commit
+                } catch let error as CSVReadError {
+                    note(BadLine(line: error.line, column: "row", reason: error.reason))
+                    return .rollback
+                }
+            }
+        }
+        guard problems.isEmpty else {
+            let failure = ImportFailure.refused(path: path, problems: problems, unlisted: unlisted)
+            try database.recordRejection(
+                ImportRecord(
+                    fileName: fileName, sha256: sha256, kind: report.kind?.rawValue, bytes: bytes,
+                    rows: report.rows, startedAt: started, finishedAt: timestamp(), outcome: .rejected,
+                    error: failure.description))
+            throw failure
+        }
+        return report
+    }
+
+    /// Reads every data row; stores them while no row has been bad, then only checks the rest.
+    private func copyRows(
+        kind: InputKind, reader: CSVReader<FileByteSource>, rows: inout RowDecoder<FileByteSource>, db: Database,
+        importID: Int64, report: inout ImportReport, note: (BadLine) -> Void
+    ) throws {
+        var clean = true
+        func flag(_ problems: [BadLine]) {
+            clean = false
+            problems.forEach(note)
+        }
+        switch kind {
+        case .sales:
+            let writer = try SalesWriter(db: db, importID: importID)
+            while try reader.next() {
+                report.rows += 1
+                guard let line = rows.saleLine() else {
+                    flag(rows.problems)
+                    continue
+                }
+                guard clean else { continue }
+                switch try writer.insert(line, sourceLine: reader.line) {
+                case .inserted:
+                    report.inserted += 1
+                case .duplicate(let stored) where stored.importID == importID:
+                    flag([
+                        BadLine(
+                            line: reader.line, column: "line",
+                            reason:
+                                "document \(quoted(line.document)) line \(line.line) already appears on line \(stored.sourceLine)"
+                        )
+                    ])
+                case .duplicate(let stored):
+                    report.duplicates += 1
+                    if !stored.sameContent { report.changedDuplicates += 1 }
+                }
+            }
+        case .contacts:
+            let writer = try MasterDataWriter(db: db, importID: importID)
+            while try reader.next() {
+                report.rows += 1
+                guard let contact = rows.contact() else {
+                    flag(rows.problems)
+                    continue
+                }
+                guard clean else { continue }
+                if try writer.insert(contact) { report.inserted += 1 } else { report.duplicates += 1 }
+            }
+        case .clients:
+            let writer = try MasterDataWriter(db: db, importID: importID)
+            while try reader.next() {
+                report.rows += 1
+                guard let profile = rows.clientProfile() else {
+                    flag(rows.problems)
+                    continue
+                }
+                guard clean else { continue }
+                try writer.upsert(profile)
+                report.inserted += 1
+            }
+        }
+    }
+
+    private func timestamp() -> String {
+        let formatter = ISO8601DateFormatter()
+        return formatter.string(from: now())
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import GRDB
+
+/// The winback database: one SQLite file shared by the daemon, which writes, and the CLI, which reads
+/// and acknowledges.
+///
+/// It opens a `DatabasePool` (WAL, so readers never wait for the writer), waits up to `busyTimeout` for a
+/// lock held by the other process instead of failing with "database is locked", keeps foreign keys on,
+/// writes in IMMEDIATE transactions, and runs the migrations when it opens.
+public struct AppDatabase: Sendable {
+    /// Direct access for the storage layer's own types; everything else goes through intention-named methods.
+    public let writer: any DatabaseWriter
+
+    /// How long a connection waits for another process's lock before giving up.
+    public static let busyTimeout: TimeInterval = 30
+
+    public init(_ writer: any DatabaseWriter) throws {
+        self.writer = writer
+        try AppDatabase.migrator.migrate(writer)
+    }
+
+    /// Opens (creating when needed) the database file at `path`.
+    public static func open(path: String) throws -> AppDatabase {
+        let pool = try DatabasePool(path: path, configuration: makeConfiguration())
+        return try AppDatabase(pool)
+    }
+
+    /// A private database in a temporary directory, for tests: WAL and all, like the real one.
+    public static func temporary() throws -> AppDatabase {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("winback-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return try open(path: directory.appendingPathComponent("winback.sqlite").path)
+    }
+
+    static func makeConfiguration() -> Configuration {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.prepareDatabase { db in
+            // A committed import survives a power cut, not only a crash: the inbox file is archived after it.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        return configuration
+    }
+}

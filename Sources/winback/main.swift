@@ -1,0 +1,3 @@
+import WinbackCLI
+
+WinbackCommand.run()
