@@ -6,8 +6,8 @@
 ///
 /// Fields are handed out as byte buffers that stay valid until the next call to ``next()``; nothing is
 /// decoded or copied unless the caller asks. Line numbers are physical lines, the header being line 1.
-public final class CSVReader<Source: ByteSource> {
-    private var source: Source
+public final class CSVReader {
+    private var source: any ByteSource
     private var buffer: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     private let maxRecordBytes: Int
@@ -18,11 +18,22 @@ public final class CSVReader<Source: ByteSource> {
     private var started = false
     private var linesBefore = 1
 
-    private var starts: [Int] = []
-    private var ends: [Int] = []
-    private var escaped: [Bool] = []
-    private var scratch: [UInt8] = []
-    private var scratchRanges: [Range<Int>?] = []
+    /// The current record's fields, in raw memory: appending one costs no exclusivity check or copy-on-write test.
+    private var fields: UnsafeMutablePointer<Field>
+    private var fieldCapacity = 64
+    public private(set) var fieldCount = 0
+    private var anyEscaped = false
+    /// Unescaped copies of fields with doubled quotes.
+    private var scratch: UnsafeMutablePointer<UInt8>
+    private var scratchCapacity = 256
+
+    private struct Field {
+        var start: Int
+        var end: Int
+        /// Holds doubled quotes until unescaped; then `inScratch` says where its bytes are.
+        var escaped: Bool
+        var inScratch: Bool
+    }
 
     /// The field delimiter: given, or detected from the header line on the first call to ``next()``.
     public private(set) var delimiter: UInt8?
@@ -37,27 +48,27 @@ public final class CSVReader<Source: ByteSource> {
     /// Bytes consumed so far, for progress reports.
     public private(set) var bytesConsumed = 0
 
-    public init(source: Source, delimiter: UInt8? = nil, bufferSize: Int = 1 << 20, maxRecordBytes: Int = 16 << 20) {
+    public init(source: any ByteSource, delimiter: UInt8? = nil, bufferSize: Int = 1 << 20, maxRecordBytes: Int = 16 << 20) {
         self.source = source
         self.delimiter = delimiter
         self.capacity = max(bufferSize, 64)
         self.maxRecordBytes = max(maxRecordBytes, capacity)
         self.buffer = .allocate(capacity: capacity)
+        self.fields = .allocate(capacity: fieldCapacity)
+        self.scratch = .allocate(capacity: scratchCapacity)
     }
 
     deinit {
         buffer.deallocate()
+        fields.deallocate()
+        scratch.deallocate()
     }
-
-    /// The number of fields in the current record.
-    public var fieldCount: Int { starts.count }
 
     /// The bytes of field `index` of the current record, unquoted and unescaped; valid until ``next()``.
     public func field(_ index: Int) -> UnsafeBufferPointer<UInt8> {
-        if let range = scratchRanges[index] {
-            return scratch.withUnsafeBufferPointer { UnsafeBufferPointer(rebasing: $0[range]) }
-        }
-        return UnsafeBufferPointer(start: buffer + starts[index], count: ends[index] - starts[index])
+        precondition(index >= 0 && index < fieldCount, "field index out of range")
+        let field = fields[index]
+        return UnsafeBufferPointer(start: (field.inScratch ? scratch : buffer) + field.start, count: field.end - field.start)
     }
 
     /// Field `index` decoded as UTF-8, or `nil` when its bytes are not valid UTF-8.
@@ -82,7 +93,7 @@ public final class CSVReader<Source: ByteSource> {
     }
 
     private var isBlank: Bool {
-        for index in 0..<starts.count where ends[index] > starts[index] || scratchRanges[index] != nil {
+        for index in 0..<fieldCount where fields[index].end > fields[index].start {
             return false
         }
         return true
@@ -195,9 +206,12 @@ public final class CSVReader<Source: ByteSource> {
         let lf = UInt8(ascii: "\n")
         let cr = UInt8(ascii: "\r")
         let delimiter = self.delimiter!
-        starts.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
-        escaped.removeAll(keepingCapacity: true)
+        // Locals, not properties, in the loop: no exclusivity checks per byte.
+        let buffer = self.buffer
+        let end = self.end
+        let atEOF = self.atEOF
+        fieldCount = 0
+        anyEscaped = false
         problem = nil
         if recordStart == end {
             return atEOF ? .endOfInput : .needMore
@@ -239,7 +253,7 @@ public final class CSVReader<Source: ByteSource> {
                 pos += 1
                 if pos < end, buffer[pos] != delimiter, buffer[pos] != lf, buffer[pos] != cr {
                     if problem == nil {
-                        problem = "text after the closing quote of field \(starts.count + 1)"
+                        problem = "text after the closing quote of field \(fieldCount + 1)"
                     }
                     while pos < end, buffer[pos] != delimiter, buffer[pos] != lf, buffer[pos] != cr { pos += 1 }
                     fieldEnd = pos
@@ -253,9 +267,7 @@ public final class CSVReader<Source: ByteSource> {
                 fieldEnd = pos
             }
             if pos == end, !atEOF { return .needMore }
-            starts.append(fieldStart)
-            ends.append(fieldEnd)
-            escaped.append(hasEscape)
+            appendField(Field(start: fieldStart, end: fieldEnd, escaped: hasEscape, inScratch: false))
             // What ends the field.
             if pos == end {
                 break
@@ -265,9 +277,7 @@ public final class CSVReader<Source: ByteSource> {
                 pos += 1
                 if pos == end {
                     if !atEOF { return .needMore }
-                    starts.append(pos)
-                    ends.append(pos)
-                    escaped.append(false)
+                    appendField(Field(start: pos, end: pos, escaped: false, inScratch: false))
                     break
                 }
                 continue
@@ -290,22 +300,42 @@ public final class CSVReader<Source: ByteSource> {
         return .record
     }
 
+    private func appendField(_ field: Field) {
+        if fieldCount == fieldCapacity {
+            let bigger = UnsafeMutablePointer<Field>.allocate(capacity: fieldCapacity * 2)
+            bigger.moveInitialize(from: fields, count: fieldCount)
+            fields.deallocate()
+            fields = bigger
+            fieldCapacity *= 2
+        }
+        (fields + fieldCount).initialize(to: field)
+        fieldCount += 1
+        anyEscaped = anyEscaped || field.escaped
+    }
+
+    /// Copies fields holding doubled quotes into the scratch buffer with each pair made one quote.
     private func unescapeQuotedFields() {
-        scratch.removeAll(keepingCapacity: true)
-        scratchRanges.removeAll(keepingCapacity: true)
-        for index in starts.indices {
-            guard escaped[index] else {
-                scratchRanges.append(nil)
-                continue
-            }
-            let from = scratch.count
-            var pos = starts[index]
-            while pos < ends[index] {
+        guard anyEscaped else { return }
+        var needed = 0
+        for index in 0..<fieldCount where fields[index].escaped {
+            needed += fields[index].end - fields[index].start
+        }
+        if needed > scratchCapacity {
+            scratch.deallocate()
+            scratchCapacity = max(needed, scratchCapacity * 2)
+            scratch = .allocate(capacity: scratchCapacity)
+        }
+        var out = 0
+        for index in 0..<fieldCount where fields[index].escaped {
+            let from = out
+            var pos = fields[index].start
+            while pos < fields[index].end {
                 let byte = buffer[pos]
-                scratch.append(byte)
+                scratch[out] = byte
+                out += 1
                 pos += byte == UInt8(ascii: "\"") ? 2 : 1
             }
-            scratchRanges.append(from..<scratch.count)
+            fields[index] = Field(start: from, end: out, escaped: false, inScratch: true)
         }
     }
 }

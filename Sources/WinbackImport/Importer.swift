@@ -120,7 +120,7 @@ public struct Importer: Sendable {
 
     /// Reads every data row; stores them while no row has been bad, then only checks the rest.
     private func copyRows(
-        kind: InputKind, reader: CSVReader<FileByteSource>, rows: inout RowDecoder<FileByteSource>, db: Database,
+        kind: InputKind, reader: CSVReader, rows: inout RowDecoder, db: Database,
         importID: Int64, report: inout ImportReport, note: (BadLine) -> Void
     ) throws {
         var clean = true

@@ -5,8 +5,8 @@ import WinbackCore
 ///
 /// Every problem of a row is reported, not only the first, so that one refusal tells the user
 /// everything to fix in their export.
-struct RowDecoder<Source: ByteSource> {
-    let reader: CSVReader<Source>
+struct RowDecoder {
+    let reader: CSVReader
     let header: HeaderMap
     let dates: DateParser
     let numbers: DecimalParser
@@ -14,9 +14,13 @@ struct RowDecoder<Source: ByteSource> {
     private var positions: [String: Int] = [:]
     private(set) var problems: [BadLine] = []
 
-    init(reader: CSVReader<Source>, header: HeaderMap, dates: DateParser, numbers: DecimalParser) {
+    /// Field indices of every column, looked up once rather than per row.
+    private let columns: Columns
+
+    init(reader: CSVReader, header: HeaderMap, dates: DateParser, numbers: DecimalParser) {
         self.reader = reader
         self.header = header
+        self.columns = Columns(header)
         self.dates = dates
         self.numbers = numbers
     }
@@ -42,18 +46,18 @@ struct RowDecoder<Source: ByteSource> {
 
     mutating func saleLine() -> SaleLine? {
         guard checkShape() else { return nil }
-        let day = date("date", required: true)
-        let clientID = text("client_id", required: true)
-        let document = text("document", required: true)
-        let amount = money("amount", required: true)
-        let margin = money("margin", required: false)
-        let quantity = money("quantity", required: false)
-        var lineNumber = integer("line")
-        let clientName = text("client_name")
-        let sku = text("sku")
-        let category = text("category")
-        let manager = text("manager")
-        let region = text("region")
+        let day = date(columns.date, "date", required: true)
+        let clientID = text(columns.clientID, "client_id", required: true)
+        let document = text(columns.document, "document", required: true)
+        let amount = money(columns.amount, "amount", required: true)
+        let margin = money(columns.margin, "margin", required: false)
+        let quantity = money(columns.quantity, "quantity", required: false)
+        var lineNumber = integer(columns.line, "line")
+        let clientName = text(columns.clientName, "client_name")
+        let sku = text(columns.sku, "sku")
+        let category = text(columns.category, "category")
+        let manager = text(columns.manager, "manager")
+        let region = text(columns.region, "region")
         guard problems.isEmpty, let day, let clientID, let document, let amount else { return nil }
         if lineNumber == nil {
             let position = (positions[document] ?? 0) + 1
@@ -69,11 +73,11 @@ struct RowDecoder<Source: ByteSource> {
 
     mutating func contact() -> Contact? {
         guard checkShape() else { return nil }
-        let day = date("date", required: true)
-        let clientID = text("client_id", required: true)
-        let manager = text("manager")
-        let outcomeText = text("outcome", required: true)
-        let note = text("note")
+        let day = date(columns.date, "date", required: true)
+        let clientID = text(columns.clientID, "client_id", required: true)
+        let manager = text(columns.manager, "manager")
+        let outcomeText = text(columns.outcome, "outcome", required: true)
+        let note = text(columns.note, "note")
         var outcome: ContactOutcome?
         if let outcomeText {
             outcome = ContactOutcome(rawValue: outcomeText.lowercased())
@@ -90,10 +94,10 @@ struct RowDecoder<Source: ByteSource> {
 
     mutating func clientProfile() -> ClientProfile? {
         guard checkShape() else { return nil }
-        let clientID = text("client_id", required: true)
+        let clientID = text(columns.clientID, "client_id", required: true)
         let profile = ClientProfile(
-            clientID: clientID ?? "", name: text("client_name"), manager: text("manager"), region: text("region"),
-            segment: text("segment"), dossierReviewed: date("dossier_reviewed", required: false))
+            clientID: clientID ?? "", name: text(columns.clientName, "client_name"), manager: text(columns.manager, "manager"), region: text(columns.region, "region"),
+            segment: text(columns.segment, "segment"), dossierReviewed: date(columns.dossierReviewed, "dossier_reviewed", required: false))
         guard problems.isEmpty, clientID != nil else { return nil }
         return profile
     }
@@ -105,8 +109,8 @@ struct RowDecoder<Source: ByteSource> {
     }
 
     /// Trimmed UTF-8 text without NUL bytes; nil when the column is absent or the cell empty.
-    private mutating func text(_ column: String, required: Bool = false) -> String? {
-        guard let index = header[column] else { return nil }
+    private mutating func text(_ index: Int?, _ column: String, required: Bool = false) -> String? {
+        guard let index else { return nil }
         let bytes = reader.field(index)
         var lower = 0
         var upper = bytes.count
@@ -119,10 +123,16 @@ struct RowDecoder<Source: ByteSource> {
             return nil
         }
         let slice = UnsafeBufferPointer(rebasing: bytes[lower..<upper])
-        if slice.contains(0) {
-            fail(column, "contains a NUL byte")
-            return nil
+        // One pass finds NUL bytes and tells whether the text is plain ASCII, which needs no validation.
+        var high: UInt8 = 0
+        for byte in slice {
+            if byte == 0 {
+                fail(column, "contains a NUL byte")
+                return nil
+            }
+            high |= byte
         }
+        if high < 0x80 { return String(decoding: slice, as: UTF8.self) }
         guard let string = String(validating: slice, as: UTF8.self) else {
             fail(column, "not valid UTF-8 text")
             return nil
@@ -130,8 +140,8 @@ struct RowDecoder<Source: ByteSource> {
         return string
     }
 
-    private mutating func date(_ column: String, required: Bool) -> Day? {
-        guard let index = header[column] else { return nil }
+    private mutating func date(_ index: Int?, _ column: String, required: Bool) -> Day? {
+        guard let index else { return nil }
         let bytes = reader.field(index)
         if bytes.allSatisfy({ $0 == UInt8(ascii: " ") }) {
             if required { fail(column, "empty") }
@@ -143,8 +153,8 @@ struct RowDecoder<Source: ByteSource> {
         return nil
     }
 
-    private mutating func money(_ column: String, required: Bool) -> Money? {
-        guard let index = header[column] else { return nil }
+    private mutating func money(_ index: Int?, _ column: String, required: Bool) -> Money? {
+        guard let index else { return nil }
         switch numbers.parseScaled(reader.field(index)) {
         case .success(let scaled):
             return Money(scaled: scaled)
@@ -157,8 +167,8 @@ struct RowDecoder<Source: ByteSource> {
         }
     }
 
-    private mutating func integer(_ column: String) -> Int? {
-        guard let index = header[column] else { return nil }
+    private mutating func integer(_ index: Int?, _ column: String) -> Int? {
+        guard let index else { return nil }
         let bytes = reader.field(index)
         var value = 0
         var digits = 0
@@ -171,5 +181,44 @@ struct RowDecoder<Source: ByteSource> {
             digits += 1
         }
         return digits == 0 ? nil : value
+    }
+}
+
+/// Where each canonical column is in the file; nil when the file has no such column.
+private struct Columns {
+    let date: Int?
+    let clientID: Int?
+    let document: Int?
+    let amount: Int?
+    let margin: Int?
+    let quantity: Int?
+    let line: Int?
+    let clientName: Int?
+    let sku: Int?
+    let category: Int?
+    let manager: Int?
+    let region: Int?
+    let outcome: Int?
+    let note: Int?
+    let segment: Int?
+    let dossierReviewed: Int?
+
+    init(_ header: HeaderMap) {
+        date = header["date"]
+        clientID = header["client_id"]
+        document = header["document"]
+        amount = header["amount"]
+        margin = header["margin"]
+        quantity = header["quantity"]
+        line = header["line"]
+        clientName = header["client_name"]
+        sku = header["sku"]
+        category = header["category"]
+        manager = header["manager"]
+        region = header["region"]
+        outcome = header["outcome"]
+        note = header["note"]
+        segment = header["segment"]
+        dossierReviewed = header["dossier_reviewed"]
     }
 }

@@ -28,8 +28,10 @@ extension AppDatabase {
                     -- A file's content is imported once; refusals may repeat.
                     CREATE UNIQUE INDEX imports_imported_sha256 ON imports(sha256) WHERE outcome = 'imported';
 
+                    -- Sales and contacts refer to a client by its integer id: smaller rows and indexes, cheaper checks.
                     CREATE TABLE clients (
-                        client_id TEXT PRIMARY KEY NOT NULL CHECK (length(client_id) > 0),
+                        id INTEGER PRIMARY KEY,
+                        client_id TEXT NOT NULL UNIQUE CHECK (length(client_id) > 0),
                         name TEXT,
                         manager TEXT,
                         region TEXT,
@@ -39,14 +41,14 @@ extension AppDatabase {
                         attributes_day INTEGER,
                         -- 1 once a clients file set the master data; sales lines then only fill gaps.
                         from_master INTEGER NOT NULL DEFAULT 0 CHECK (from_master IN (0, 1))
-                    ) WITHOUT ROWID;
+                    );
 
                     CREATE TABLE sales (
                         id INTEGER PRIMARY KEY,
                         document TEXT NOT NULL CHECK (length(document) > 0),
                         line INTEGER NOT NULL,
                         day INTEGER NOT NULL,
-                        client_id TEXT NOT NULL REFERENCES clients(client_id),
+                        client INTEGER NOT NULL REFERENCES clients(id),
                         sku TEXT,
                         category TEXT,
                         quantity REAL NOT NULL,
@@ -58,17 +60,17 @@ extension AppDatabase {
                         source_line INTEGER NOT NULL CHECK (source_line > 1),
                         UNIQUE (document, line)
                     );
-                    CREATE INDEX sales_client_day ON sales(client_id, day);
+                    CREATE INDEX sales_client_day ON sales(client, day);
 
                     CREATE TABLE contacts (
                         id INTEGER PRIMARY KEY,
                         day INTEGER NOT NULL,
-                        client_id TEXT NOT NULL REFERENCES clients(client_id),
+                        client INTEGER NOT NULL REFERENCES clients(id),
                         manager TEXT NOT NULL DEFAULT '',
                         outcome TEXT NOT NULL CHECK (outcome IN ('positive', 'neutral', 'negative')),
                         note TEXT NOT NULL DEFAULT '',
                         import_id INTEGER NOT NULL REFERENCES imports(id),
-                        UNIQUE (client_id, day, manager, outcome, note)
+                        UNIQUE (client, day, manager, outcome, note)
                     );
                     """)
         }

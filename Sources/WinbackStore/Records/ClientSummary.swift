@@ -39,13 +39,13 @@ extension AppDatabase {
                            coalesce(s.documents, 0) AS documents, coalesce(s.revenue, 0) AS revenue
                     FROM clients c
                     LEFT JOIN (
-                        SELECT client_id,
+                        SELECT client,
                                min(CASE WHEN amount > 0 THEN day END) AS first_purchase,
                                max(CASE WHEN amount > 0 THEN day END) AS last_purchase,
                                count(DISTINCT document) AS documents,
                                sum(amount) AS revenue
-                        FROM sales GROUP BY client_id
-                    ) s ON s.client_id = c.client_id
+                        FROM sales GROUP BY client
+                    ) s ON s.client = c.id
                     ORDER BY revenue DESC, c.client_id
                     """)
         }

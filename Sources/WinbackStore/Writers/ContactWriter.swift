@@ -13,11 +13,14 @@ public final class MasterDataWriter {
         self.db = db
         self.importID = importID
         ensureClient = try db.makeStatement(
-            sql: "INSERT INTO clients (client_id) VALUES (?) ON CONFLICT (client_id) DO NOTHING")
+            sql: """
+                INSERT INTO clients (client_id) VALUES (?)
+                ON CONFLICT (client_id) DO UPDATE SET client_id = excluded.client_id RETURNING id
+                """)
         insertContact = try db.makeStatement(
             sql: """
-                INSERT INTO contacts (day, client_id, manager, outcome, note, import_id) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (client_id, day, manager, outcome, note) DO NOTHING
+                INSERT INTO contacts (day, client, manager, outcome, note, import_id) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (client, day, manager, outcome, note) DO NOTHING
                 """)
         // An empty cell keeps what is known; a clients file is the master data and wins over sales lines.
         upsertProfile = try db.makeStatement(
@@ -36,9 +39,11 @@ public final class MasterDataWriter {
 
     /// Stores a contact; `false` when the same contact is already stored.
     public func insert(_ contact: Contact) throws -> Bool {
-        try ensureClient.execute(arguments: [contact.clientID])
+        guard let client = try Int64.fetchOne(ensureClient, arguments: [contact.clientID]) else {
+            throw DatabaseError(message: "no id returned for client \(contact.clientID)")
+        }
         try insertContact.execute(arguments: [
-            contact.day.number, contact.clientID, contact.manager ?? "", contact.outcome.rawValue,
+            contact.day.number, client, contact.manager ?? "", contact.outcome.rawValue,
             contact.note ?? "", importID,
         ])
         return db.changesCount == 1

@@ -13,7 +13,9 @@ public final class SalesWriter {
     private let insertLine: Statement
     private let findLine: Statement
     private let upsertClient: Statement
-    private var knownClients: [String: ClientAttributes] = [:]
+    /// Clients this import has already upserted, with what it told about them: bounded by the number of clients.
+    private var knownClients: [String: (attributes: ClientAttributes, key: Int64)] = [:]
+    private var lastClient: (id: String, attributes: ClientAttributes, key: Int64) = ("", ClientAttributes(), 0)
 
     private struct ClientAttributes: Equatable {
         var name: String?
@@ -40,14 +42,14 @@ public final class SalesWriter {
         self.importID = importID
         insertLine = try db.makeStatement(
             sql: """
-                INSERT INTO sales (document, line, day, client_id, sku, category, quantity, amount, margin,
+                INSERT INTO sales (document, line, day, client, sku, category, quantity, amount, margin,
                                    manager, region, import_id, source_line)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
                 ON CONFLICT (document, line) DO NOTHING
                 """)
         findLine = try db.makeStatement(
             sql: """
-                SELECT import_id, source_line, day = ?3 AND client_id = ?4 AND quantity = ?5 AND amount = ?6
+                SELECT import_id, source_line, day = ?3 AND client = ?4 AND quantity = ?5 AND amount = ?6
                 FROM sales WHERE document = ?1 AND line = ?2
                 """)
         upsertClient = try db.makeStatement(sql: Self.upsertClientSQL)
@@ -61,6 +63,7 @@ public final class SalesWriter {
             manager = \(newest("manager")),
             region = \(newest("region")),
             attributes_day = max(coalesce(attributes_day, excluded.attributes_day), excluded.attributes_day)
+        RETURNING id
         """
 
     private static func newest(_ column: String) -> String {
@@ -73,13 +76,13 @@ public final class SalesWriter {
 
     /// Stores `line`, read from line `sourceLine` of the file, unless its document line is already stored.
     public func insert(_ line: SaleLine, sourceLine: Int) throws -> Outcome {
-        try rememberClient(line)
+        let client = try clientKey(line)
         let statement = insertLine.sqliteStatement
         sqlite3_reset(statement)
         bind(statement, 1, line.document)
         sqlite3_bind_int64(statement, 2, Int64(line.line))
         sqlite3_bind_int64(statement, 3, Int64(line.day.number))
-        bind(statement, 4, line.clientID)
+        sqlite3_bind_int64(statement, 4, client)
         bind(statement, 5, line.sku)
         bind(statement, 6, line.category)
         sqlite3_bind_double(statement, 7, line.quantity)
@@ -93,20 +96,20 @@ public final class SalesWriter {
         bind(statement, 11, line.region)
         sqlite3_bind_int64(statement, 12, importID)
         sqlite3_bind_int64(statement, 13, Int64(sourceLine))
-        try step(statement, sql: insertLine.sql)
+        try step(insertLine)
         if sqlite3_changes(db.sqliteConnection) == 1 {
             return .inserted
         }
-        return .duplicate(try storedLine(matching: line))
+        return .duplicate(try storedLine(matching: line, client: client))
     }
 
-    private func storedLine(matching line: SaleLine) throws -> StoredLine {
+    private func storedLine(matching line: SaleLine, client: Int64) throws -> StoredLine {
         let statement = findLine.sqliteStatement
         sqlite3_reset(statement)
         bind(statement, 1, line.document)
         sqlite3_bind_int64(statement, 2, Int64(line.line))
         sqlite3_bind_int64(statement, 3, Int64(line.day.number))
-        bind(statement, 4, line.clientID)
+        sqlite3_bind_int64(statement, 4, client)
         sqlite3_bind_double(statement, 5, line.quantity)
         sqlite3_bind_int64(statement, 6, line.amount.scaled)
         let code = sqlite3_step(statement)
@@ -121,10 +124,15 @@ public final class SalesWriter {
         return stored
     }
 
-    private func rememberClient(_ line: SaleLine) throws {
+    /// The client's integer key, upserting the client when this line tells something new about it.
+    private func clientKey(_ line: SaleLine) throws -> Int64 {
         let attributes = ClientAttributes(name: line.clientName, manager: line.manager, region: line.region)
-        if knownClients[line.clientID] == attributes { return }
-        knownClients[line.clientID] = attributes
+        // A document's lines come together: most rows repeat the previous row's client.
+        if line.clientID == lastClient.id, attributes == lastClient.attributes { return lastClient.key }
+        if let known = knownClients[line.clientID], known.attributes == attributes {
+            lastClient = (line.clientID, attributes, known.key)
+            return known.key
+        }
         let statement = upsertClient.sqliteStatement
         sqlite3_reset(statement)
         bind(statement, 1, line.clientID)
@@ -132,15 +140,27 @@ public final class SalesWriter {
         bind(statement, 3, line.manager)
         bind(statement, 4, line.region)
         sqlite3_bind_int64(statement, 5, Int64(line.day.number))
-        try step(statement, sql: upsertClient.sql)
-    }
-
-    private func step(_ statement: SQLiteStatement, sql: String) throws {
         let code = sqlite3_step(statement)
-        guard code == SQLITE_DONE else {
+        guard code == SQLITE_ROW else {
             let message = db.lastErrorMessage
             sqlite3_reset(statement)
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: upsertClient.sql)
+        }
+        let key = sqlite3_column_int64(statement, 0)
+        sqlite3_reset(statement)
+        knownClients[line.clientID] = (attributes, key)
+        lastClient = (line.clientID, attributes, key)
+        return key
+    }
+
+    /// Runs a bound statement to completion. The statement's SQL text is fetched only for an error: GRDB builds
+    /// it through Foundation, which would cost more than the insert itself.
+    private func step(_ statement: Statement) throws {
+        let code = sqlite3_step(statement.sqliteStatement)
+        guard code == SQLITE_DONE else {
+            let message = db.lastErrorMessage
+            sqlite3_reset(statement.sqliteStatement)
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
         }
     }
 }

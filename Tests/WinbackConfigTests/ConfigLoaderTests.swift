@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+import WinbackConfig
+import WinbackCore
+
+@Suite("Config")
+struct ConfigLoaderTests {
+    @Test("a file with only state_dir is complete")
+    func minimal() throws {
+        let config = try ConfigLoader.parse("state_dir = \"/srv/winback\"\n", file: "/etc/winback/winback.toml")
+        #expect(config.stateDirectory == "/srv/winback")
+        #expect(config.importing == ImportSettings())
+        #expect(config.timeZone == nil)
+    }
+
+    @Test("a relative state_dir is taken from the config file's folder")
+    func relativeStateDir() throws {
+        let config = try ConfigLoader.parse("state_dir = \"state\"\n", file: "/opt/app/config/winback.toml")
+        #expect(config.stateDirectory == "/opt/app/config/state")
+    }
+
+    @Test("the shipped example config parses and states every default")
+    func example() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../config/winback.toml")
+        let config = try ConfigLoader.load(path: url.standardizedFileURL.path)
+        #expect(config.stateDirectory == WinbackConfig.defaultStateDirectory)
+        #expect(config.importing.maxListedErrors == ImportSettings().maxListedErrors)
+    }
+
+    @Test("every setting is read")
+    func everything() throws {
+        let text = """
+            state_dir = "/var/lib/winback"
+            time_zone = "Europe/Berlin"
+
+            [import]
+            date_formats = ["MM/DD/YYYY"]
+            max_listed_errors = 20
+
+            [import.columns.sales]
+            date = "Belegdatum"
+            client_id = "Kundennr"
+            """
+        let config = try ConfigLoader.parse(text, file: "w.toml")
+        #expect(config.timeZone == "Europe/Berlin")
+        #expect(config.importing.dateFormats == ["MM/DD/YYYY"])
+        #expect(config.importing.maxListedErrors == 20)
+        #expect(config.importing.columns[.sales] == ["date": "Belegdatum", "client_id": "Kundennr"])
+    }
+
+    @Test(
+        "errors name the file, the line and the key",
+        arguments: [
+            ("state_dir = \"/x\"\nstate_dri = \"/y\"\n", "w.toml:2: state_dri: unknown key"),
+            ("state_dir = 5\n", "w.toml:1: state_dir: expected a string, found an integer"),
+            ("state_dir = \"/x\"\n\n[import]\nmax_listed_errors = 0\n", "w.toml:4: import.max_listed_errors: 0 is out of range 1…100000"),
+            ("[import]\ndate_formats = [\"DD/MM\"]\n", "w.toml:2: import.date_formats: date pattern \"DD/MM\": needs one year (YYYY or YY), one month (MM or M) and one day (DD or D)"),
+            ("time_zone = \"Mars/Olympus\"\n", "w.toml:1: time_zone: unknown time zone \"Mars/Olympus\"; use an IANA name such as \"Europe/Berlin\""),
+            ("[import.columns.sales]\nprice = \"Preis\"\n", "w.toml:2: import.columns.sales.price: not a column of sales files; they have date, client_id, document, amount, client_name, line, sku, category, quantity, margin, manager, region"),
+            ("[import.colums]\n", "w.toml:1: import.colums: unknown key"),
+        ])
+    func errors(_ text: String, _ message: String) {
+        #expect(throws: (any Error).self) { try ConfigLoader.parse(text, file: "w.toml") }
+        do {
+            _ = try ConfigLoader.parse(text, file: "w.toml")
+        } catch {
+            #expect(String(describing: error) == message)
+        }
+    }
+
+    @Test("a syntax error names its line")
+    func syntax() {
+        do {
+            _ = try ConfigLoader.parse("state_dir = \"/x\"\nthis is not toml\n", file: "w.toml")
+            Issue.record("parsed")
+        } catch let error as ConfigError {
+            #expect(error.line == 2)
+            #expect(error.file == "w.toml")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test("resolution: --config, then $WINBACK_CONFIG, then /etc, then ./config")
+    func resolution() throws {
+        let all: Set<String> = ["/given.toml", "/env.toml", ConfigLoader.systemPath, ConfigLoader.localPath]
+        let exists = { (path: String) in all.contains(path) }
+        #expect(try ConfigLoader.locate(explicit: "/given.toml", environment: ["WINBACK_CONFIG": "/env.toml"], fileExists: exists) == "/given.toml")
+        #expect(try ConfigLoader.locate(explicit: nil, environment: ["WINBACK_CONFIG": "/env.toml"], fileExists: exists) == "/env.toml")
+        #expect(try ConfigLoader.locate(explicit: nil, environment: [:], fileExists: exists) == ConfigLoader.systemPath)
+        #expect(try ConfigLoader.locate(explicit: nil, environment: [:], fileExists: { $0 == ConfigLoader.localPath }) == ConfigLoader.localPath)
+        #expect(throws: ConfigError.self) { try ConfigLoader.locate(explicit: "/missing.toml", environment: [:], fileExists: exists) }
+        #expect(throws: ConfigError.self) { try ConfigLoader.locate(explicit: nil, environment: ["WINBACK_CONFIG": "/gone.toml"], fileExists: exists) }
+        #expect(throws: ConfigError.self) { try ConfigLoader.locate(explicit: nil, environment: [:], fileExists: { _ in false }) }
+    }
+}

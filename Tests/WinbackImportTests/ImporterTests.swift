@@ -1,0 +1,267 @@
+import Foundation
+import Testing
+import WinbackCore
+import WinbackImport
+import WinbackStore
+
+/// The same two lines, written the ways real exports write them.
+let expectedLines = [
+    SaleLine(
+        day: Day(iso: "2024-03-05")!, clientID: "C1", document: "INV-1", line: 1, sku: "SKU-1", category: "Tools",
+        quantity: 2, amount: Money(scaled: 12_345_600), margin: Money(scaled: 2_000_000), manager: "Anna",
+        region: "North"),
+    SaleLine(
+        day: Day(iso: "2024-03-06")!, clientID: "C2", document: "CN-7", line: 1, sku: "SKU-2", category: "Tools",
+        quantity: -1, amount: Money(scaled: -505_000), margin: nil, manager: "Boris", region: "South"),
+]
+
+@Suite("Import")
+struct ImporterTests {
+    @Test(
+        "every export variant imports the same lines",
+        arguments: [
+            // comma, LF, ISO dates
+            "date,client_id,client_name,document,line,sku,category,quantity,amount,margin,manager,region\n"
+                + "2024-03-05,C1,\"Smith, Ltd\",INV-1,1,SKU-1,Tools,2,1234.56,200,Anna,North\n"
+                + "2024-03-06,C2,Jones,CN-7,1,SKU-2,Tools,-1,-50.5,,Boris,South\n",
+            // BOM, semicolon, CRLF, dotted dates, decimal comma, no-break-space thousands
+            "\u{FEFF}date;client_id;client_name;document;line;sku;category;quantity;amount;margin;manager;region\r\n"
+                + "05.03.2024;C1;Smith, Ltd;INV-1;1;SKU-1;Tools;2;1\u{00A0}234,56;200,00;Anna;North\r\n"
+                + "06.03.2024;C2;Jones;CN-7;1;SKU-2;Tools;-1;-50,50;;Boris;South\r\n",
+            // tab, compact dates, thousands by space, SAP trailing minus, columns in another order
+            "region\tmanager\tmargin\tamount\tquantity\tcategory\tsku\tline\tdocument\tclient_name\tclient_id\tdate\n"
+                + "North\tAnna\t200\t1 234,56\t2\tTools\tSKU-1\t1\tINV-1\tSmith, Ltd\tC1\t20240305\n"
+                + "South\tBoris\t\t50,50-\t1-\tTools\tSKU-2\t1\tCN-7\tJones\tC2\t20240306\n",
+            // quoted fields with delimiters, quotes and line breaks; headers in other case and spacing
+            "Date;Client ID;Client Name;Document;Line;SKU;Category;Quantity;Amount;Margin;Manager;Region\n"
+                + "2024-03-05;\"C1\";\"Smith, Ltd\";\"INV-1\";1;SKU-1;Tools;2;\"1.234,56\";200;Anna;North\n"
+                + "2024-03-06;C2;\"Jones\";CN-7;1;SKU-2;\"Tools\";-1;\"-50,50\";;\"Boris\";South\n",
+        ])
+    func variants(_ text: String) throws {
+        let fixture = try ImportFixture()
+        let report = try fixture.importer.importFile(at: fixture.file("sales.csv", text))
+        #expect(report.kind == .sales)
+        #expect(report.rows == 2)
+        #expect(report.inserted == 2)
+        #expect(try fixture.database.saleLines() == expectedLines)
+    }
+
+    @Test("a quoted field may hold a line break, and line numbers stay physical")
+    func multilineField() throws {
+        let fixture = try ImportFixture()
+        let path = try fixture.file(
+            "sales.csv",
+            "date,client_id,client_name,document,amount\n2024-01-02,C1,\"Two\nLines\",D1,5\n2024-01-02,C2,X,D2,oops\n")
+        #expect(try fixture.refusal(path) == ["4: amount: not a number: \"oops\""])
+    }
+
+    @Test("the same file imported again stores nothing and says so")
+    func sameFileTwice() throws {
+        let fixture = try ImportFixture()
+        let path = try fixture.file("sales.csv", "date,client_id,document,amount\n2024-01-02,C1,D1,5\n")
+        let first = try fixture.importer.importFile(at: path)
+        let second = try fixture.importer.importFile(at: path)
+        #expect(first.inserted == 1)
+        #expect(second.previousImport?.id == first.importID)
+        #expect(second.inserted == 0)
+        #expect(try fixture.database.salesLineCount() == 1)
+    }
+
+    @Test("a re-export of overlapping days stores only the new lines")
+    func overlappingReexport() throws {
+        let fixture = try ImportFixture()
+        let header = "date,client_id,document,line,amount\n"
+        let monday = "2024-01-01,C1,D1,1,5\n2024-01-01,C1,D1,2,6\n"
+        let tuesday = "2024-01-02,C2,D2,1,7\n"
+        _ = try fixture.importer.importFile(at: fixture.file("mon.csv", header + monday))
+        let report = try fixture.importer.importFile(at: fixture.file("mon-tue.csv", header + monday + tuesday))
+        #expect(report.rows == 3)
+        #expect(report.inserted == 1)
+        #expect(report.duplicates == 2)
+        #expect(report.changedDuplicates == 0)
+        #expect(try fixture.database.salesLineCount() == 3)
+    }
+
+    @Test("without a line column, lines are numbered within their document, so re-exports still match")
+    func positionalLines() throws {
+        let fixture = try ImportFixture()
+        let header = "date,client_id,document,amount\n"
+        _ = try fixture.importer.importFile(at: fixture.file("a.csv", header + "2024-01-01,C1,D1,5\n2024-01-01,C1,D1,6\n"))
+        let report = try fixture.importer.importFile(
+            at: fixture.file("b.csv", header + "2024-01-02,C2,D2,7\n2024-01-01,C1,D1,5\n2024-01-01,C1,D1,6\n"))
+        #expect(report.inserted == 1)
+        #expect(report.duplicates == 2)
+        #expect(try fixture.database.saleLines().map(\.line) == [1, 2, 1])
+    }
+
+    @Test("a re-exported line with another amount keeps the stored one and is counted")
+    func changedDuplicate() throws {
+        let fixture = try ImportFixture()
+        let header = "date,client_id,document,line,amount\n"
+        _ = try fixture.importer.importFile(at: fixture.file("a.csv", header + "2024-01-01,C1,D1,1,5\n"))
+        let report = try fixture.importer.importFile(at: fixture.file("b.csv", header + "2024-01-01,C1,D1,1,9\n"))
+        #expect(report.duplicates == 1)
+        #expect(report.changedDuplicates == 1)
+        #expect(try fixture.database.saleLines().first?.amount == Money(units: 5))
+    }
+
+    @Test("a bad line refuses the whole file, names every bad line, and changes nothing stored")
+    func allOrNothing() throws {
+        let fixture = try ImportFixture()
+        let header = "date,client_id,document,line,amount,client_name\n"
+        _ = try fixture.importer.importFile(at: fixture.file("good.csv", header + "2024-01-01,C1,D1,1,5,Alpha\n"))
+        let before = try fixture.database.saleLines()
+        let bad = try fixture.file(
+            "bad.csv",
+            header
+                + "2024-01-02,C1,D2,1,10,Alpha renamed\n"
+                + "2024-02-30,C2,D3,1,1,x\n"
+                + "2024-01-03,,D4,1,abc,x\n"
+                + "2024-01-03,C3,D5,1\n"
+                + "2024-01-04,C4,D6,1,1,x,extra\n"
+                + "2024-01-05,C5,D7,1,2,ok\n")
+        #expect(
+            try fixture.refusal(bad) == [
+                "3: date: not a date: \"2024-02-30\" (expected YYYY-MM-DD, D.M.YYYY, YYYYMMDD)",
+                "4: client_id: empty",
+                "4: amount: not a number: \"abc\"",
+                "5: row: expected 6 fields as in the header, found 4",
+                "6: row: expected 6 fields as in the header, found 7",
+            ])
+        #expect(try fixture.database.saleLines() == before)
+        #expect(try fixture.database.clientProfile("C1")?.name == "Alpha")
+        #expect(try fixture.database.clientProfile("C5") == nil)
+        let ledger = try fixture.database.imports()
+        #expect(ledger.map(\.outcome) == [.rejected, .imported])
+        #expect(ledger.first?.error?.contains("bad.csv:3: date") == true)
+    }
+
+    @Test("invalid UTF-8 and NUL bytes are named by line and column")
+    func badBytes() throws {
+        let fixture = try ImportFixture()
+        var bytes = Array("date,client_id,document,amount,client_name\n2024-01-01,C1,D1,5,".utf8)
+        bytes += [0xC3, 0x28]  // an invalid two-byte sequence
+        bytes += Array("\n2024-01-01,C\u{0}2,D2,5,x\n".utf8)
+        #expect(
+            try fixture.refusal(fixture.file("bytes.csv", bytes: bytes)) == [
+                "2: client_name: not valid UTF-8 text", "3: client_id: contains a NUL byte",
+            ])
+    }
+
+    @Test("the list of bad lines is capped, with a count of the rest")
+    func cappedErrors() throws {
+        var fixture = try ImportFixture()
+        fixture.settings.maxListedErrors = 3
+        let rows = (1...10).map { "2024-01-01,C\($0),D\($0),bad\n" }.joined()
+        let problems = try fixture.refusal(fixture.file("many.csv", "date,client_id,document,amount\n" + rows))
+        #expect(problems.count == 4)
+        #expect(problems.last == "+7")
+    }
+
+    @Test("the same document line twice in one file is refused")
+    func duplicateWithinFile() throws {
+        let fixture = try ImportFixture()
+        let path = try fixture.file(
+            "dup.csv", "date,client_id,document,line,amount\n2024-01-01,C1,D1,1,5\n2024-01-01,C1,D1,1,5\n")
+        #expect(try fixture.refusal(path) == ["3: line: document \"D1\" line 1 already appears on line 2"])
+        #expect(try fixture.database.salesLineCount() == 0)
+    }
+
+    @Test(
+        "broken files are refused with the line and the reason",
+        arguments: [
+            ("", "1: header: the file is empty"),
+            ("\n\n", "1: header: the file is empty"),
+            ("date,client_id,document,amount\n2024-01-01,C1,\"D1,5\n", "2: row: a quoted field is never closed"),
+            ("date,client_id,document,amount\n2024-01-01,C1,\"D1\"x,5\n", "2: row: text after the closing quote of field 3"),
+            ("date,customer,document,amount\n", "1: header: not a sales, contacts or clients file (sales files need client_id; contacts files need client_id, manager, outcome; clients files need client_id); found: date, customer, document, amount"),
+            ("date,client_id,document,amount,Amount\n", "1: header: column amount appears twice (fields 4 and 5)"),
+        ])
+    func broken(_ text: String, _ problem: String) throws {
+        let fixture = try ImportFixture()
+        #expect(try fixture.refusal(fixture.file("broken.csv", text)) == [problem])
+    }
+
+    @Test("a UTF-16 file is refused at line 1")
+    func utf16() throws {
+        let fixture = try ImportFixture()
+        let bytes: [UInt8] = [0xFF, 0xFE] + Array("date,client_id,document,amount\n".utf8).flatMap { [$0, 0] }
+        #expect(
+            try fixture.refusal(fixture.file("utf16.csv", bytes: bytes)) == [
+                "1: row: the file is UTF-16; export it as UTF-8"
+            ])
+    }
+
+    @Test("a header alone is a valid export of a day without sales")
+    func headerAlone() throws {
+        let fixture = try ImportFixture()
+        let report = try fixture.importer.importFile(at: fixture.file("empty-day.csv", "date,client_id,document,amount\r\n"))
+        #expect(report.kind == .sales)
+        #expect(report.rows == 0)
+        #expect(report.importID != nil)
+    }
+
+    @Test("a missing file or a directory is unreadable, not refused")
+    func unreadable() throws {
+        let fixture = try ImportFixture()
+        #expect(throws: ImportFailure.self) { try fixture.importer.importFile(at: fixture.folder.path + "/nope.csv") }
+        #expect(throws: ImportFailure.unreadable(path: fixture.folder.path, reason: "not a regular file")) {
+            try fixture.importer.importFile(at: fixture.folder.path)
+        }
+    }
+
+    @Test("renamed columns from the config are recognised")
+    func renamedColumns() throws {
+        var fixture = try ImportFixture()
+        fixture.settings.columns[.sales] = ["date": "Belegdatum", "client_id": "Kundennr", "document": "Beleg", "amount": "Umsatz"]
+        let report = try fixture.importer.importFile(
+            at: fixture.file("erp.csv", "Belegdatum;Kundennr;Beleg;Umsatz\n01.02.2024;K-9;R-1;1.000,00\n"))
+        #expect(report.inserted == 1)
+        #expect(try fixture.database.saleLines().first?.amount == Money(units: 1000))
+    }
+
+    @Test("contacts and clients files are recognised by their header and imported once")
+    func contactsAndClients() throws {
+        let fixture = try ImportFixture()
+        let contacts = try fixture.file(
+            "contacts.csv",
+            "date,client_id,manager,outcome,note\n2024-01-05,C1,Anna,positive,\"Visit; new catalogue\"\n2024-01-09,C1,Anna,NEGATIVE,price complaint\n")
+        let first = try fixture.importer.importFile(at: contacts)
+        #expect(first.kind == .contacts)
+        #expect(first.inserted == 2)
+        // The same contacts in another file are not stored twice.
+        let again = try fixture.importer.importFile(
+            at: fixture.file("contacts2.csv", "client_id;date;outcome;manager\nC1;05.01.2024;positive;Anna\n"))
+        #expect(again.duplicates == 0)
+        #expect(try fixture.database.contacts(clientID: "C1").map(\.outcome) == [.positive, .positive, .negative])
+
+        let clients = try fixture.file(
+            "clients.csv", "client_id,client_name,manager,region,segment,dossier_reviewed\nC1,Alpha GmbH,Anna,North,A-key,2024-01-01\n")
+        #expect(try fixture.importer.importFile(at: clients).kind == .clients)
+        // Master data wins over the name on later sales lines.
+        _ = try fixture.importer.importFile(
+            at: fixture.file("sales.csv", "date,client_id,client_name,document,amount,region\n2024-02-01,C1,ALPHA,D1,5,West\n"))
+        let profile = try fixture.database.clientProfile("C1")
+        #expect(profile?.name == "Alpha GmbH")
+        #expect(profile?.region == "North")
+        #expect(profile?.dossierReviewed == Day(iso: "2024-01-01"))
+    }
+
+    @Test("a bad contact outcome is named")
+    func badOutcome() throws {
+        let fixture = try ImportFixture()
+        let path = try fixture.file("contacts.csv", "date,client_id,manager,outcome\n2024-01-05,C1,Anna,great\n")
+        #expect(try fixture.refusal(path) == ["2: outcome: \"great\" is not positive, neutral or negative"])
+    }
+
+    @Test("a client's name, manager and region follow its newest sale, whatever the file order")
+    func newestAttributesWin() throws {
+        let fixture = try ImportFixture()
+        let header = "date,client_id,client_name,document,amount,manager\n"
+        _ = try fixture.importer.importFile(at: fixture.file("new.csv", header + "2024-05-01,C1,New Name,D2,5,Boris\n"))
+        _ = try fixture.importer.importFile(at: fixture.file("old.csv", header + "2024-01-01,C1,Old Name,D1,5,Anna\n"))
+        let profile = try fixture.database.clientProfile("C1")
+        #expect(profile?.name == "New Name")
+        #expect(profile?.manager == "Boris")
+    }
+}
