@@ -86,11 +86,11 @@ public struct Importer: Sendable {
                         startedAt: started, finishedAt: started, outcome: .imported)
                     try ledger.insert(db)
                     let importID = ledger.id!
-                    var rows = RowDecoder(
+                    let rows = RowDecoder(
                         reader: reader, header: header, dates: dates,
                         numbers: DecimalParser(delimiter: reader.delimiter!))
                     try copyRows(
-                        kind: header.kind, reader: reader, rows: &rows, db: db, importID: importID,
+                        kind: header.kind, reader: reader, rows: rows, db: db, importID: importID,
                         report: &report, note: note)
                     guard problems.isEmpty, unlisted == 0 else { return .rollback }
                     ledger.rows = report.rows
@@ -107,6 +107,8 @@ public struct Importer: Sendable {
             }
         }
         guard problems.isEmpty else {
+            // Repeats within the file are found when their batch is stored, after later rows were checked.
+            problems.sort { $0.line < $1.line }
             let failure = ImportFailure.refused(path: path, problems: problems, unlisted: unlisted)
             try database.recordRejection(
                 ImportRecord(
@@ -120,62 +122,68 @@ public struct Importer: Sendable {
 
     /// Reads every data row; stores them while no row has been bad, then only checks the rest.
     private func copyRows(
-        kind: InputKind, reader: CSVReader, rows: inout RowDecoder, db: Database,
+        kind: InputKind, reader: CSVReader, rows: RowDecoder, db: Database,
         importID: Int64, report: inout ImportReport, note: (BadLine) -> Void
     ) throws {
         var clean = true
-        func flag(_ problems: [BadLine]) {
-            clean = false
-            problems.forEach(note)
-        }
         switch kind {
         case .sales:
             let writer = try SalesWriter(db: db, importID: importID)
-            while try reader.next() {
-                report.rows += 1
-                guard let line = rows.saleLine() else {
-                    flag(rows.problems)
-                    continue
-                }
-                guard clean else { continue }
-                switch try writer.insert(line, sourceLine: reader.line) {
-                case .inserted:
-                    report.inserted += 1
-                case .duplicate(let stored) where stored.importID == importID:
-                    flag([
-                        BadLine(
-                            line: reader.line, column: "line",
-                            reason:
-                                "document \(quoted(line.document)) line \(line.line) already appears on line \(stored.sourceLine)"
-                        )
-                    ])
-                case .duplicate(let stored):
-                    report.duplicates += 1
-                    if !stored.sameContent { report.changedDuplicates += 1 }
+            func count(_ written: [SalesWriter.Written], _ report: inout ImportReport, _ clean: inout Bool) {
+                for row in written {
+                    switch row.outcome {
+                    case .inserted:
+                        report.inserted += 1
+                    case .duplicate(let stored) where stored.importID == importID:
+                        clean = false
+                        note(
+                            BadLine(
+                                line: row.sourceLine, column: "line",
+                                reason: "document \(quoted(row.line.document)) line \(row.line.line) "
+                                    + "already appears on line \(stored.sourceLine)"))
+                    case .duplicate(let stored):
+                        report.duplicates += 1
+                        if !stored.sameContent { report.changedDuplicates += 1 }
+                    }
                 }
             }
+            let pipeline = RowPipeline(reader: reader, decoder: rows) { $0.saleLine() }
+            try drain(pipeline, report: &report, clean: &clean, note: note) { line, sourceLine, report, clean in
+                count(try writer.add(line, sourceLine: sourceLine), &report, &clean)
+            }
+            if clean { count(try writer.finish(), &report, &clean) }
         case .contacts:
             let writer = try MasterDataWriter(db: db, importID: importID)
-            while try reader.next() {
-                report.rows += 1
-                guard let contact = rows.contact() else {
-                    flag(rows.problems)
-                    continue
-                }
-                guard clean else { continue }
+            let pipeline = RowPipeline(reader: reader, decoder: rows) { $0.contact() }
+            try drain(pipeline, report: &report, clean: &clean, note: note) { contact, _, report, _ in
                 if try writer.insert(contact) { report.inserted += 1 } else { report.duplicates += 1 }
             }
         case .clients:
             let writer = try MasterDataWriter(db: db, importID: importID)
-            while try reader.next() {
-                report.rows += 1
-                guard let profile = rows.clientProfile() else {
-                    flag(rows.problems)
-                    continue
-                }
-                guard clean else { continue }
+            let pipeline = RowPipeline(reader: reader, decoder: rows) { $0.clientProfile() }
+            try drain(pipeline, report: &report, clean: &clean, note: note) { profile, _, report, _ in
                 try writer.upsert(profile)
                 report.inserted += 1
+            }
+        }
+    }
+
+    /// Feeds each decoded row to `store` in file order; a bad row is noted and stops the storing.
+    private func drain<Value: Sendable>(
+        _ pipeline: RowPipeline<Value>, report: inout ImportReport, clean: inout Bool, note: (BadLine) -> Void,
+        store: (Value, Int, inout ImportReport, inout Bool) throws -> Void
+    ) throws {
+        defer { pipeline.cancel() }
+        while let batch = try pipeline.next() {
+            report.rows += batch.count
+            for item in batch {
+                switch item {
+                case .value(let value, let line):
+                    if clean { try store(value, line, &report, &clean) }
+                case .bad(let problems):
+                    clean = false
+                    problems.forEach(note)
+                }
             }
         }
     }

@@ -2,17 +2,27 @@ import GRDB
 import GRDBSQLite
 import WinbackCore
 
-/// Stores sales lines inside one import's transaction, one prepared statement per purpose.
+/// Stores sales lines inside one import's transaction.
 ///
-/// The hot path of the daemon: it binds values straight into SQLite's C API and upserts a client
-/// only when a line tells something new about it. A line whose document and line number are already
-/// stored is not inserted; ``insert(_:sourceLine:)`` says which earlier line it repeats.
+/// The hot path of the daemon. Lines are inserted ``batchSize`` at a time by one multi-row statement
+/// whose values are bound straight into SQLite's C API, and a client is upserted only when a line tells
+/// something new about it. A line whose document and line number are already stored is not inserted:
+/// ``add(_:sourceLine:)`` and ``finish()`` hand back, for every line written, whether it was stored or
+/// which stored line it repeats.
 public final class SalesWriter {
+    /// Lines per INSERT: the per-statement cost of SQLite is paid once for all of them. 32 × 13 values stay
+    /// under SQLite's oldest limit of 999 bound parameters.
+    public static let batchSize = 32
+    private static let columnsPerRow: Int32 = 13
+
     private let db: Database
     private let importID: Int64
-    private let insertLine: Statement
+    private let insertBatch: Statement
+    private let insertOne: Statement
     private let findLine: Statement
     private let upsertClient: Statement
+    private let arena = TextArena()
+    private var pending: [(line: SaleLine, sourceLine: Int, client: Int64)] = []
     /// Clients this import has already upserted, with what it told about them: bounded by the number of clients.
     private var knownClients: [String: (attributes: ClientAttributes, key: Int64)] = [:]
     private var lastClient: (id: String, attributes: ClientAttributes, key: Int64) = ("", ClientAttributes(), 0)
@@ -36,23 +46,36 @@ public final class SalesWriter {
         case duplicate(StoredLine)
     }
 
+    /// What became of one line handed to ``add(_:sourceLine:)``.
+    public struct Written: Sendable {
+        public var line: SaleLine
+        public var sourceLine: Int
+        public var outcome: Outcome
+    }
+
     /// Prepares the statements; `db` must be inside the import's transaction.
     public init(db: Database, importID: Int64) throws {
         self.db = db
         self.importID = importID
-        insertLine = try db.makeStatement(
-            sql: """
-                INSERT INTO sales (document, line, day, client, sku, category, quantity, amount, margin,
-                                   manager, region, import_id, source_line)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-                ON CONFLICT (document, line) DO NOTHING
-                """)
+        insertBatch = try db.makeStatement(sql: Self.insertSQL(rows: Self.batchSize))
+        insertOne = try db.makeStatement(sql: Self.insertSQL(rows: 1))
         findLine = try db.makeStatement(
             sql: """
                 SELECT import_id, source_line, day = ?3 AND client = ?4 AND quantity = ?5 AND amount = ?6
                 FROM sales WHERE document = ?1 AND line = ?2
                 """)
         upsertClient = try db.makeStatement(sql: Self.upsertClientSQL)
+        pending.reserveCapacity(Self.batchSize)
+    }
+
+    static func insertSQL(rows: Int) -> String {
+        let row = "(" + Array(repeating: "?", count: Int(columnsPerRow)).joined(separator: ", ") + ")"
+        return """
+            INSERT INTO sales (document, line, day, client, sku, category, quantity, amount, margin,
+                               manager, region, import_id, source_line)
+            VALUES \(Array(repeating: row, count: rows).joined(separator: ", "))
+            ON CONFLICT (document, line) DO NOTHING
+            """
     }
 
     /// Name, manager and region follow the newest sale; master data from a clients file wins over sales.
@@ -74,33 +97,71 @@ public final class SalesWriter {
         """
     }
 
-    /// Stores `line`, read from line `sourceLine` of the file, unless its document line is already stored.
-    public func insert(_ line: SaleLine, sourceLine: Int) throws -> Outcome {
-        let client = try clientKey(line)
-        let statement = insertLine.sqliteStatement
-        sqlite3_reset(statement)
-        bind(statement, 1, line.document)
-        sqlite3_bind_int64(statement, 2, Int64(line.line))
-        sqlite3_bind_int64(statement, 3, Int64(line.day.number))
-        sqlite3_bind_int64(statement, 4, client)
-        bind(statement, 5, line.sku)
-        bind(statement, 6, line.category)
-        sqlite3_bind_double(statement, 7, line.quantity)
-        sqlite3_bind_int64(statement, 8, line.amount.scaled)
-        if let margin = line.margin {
-            sqlite3_bind_int64(statement, 9, margin.scaled)
+    /// Queues `line`, read from line `sourceLine` of the file; returns the lines stored by this call, if it
+    /// filled a batch.
+    public func add(_ line: SaleLine, sourceLine: Int) throws -> [Written] {
+        pending.append((line, sourceLine, try clientKey(line)))
+        return pending.count == Self.batchSize ? try flush() : []
+    }
+
+    /// Stores what is still queued.
+    public func finish() throws -> [Written] {
+        try flush()
+    }
+
+    private func flush() throws -> [Written] {
+        guard !pending.isEmpty else { return [] }
+        defer { pending.removeAll(keepingCapacity: true) }
+        let statement = pending.count == Self.batchSize ? insertBatch : insertOne
+        if statement === insertBatch {
+            try run(statement, rows: pending.indices)
         } else {
-            sqlite3_bind_null(statement, 9)
+            for index in pending.indices { try run(statement, rows: index..<index + 1) }
         }
-        bind(statement, 10, line.manager)
-        bind(statement, 11, line.region)
-        sqlite3_bind_int64(statement, 12, importID)
-        sqlite3_bind_int64(statement, 13, Int64(sourceLine))
-        try step(insertLine)
-        if sqlite3_changes(db.sqliteConnection) == 1 {
-            return .inserted
+        // In the common case every line was new; otherwise ask which ones were.
+        let allNew = statement === insertBatch && sqlite3_changes(db.sqliteConnection) == Int32(pending.count)
+        return try pending.map { row in
+            guard !allNew else { return Written(line: row.line, sourceLine: row.sourceLine, outcome: .inserted) }
+            let stored = try storedLine(matching: row.line, client: row.client)
+            let new = stored.importID == importID && stored.sourceLine == row.sourceLine
+            return Written(line: row.line, sourceLine: row.sourceLine, outcome: new ? .inserted : .duplicate(stored))
         }
-        return .duplicate(try storedLine(matching: line, client: client))
+    }
+
+    /// Binds `rows` of `pending` into `statement` and runs it.
+    private func run(_ statement: Statement, rows: Range<Int>) throws {
+        let handle = statement.sqliteStatement
+        sqlite3_reset(handle)
+        var needed = 0
+        for index in rows {
+            let line = pending[index].line
+            needed += line.document.utf8.count + (line.sku?.utf8.count ?? 0) + (line.category?.utf8.count ?? 0)
+                + (line.manager?.utf8.count ?? 0) + (line.region?.utf8.count ?? 0)
+        }
+        arena.reset(needing: needed)
+        var base: Int32 = 0
+        for index in rows {
+            let (line, sourceLine, client) = pending[index]
+            arena.bind(handle, base + 1, line.document)
+            sqlite3_bind_int64(handle, base + 2, Int64(line.line))
+            sqlite3_bind_int64(handle, base + 3, Int64(line.day.number))
+            sqlite3_bind_int64(handle, base + 4, client)
+            arena.bind(handle, base + 5, line.sku)
+            arena.bind(handle, base + 6, line.category)
+            sqlite3_bind_double(handle, base + 7, line.quantity)
+            sqlite3_bind_int64(handle, base + 8, line.amount.scaled)
+            if let margin = line.margin {
+                sqlite3_bind_int64(handle, base + 9, margin.scaled)
+            } else {
+                sqlite3_bind_null(handle, base + 9)
+            }
+            arena.bind(handle, base + 10, line.manager)
+            arena.bind(handle, base + 11, line.region)
+            sqlite3_bind_int64(handle, base + 12, importID)
+            sqlite3_bind_int64(handle, base + 13, Int64(sourceLine))
+            base += Self.columnsPerRow
+        }
+        try step(statement)
     }
 
     private func storedLine(matching line: SaleLine, client: Int64) throws -> StoredLine {
@@ -161,6 +222,52 @@ public final class SalesWriter {
             let message = db.lastErrorMessage
             sqlite3_reset(statement.sqliteStatement)
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
+        }
+    }
+}
+
+/// Text for one row's statement, copied into memory this writer owns and bound without a copy by SQLite.
+///
+/// Binding Swift strings needs SQLITE_TRANSIENT (a malloc and a copy per value, under SQLite's memory mutex):
+/// a Swift string gives no pointer that outlives the call. The arena's bytes stay put until the statement is
+/// reset for the next row, which is what SQLITE_STATIC asks.
+final class TextArena {
+    private var storage: UnsafeMutablePointer<UInt8>
+    private var capacity = 4096
+    private var used = 0
+
+    init() {
+        storage = .allocate(capacity: capacity)
+    }
+
+    deinit {
+        storage.deallocate()
+    }
+
+    /// Empties the arena, with room for `needed` bytes; the statement bound before must have been reset.
+    func reset(needing needed: Int) {
+        used = 0
+        if needed > capacity {
+            storage.deallocate()
+            capacity = max(needed, capacity * 2)
+            storage = .allocate(capacity: capacity)
+        }
+    }
+
+    func bind(_ statement: SQLiteStatement, _ index: Int32, _ text: String?) {
+        guard var text else {
+            sqlite3_bind_null(statement, index)
+            return
+        }
+        let start = storage + used
+        let count = text.withUTF8 { bytes -> Int in
+            guard let base = bytes.baseAddress else { return 0 }
+            start.update(from: base, count: bytes.count)
+            return bytes.count
+        }
+        used += count
+        UnsafeRawPointer(start).withMemoryRebound(to: CChar.self, capacity: max(count, 1)) { chars in
+            _ = sqlite3_bind_text(statement, index, chars, Int32(count), nil)
         }
     }
 }
