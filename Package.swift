@@ -59,7 +59,10 @@ let package = Package(
         .testTarget(name: "WinbackCoreTests", dependencies: ["WinbackCore"]),
         .testTarget(name: "WinbackCSVTests", dependencies: ["WinbackCSV"]),
         .testTarget(name: "WinbackConfigTests", dependencies: ["WinbackConfig"]),
-        .testTarget(name: "WinbackStoreTests", dependencies: ["WinbackStore"]),
+        .testTarget(
+            name: "WinbackStoreTests",
+            dependencies: ["WinbackStore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "WinbackSimulationTests", dependencies: ["WinbackSimulation", "WinbackCSV"]),
         .testTarget(
             name: "WinbackImportTests",

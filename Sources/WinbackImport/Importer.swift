@@ -120,22 +120,21 @@ public struct Importer: Sendable {
         return report
     }
 
-    /// Reads every data row; stores them while no row has been bad, then only checks the rest.
+    /// Reads every data row and stores every good one, so that repeats within the file are found too; the caller
+    /// rolls the transaction back if any row was bad.
     private func copyRows(
         kind: InputKind, reader: CSVReader, rows: RowDecoder, db: Database,
         importID: Int64, report: inout ImportReport, note: (BadLine) -> Void
     ) throws {
-        var clean = true
         switch kind {
         case .sales:
             let writer = try SalesWriter(db: db, importID: importID)
-            func count(_ written: [SalesWriter.Written], _ report: inout ImportReport, _ clean: inout Bool) {
+            func count(_ written: [SalesWriter.Written], _ report: inout ImportReport) {
                 for row in written {
                     switch row.outcome {
                     case .inserted:
                         report.inserted += 1
                     case .duplicate(let stored) where stored.importID == importID:
-                        clean = false
                         note(
                             BadLine(
                                 line: row.sourceLine, column: "line",
@@ -148,30 +147,30 @@ public struct Importer: Sendable {
                 }
             }
             let pipeline = RowPipeline(reader: reader, decoder: rows) { $0.saleLine() }
-            try drain(pipeline, report: &report, clean: &clean, note: note) { line, sourceLine, report, clean in
-                count(try writer.add(line, sourceLine: sourceLine), &report, &clean)
+            try drain(pipeline, report: &report, note: note) { line, sourceLine, report in
+                count(try writer.add(line, sourceLine: sourceLine), &report)
             }
-            if clean { count(try writer.finish(), &report, &clean) }
+            count(try writer.finish(), &report)
         case .contacts:
             let writer = try MasterDataWriter(db: db, importID: importID)
             let pipeline = RowPipeline(reader: reader, decoder: rows) { $0.contact() }
-            try drain(pipeline, report: &report, clean: &clean, note: note) { contact, _, report, _ in
+            try drain(pipeline, report: &report, note: note) { contact, _, report in
                 if try writer.insert(contact) { report.inserted += 1 } else { report.duplicates += 1 }
             }
         case .clients:
             let writer = try MasterDataWriter(db: db, importID: importID)
             let pipeline = RowPipeline(reader: reader, decoder: rows) { $0.clientProfile() }
-            try drain(pipeline, report: &report, clean: &clean, note: note) { profile, _, report, _ in
+            try drain(pipeline, report: &report, note: note) { profile, _, report in
                 try writer.upsert(profile)
                 report.inserted += 1
             }
         }
     }
 
-    /// Feeds each decoded row to `store` in file order; a bad row is noted and stops the storing.
+    /// Feeds each decoded row to `store` in file order and notes the bad ones.
     private func drain<Value: Sendable>(
-        _ pipeline: RowPipeline<Value>, report: inout ImportReport, clean: inout Bool, note: (BadLine) -> Void,
-        store: (Value, Int, inout ImportReport, inout Bool) throws -> Void
+        _ pipeline: RowPipeline<Value>, report: inout ImportReport, note: (BadLine) -> Void,
+        store: (Value, Int, inout ImportReport) throws -> Void
     ) throws {
         defer { pipeline.cancel() }
         while let batch = try pipeline.next() {
@@ -179,9 +178,8 @@ public struct Importer: Sendable {
             for item in batch {
                 switch item {
                 case .value(let value, let line):
-                    if clean { try store(value, line, &report, &clean) }
+                    try store(value, line, &report)
                 case .bad(let problems):
-                    clean = false
                     problems.forEach(note)
                 }
             }

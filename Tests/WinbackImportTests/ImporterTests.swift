@@ -265,3 +265,44 @@ struct ImporterTests {
         #expect(profile?.manager == "Boris")
     }
 }
+
+@Suite("Import in batches")
+struct BatchedImportTests {
+    /// Rows for documents `range`, one line each.
+    func rows(_ range: ClosedRange<Int>) -> String {
+        range.map { "2024-01-01,C\($0 % 7),D\($0),1,\($0)\n" }.joined()
+    }
+
+    let header = "date,client_id,document,line,amount\n"
+
+    @Test("a large re-export overlapping earlier imports stores each line once, across batch boundaries")
+    func overlapAcrossBatches() throws {
+        let fixture = try ImportFixture()
+        _ = try fixture.importer.importFile(at: fixture.file("a.csv", header + rows(1...100)))
+        let report = try fixture.importer.importFile(at: fixture.file("b.csv", header + rows(51...190)))
+        #expect(report.rows == 140)
+        #expect(report.inserted == 90)
+        #expect(report.duplicates == 50)
+        #expect(try fixture.database.salesLineCount() == 190)
+    }
+
+    @Test("a repeat deep inside a large file is found and named, and nothing is stored")
+    func repeatInsideLargeFile() throws {
+        let fixture = try ImportFixture()
+        let text = header + rows(1...70) + "2024-01-01,C3,D10,1,10\n" + rows(71...100)
+        #expect(try fixture.refusal(fixture.file("dup.csv", text)) == [
+            "72: line: document \"D10\" line 1 already appears on line 11"
+        ])
+        #expect(try fixture.database.salesLineCount() == 0)
+    }
+
+    @Test("problems are listed in line order even when a repeat is found late")
+    func order() throws {
+        let fixture = try ImportFixture()
+        let text = header + rows(1...5) + "2024-01-01,C1,D2,1,2\n" + "2024-01-01,C1,D99,1,x\n"
+        #expect(try fixture.refusal(fixture.file("mixed.csv", text)) == [
+            "7: line: document \"D2\" line 1 already appears on line 3",
+            "8: amount: not a number: \"x\"",
+        ])
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+
+@Suite("winback on the command line")
+struct CLITests {
+    let sales = """
+        date;client_id;client_name;document;line;amount;manager;region
+        05.03.2024;C1;Alpha GmbH;INV-1;1;1 000,00;Anna;North
+        05.03.2024;C1;Alpha GmbH;INV-1;2;250,50;Anna;North
+        06.03.2024;C2;=HYPERLINK("http://x");INV-2;1;99,00;Boris;South
+        07.03.2024;C2;=HYPERLINK("http://x");CN-1;1;-9,00;Boris;South
+
+        """
+
+    @Test("import then clients --format json: one array, snake_case keys, by revenue")
+    func importAndList() throws {
+        let winback = try WinbackProcess()
+        let path = try winback.file("sales.csv", sales)
+        let imported = try winback.run(["import", path])
+        #expect(imported.status == 0, "stderr: \(imported.stderr)")
+        #expect(imported.stdout.contains("sales, 4 rows: 4 stored"))
+
+        let listed = try winback.run(["clients", "--format", "json"])
+        #expect(listed.status == 0)
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.map { $0["client_id"] as? String } == ["C1", "C2"])
+        #expect(rows[0]["revenue"] as? Double == 1250.5)
+        #expect(rows[1]["revenue"] as? Double == 90)
+        #expect(rows[0]["first_purchase"] as? String == "2024-03-05")
+        #expect(rows[1]["last_purchase"] as? String == "2024-03-06")
+        #expect(rows[0]["documents"] as? Int == 1)
+        #expect(rows[1]["documents"] as? Int == 2)
+        #expect(Set(rows[0].keys) == ["client_id", "client_name", "manager", "region", "first_purchase", "last_purchase", "documents", "revenue"])
+    }
+
+    @Test("the same file again stores nothing and still succeeds")
+    func reimport() throws {
+        let winback = try WinbackProcess()
+        let path = try winback.file("sales.csv", sales)
+        _ = try winback.run(["import", path])
+        let again = try winback.run(["import", path])
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("already imported"))
+    }
+
+    @Test("a refused file: every bad line on stderr, a one-line reason last, non-zero exit, nothing stored")
+    func refusal() throws {
+        let winback = try WinbackProcess()
+        let bad = try winback.file("bad.csv", "date,client_id,document,amount\n2024-13-01,C1,D1,5\n2024-01-01,C1,D2,five\n")
+        let result = try winback.run(["import", bad])
+        #expect(result.status != 0)
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3)
+        #expect(lines[0] == "\(bad):2: date: not a date: \"2024-13-01\" (expected YYYY-MM-DD, D.M.YYYY, YYYYMMDD)")
+        #expect(lines[1] == "\(bad):3: amount: not a number: \"five\"")
+        #expect(lines[2] == "winback: \(bad) not imported; nothing of it was stored")
+        let listed = try winback.run(["clients", "--format", "json"])
+        #expect(listed.stdout == "[]\n")
+    }
+
+    @Test("CSV output neutralises formulas in text and leaves numbers alone")
+    func csvInjection() throws {
+        let winback = try WinbackProcess()
+        _ = try winback.run(["import", try winback.file("sales.csv", sales)])
+        let result = try winback.run(["clients", "--format", "csv"])
+        let lines = result.stdout.split(separator: "\r\n").map(String.init)
+        #expect(lines[0] == "client_id,client_name,manager,region,first_purchase,last_purchase,documents,revenue")
+        #expect(lines[2] == "C2,\"'=HYPERLINK(\"\"http://x\"\")\",Boris,South,2024-03-06,2024-03-06,2,90.00")
+    }
+
+    @Test("a bad config is one line naming the file, the line and the key")
+    func badConfig() throws {
+        let winback = try WinbackProcess()
+        try "state_dir = \"state\"\nmax_errors = 3\n".write(to: winback.config, atomically: true, encoding: .utf8)
+        let result = try winback.run(["clients"])
+        #expect(result.status != 0)
+        #expect(result.stderr == "winback: \(winback.config.path):2: max_errors: unknown key\n")
+    }
+
+    @Test("$WINBACK_CONFIG is used when --config is not given")
+    func environmentConfig() throws {
+        let winback = try WinbackProcess()
+        let result = try winback.run(["clients", "--format", "json"], withConfig: false, environment: ["WINBACK_CONFIG": winback.config.path])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(FileManager.default.fileExists(atPath: winback.folder.appendingPathComponent("state/winback.sqlite").path))
+        #expect(FileManager.default.fileExists(atPath: winback.folder.appendingPathComponent("state/inbox").path))
+    }
+
+    @Test("generate writes an export that import accepts as it is")
+    func generateThenImport() throws {
+        let winback = try WinbackProcess()
+        let path = winback.folder.appendingPathComponent("gen.csv").path
+        let generated = try winback.run(["generate", "--clients", "20", "--style", "semicolon", "-o", path], withConfig: false)
+        #expect(generated.status == 0, "stderr: \(generated.stderr)")
+        let imported = try winback.run(["import", path])
+        #expect(imported.status == 0, "stderr: \(imported.stderr)")
+        let listed = try winback.run(["clients", "--format", "json"])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.count == 20)
+    }
+
+    @Test("terminal tables show control characters from data escaped")
+    func controlCharacters() throws {
+        let winback = try WinbackProcess()
+        _ = try winback.run(["import", try winback.file("s.csv", "date,client_id,client_name,document,amount\n2024-01-01,C1,\"Evil\u{1b}[2J\",D1,5\n")])
+        let table = try winback.run(["clients"])
+        #expect(table.stdout.contains("Evil\\u{1b}[2J"))
+        #expect(!table.stdout.contains("\u{1b}"))
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import GRDB
+import Testing
+import WinbackStore
+
+@Suite("Database")
+struct AppDatabaseTests {
+    @Test("the database is in WAL mode with foreign keys on")
+    func pragmas() throws {
+        let database = try AppDatabase.temporary()
+        let (journal, foreignKeys) = try database.writer.read { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA foreign_keys"))
+        }
+        #expect(journal == "wal")
+        #expect(foreignKeys == 1)
+    }
+
+    @Test("the schema refuses what Swift should never write: orphan sales, unknown outcomes, a file imported twice")
+    func constraints() throws {
+        let database = try AppDatabase.temporary()
+        try database.writer.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO imports (id, file_name, sha256, kind, bytes, started_at, finished_at, outcome)
+                    VALUES (1, 'a.csv', ?, 'sales', 0, '', '', 'imported')
+                    """, arguments: [String(repeating: "a", count: 64)])
+            try db.execute(sql: "INSERT INTO clients (id, client_id) VALUES (1, 'C1')")
+        }
+        func refused(_ sql: String) {
+            #expect(throws: DatabaseError.self, "\(sql)") { try database.writer.write { try $0.execute(sql: sql) } }
+        }
+        refused(
+            "INSERT INTO sales (document, line, day, client, quantity, amount, import_id, source_line) VALUES ('D', 1, 0, 99, 1, 1, 1, 2)")
+        refused("INSERT INTO contacts (day, client, outcome, import_id) VALUES (0, 1, 'great', 1)")
+        refused("INSERT INTO clients (client_id) VALUES ('')")
+        refused(
+            """
+            INSERT INTO imports (file_name, sha256, kind, bytes, started_at, finished_at, outcome)
+            VALUES ('b.csv', '\(String(repeating: "a", count: 64))', 'sales', 0, '', '', 'imported')
+            """)
+        // The same line twice is ignored by the writer's ON CONFLICT; plainly inserted, it is refused.
+        try database.writer.write { db in
+            try db.execute(
+                sql: "INSERT INTO sales (document, line, day, client, quantity, amount, import_id, source_line) VALUES ('D', 1, 0, 1, 1, 1, 1, 2)")
+        }
+        refused(
+            "INSERT INTO sales (document, line, day, client, quantity, amount, import_id, source_line) VALUES ('D', 1, 5, 1, 1, 1, 1, 3)")
+    }
+
+    @Test("a writer in another connection waits for the lock instead of failing with 'database is locked'")
+    func busyTimeout() throws {
+        let first = try AppDatabase.temporary()
+        let url = try first.writer.read { db in try Row.fetchOne(db, sql: "PRAGMA database_list")!["file"] as String }
+        let second = try AppDatabase.open(path: url)
+        let holding = DispatchSemaphore(value: 0)
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            try? first.writer.write { db in
+                try db.execute(sql: "INSERT INTO clients (client_id) VALUES ('held')")
+                holding.signal()
+                // Hold the write lock for a moment while the other connection tries to write.
+                Thread.sleep(forTimeInterval: 0.3)
+            }
+            done.signal()
+        }
+        holding.wait()
+        try second.writer.write { db in try db.execute(sql: "INSERT INTO clients (client_id) VALUES ('waited')") }
+        done.wait()
+        let count = try second.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM clients") }
+        #expect(count == 2)
+    }
+}
