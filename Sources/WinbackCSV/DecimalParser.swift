@@ -37,7 +37,7 @@ public struct DecimalParser: Sendable {
     public func parseScaled(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<Int64, Failure> {
         var lower = 0
         var upper = bytes.count
-        while lower < upper, isBlank(bytes, at: lower, forward: true) { lower += blankWidth(bytes, at: lower) }
+        while lower < upper, isBlank(bytes, at: lower) { lower += blankWidth(bytes, at: lower) }
         while lower < upper, let width = trailingBlankWidth(bytes, upper: upper) { upper -= width }
         guard lower < upper else { return .failure(.empty) }
         let text = { String(decoding: UnsafeBufferPointer(rebasing: bytes[lower..<upper]), as: UTF8.self) }
@@ -75,7 +75,7 @@ public struct DecimalParser: Sendable {
                 pos += 1
             } else if byte == UInt8(ascii: "'") {
                 pos += 1
-            } else if isBlank(bytes, at: pos, forward: true) {
+            } else if isBlank(bytes, at: pos) {
                 pos += blankWidth(bytes, at: pos)
             } else {
                 return .failure(.notANumber(text()))
@@ -164,7 +164,7 @@ public struct DecimalParser: Sendable {
 
     // MARK: - Blanks: space, tab, no-break space (C2 A0), narrow no-break space (E2 80 AF), thin space (E2 80 89)
 
-    private func isBlank(_ bytes: UnsafeBufferPointer<UInt8>, at pos: Int, forward: Bool) -> Bool {
+    private func isBlank(_ bytes: UnsafeBufferPointer<UInt8>, at pos: Int) -> Bool {
         blankWidth(bytes, at: pos) > 0
     }
 

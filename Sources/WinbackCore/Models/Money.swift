@@ -49,7 +49,7 @@ public struct Money: Hashable, Comparable, Sendable, AdditiveArithmetic {
         return negative ? "-" + body : body
     }
 
-    /// Rounded to whole cents with thousands grouped by a thin space-free comma: `12,345.60`. For terminal tables.
+    /// Rounded half away from zero to `decimals` places, thousands grouped by commas: `12,345.60`. For terminal tables.
     public func formatted(decimals: Int = 2) -> String {
         let step = Int64(pow10(Money.decimals - decimals))
         var rounded = scaled / step
