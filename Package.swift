@@ -44,12 +44,14 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // A scan: aggregates up to date, every client assessed and classified, results stored.
+        .target(name: "WinbackScan", dependencies: ["WinbackCore", "WinbackStore"]),
         // The command-line surface; `winback` only calls into it.
         .target(
             name: "WinbackCLI",
             dependencies: [
                 "WinbackCore", "WinbackCSV", "WinbackConfig", "WinbackStore", "WinbackImport",
-                "WinbackSimulation",
+                "WinbackScan", "WinbackSimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -63,12 +65,16 @@ let package = Package(
             name: "WinbackStoreTests",
             dependencies: ["WinbackStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        .testTarget(
+            name: "WinbackScanTests",
+            dependencies: ["WinbackScan", "WinbackStore", "WinbackImport", "WinbackConfig", "WinbackSimulation"]
+        ),
         .testTarget(name: "WinbackSimulationTests", dependencies: ["WinbackSimulation", "WinbackCSV"]),
         .testTarget(
             name: "WinbackImportTests",
             dependencies: ["WinbackImport", "WinbackStore", "WinbackConfig", "WinbackSimulation"]
         ),
-        .testTarget(name: "WinbackCLITests", dependencies: ["WinbackCLI"]),
+        .testTarget(name: "WinbackCLITests", dependencies: ["WinbackCLI", "WinbackCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

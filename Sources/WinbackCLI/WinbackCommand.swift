@@ -11,7 +11,7 @@ public struct WinbackCommand: ParsableCommand {
             else ./config/winback.toml.
             """,
         version: WinbackCommand.version,
-        subcommands: [ImportCommand.self, ClientsCommand.self, GenerateCommand.self]
+        subcommands: [ImportCommand.self, ScanCommand.self, ClientsCommand.self, ClientCommand.self, GenerateCommand.self]
     )
 
     public static let version = "0.1.0"

@@ -106,8 +106,85 @@ public enum ConfigLoader {
             }
             try importing.finish()
         }
+        try readChurn(reader, into: &config.churn)
         try reader.finish()
         return config
+    }
+
+    /// `[criteria.*]`, `[status]` and `[classes]`.
+    private static func readChurn(_ reader: TOMLReader, into churn: inout ChurnSettings) throws {
+        if let criteria = try reader.table("criteria") {
+            if let t = try criteria.table("overdue") {
+                t.set(&churn.overdue.enabled, try t.bool("enabled"))
+                t.set(&churn.overdue.atRiskFactor, try t.double("at_risk_factor", in: 1...100))
+                t.set(&churn.overdue.lostFactor, try t.double("lost_factor", in: 1...100))
+                t.set(&churn.overdue.spreadWeight, try t.double("spread_weight", in: 0...100))
+                t.set(&churn.overdue.minPurchaseDays, try t.int("min_purchase_days", in: 3...1000))
+                t.set(&churn.overdue.maxGaps, try t.int("max_gaps", in: 2...10000))
+                if churn.overdue.lostFactor < churn.overdue.atRiskFactor {
+                    throw t.error("lost_factor", "must not be below at_risk_factor (\(churn.overdue.atRiskFactor))")
+                }
+                try t.finish()
+            }
+            if let t = try criteria.table("silence") {
+                t.set(&churn.silence.enabled, try t.bool("enabled"))
+                t.set(&churn.silence.atRiskDays, try t.int("at_risk_days", in: 1...10000))
+                t.set(&churn.silence.lostDays, try t.int("lost_days", in: 1...10000))
+                if churn.silence.lostDays < churn.silence.atRiskDays {
+                    throw t.error("lost_days", "must not be below at_risk_days (\(churn.silence.atRiskDays))")
+                }
+                try t.finish()
+            }
+            if let t = try criteria.table("decline") {
+                t.set(&churn.decline.enabled, try t.bool("enabled"))
+                t.set(&churn.decline.windowDays, try t.int("window_days", in: 7...3650))
+                t.set(&churn.decline.minGapsPerWindow, try t.double("min_gaps_per_window", in: 0...100))
+                t.set(&churn.decline.drop, try t.double("drop", in: 0.01...1))
+                t.set(&churn.decline.minRevenue, try t.double("min_revenue", in: 0...1e12).map(Money.init(approximately:)))
+                try t.finish()
+            }
+            if let t = try criteria.table("category_drop") {
+                t.set(&churn.categoryDrop.enabled, try t.bool("enabled"))
+                t.set(&churn.categoryDrop.minShare, try t.double("min_share", in: 0.01...1))
+                t.set(&churn.categoryDrop.minPurchases, try t.int("min_purchases", in: 1...10000))
+                t.set(&churn.categoryDrop.alpha, try t.double("alpha", in: 1e-12...0.5))
+                t.set(&churn.categoryDrop.lookbackDays, try t.int("lookback_days", in: 7...3650))
+                try t.finish()
+            }
+            if let t = try criteria.table("returns") {
+                t.set(&churn.returns.enabled, try t.bool("enabled"))
+                t.set(&churn.returns.windowDays, try t.int("window_days", in: 7...3650))
+                t.set(&churn.returns.share, try t.double("share", in: 0.001...1))
+                t.set(&churn.returns.minGross, try t.double("min_gross", in: 0...1e12).map(Money.init(approximately:)))
+                try t.finish()
+            }
+            try criteria.finish()
+        }
+        if let t = try reader.table("status") {
+            t.set(&churn.status.newClientDays, try t.int("new_client_days", in: 1...3650))
+            t.set(&churn.status.wonBackDays, try t.int("won_back_days", in: 1...3650))
+            try t.finish()
+        }
+        if let t = try reader.table("classes") {
+            t.set(&churn.classes.windowDays, try t.int("window_days", in: 28...3650))
+            if let measure = try t.string("abc_by") {
+                guard let parsed = ChurnSettings.ABCMeasure(rawValue: measure) else {
+                    throw t.error("abc_by", "expected \"revenue\", \"margin\" or \"auto\", found \(quoted(measure))")
+                }
+                churn.classes.abcBy = parsed
+            }
+            if let limits = try t.pair("abc_limits", in: 0.01...1) { churn.classes.abcLimits = (limits.0, limits.1) }
+            if let limits = try t.pair("xyz_limits", in: 0.001...100) { churn.classes.xyzLimits = (limits.0, limits.1) }
+            t.set(&churn.classes.xyzMonths, try t.int("xyz_months", in: 3...120))
+            t.set(&churn.classes.keyShare, try t.double("key_share", in: 0.001...1))
+            t.set(&churn.classes.criticalShare, try t.double("critical_share", in: 0.001...1))
+            t.set(&churn.classes.monoShare, try t.double("mono_share", in: 0.001...1))
+            let c = churn.classes
+            guard c.keyShare <= c.criticalShare, c.criticalShare <= c.monoShare else {
+                throw t.error("key_share", "key_share ≤ critical_share ≤ mono_share must hold")
+            }
+            try t.finish()
+        }
     }
 
     private static func absolute(_ path: String, relativeTo file: String) -> String {
@@ -171,6 +248,49 @@ final class TOMLReader {
             throw error(key, "\(number) is out of range \(range.lowerBound)…\(range.upperBound)")
         }
         return number
+    }
+
+    /// A number: a TOML float or integer, within `range`.
+    func double(_ key: String, in range: ClosedRange<Double>) throws -> Double? {
+        guard let value = value(key) else { return nil }
+        let number: Double
+        if value.type == .double, let double = value.double {
+            number = double
+        } else if value.type == .int, let int = value.int {
+            number = Double(int)
+        } else {
+            throw error(key, "expected a number, found \(typeName(value))")
+        }
+        guard range.contains(number) else {
+            throw error(key, "\(number) is out of range \(range.lowerBound)…\(range.upperBound)")
+        }
+        return number
+    }
+
+    func bool(_ key: String) throws -> Bool? {
+        guard let value = value(key) else { return nil }
+        guard value.type == .bool, let bool = value.bool else {
+            throw error(key, "expected true or false, found \(typeName(value))")
+        }
+        return bool
+    }
+
+    /// Two increasing numbers within `range`, such as `[0.80, 0.95]`.
+    func pair(_ key: String, in range: ClosedRange<Double>) throws -> (Double, Double)? {
+        guard let value = value(key) else { return nil }
+        guard let array = value.array, array.count == 2,
+            let first = array[0].double ?? array[0].int.map(Double.init),
+            let second = array[1].double ?? array[1].int.map(Double.init)
+        else { throw error(key, "expected two numbers, such as [0.80, 0.95]") }
+        guard range.contains(first), range.contains(second), first < second else {
+            throw error(key, "expected two increasing numbers within \(range.lowerBound)…\(range.upperBound)")
+        }
+        return (first, second)
+    }
+
+    /// Reads `key` into `target` when present.
+    func set<T>(_ target: inout T, _ read: T?) {
+        if let read { target = read }
     }
 
     func strings(_ key: String) throws -> [String]? {

@@ -11,6 +11,8 @@ public struct WinbackConfig: Sendable, Equatable {
     /// The IANA time zone that decides what "today" is; `nil` means the system's.
     public var timeZone: String?
     public var importing: ImportSettings
+    /// The churn criteria, statuses and classes.
+    public var churn: ChurnSettings
     /// The file this config was read from, if any.
     public var sourcePath: String?
 
@@ -18,17 +20,26 @@ public struct WinbackConfig: Sendable, Equatable {
 
     public init(
         stateDirectory: String = WinbackConfig.defaultStateDirectory, timeZone: String? = nil,
-        importing: ImportSettings = ImportSettings(), sourcePath: String? = nil
+        importing: ImportSettings = ImportSettings(), churn: ChurnSettings = ChurnSettings(), sourcePath: String? = nil
     ) {
         self.stateDirectory = stateDirectory
         self.timeZone = timeZone
         self.importing = importing
+        self.churn = churn
         self.sourcePath = sourcePath
     }
 
     /// The configured time zone, or the system's.
     public var resolvedTimeZone: TimeZone {
         timeZone.flatMap(TimeZone.init(identifier:)) ?? .current
+    }
+
+    /// Today in the configured time zone.
+    public func today(now: Date = Date()) -> Day {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = resolvedTimeZone
+        let parts = calendar.dateComponents([.year, .month, .day], from: now)
+        return Day(year: parts.year!, month: parts.month!, day: parts.day!)!
     }
 }
 

@@ -74,6 +74,86 @@ extension AppDatabase {
                     );
                     """)
         }
+        migrator.registerMigration("v2: client-day aggregates, scans, client states, status history") { db in
+            try db.execute(
+                sql: """
+                    -- Per client and day, what the sales lines add up to: what scans read instead of every line.
+                    -- Kept up to date by each scan from the sales stored since the last one (see aggregation).
+                    CREATE TABLE client_days (
+                        client INTEGER NOT NULL REFERENCES clients(id),
+                        day INTEGER NOT NULL,
+                        net INTEGER NOT NULL,
+                        gross INTEGER NOT NULL CHECK (gross >= 0),
+                        returns INTEGER NOT NULL CHECK (returns >= 0),
+                        margin INTEGER NOT NULL,
+                        margin_lines INTEGER NOT NULL CHECK (margin_lines >= 0),
+                        lines INTEGER NOT NULL CHECK (lines > 0 AND margin_lines <= lines),
+                        PRIMARY KEY (client, day)
+                    ) WITHOUT ROWID;
+
+                    -- What was bought in each category (positive lines), per client and day.
+                    CREATE TABLE client_day_categories (
+                        client INTEGER NOT NULL,
+                        day INTEGER NOT NULL,
+                        category TEXT NOT NULL,
+                        amount INTEGER NOT NULL,
+                        PRIMARY KEY (client, day, category),
+                        FOREIGN KEY (client, day) REFERENCES client_days(client, day)
+                    ) WITHOUT ROWID;
+
+                    -- The highest sales.id already added to the aggregates.
+                    CREATE TABLE aggregation (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        sales_through INTEGER NOT NULL CHECK (sales_through >= 0)
+                    );
+                    INSERT INTO aggregation (id, sales_through) VALUES (1, 0);
+
+                    CREATE TABLE scans (
+                        id INTEGER PRIMARY KEY,
+                        as_of INTEGER NOT NULL,
+                        started_at TEXT NOT NULL,
+                        finished_at TEXT NOT NULL,
+                        clients INTEGER NOT NULL CHECK (clients >= 0)
+                    );
+
+                    -- Each client as the latest scan saw it.
+                    CREATE TABLE client_states (
+                        client INTEGER PRIMARY KEY REFERENCES clients(id),
+                        scan_id INTEGER NOT NULL REFERENCES scans(id),
+                        as_of INTEGER NOT NULL,
+                        status TEXT NOT NULL CHECK (status IN ('new', 'active', 'at_risk', 'lost', 'won_back')),
+                        status_since INTEGER NOT NULL CHECK (status_since <= as_of),
+                        reason TEXT NOT NULL,
+                        abc TEXT NOT NULL CHECK (abc IN ('A', 'B', 'C')),
+                        xyz TEXT CHECK (xyz IN ('X', 'Y', 'Z')),
+                        variation REAL,
+                        share REAL NOT NULL CHECK (share >= 0 AND share <= 1),
+                        dependence TEXT NOT NULL CHECK (dependence IN ('none', 'key', 'critical', 'mono')),
+                        revenue INTEGER NOT NULL,
+                        margin INTEGER,
+                        first_purchase INTEGER,
+                        last_purchase INTEGER,
+                        purchase_days INTEGER NOT NULL CHECK (purchase_days >= 0),
+                        typical_interval REAL,
+                        spread REAL,
+                        expected_next INTEGER,
+                        days_silent INTEGER,
+                        findings TEXT NOT NULL
+                    );
+
+                    -- Every change of status a scan decided: the client's story.
+                    CREATE TABLE status_changes (
+                        id INTEGER PRIMARY KEY,
+                        client INTEGER NOT NULL REFERENCES clients(id),
+                        day INTEGER NOT NULL,
+                        from_status TEXT CHECK (from_status IN ('new', 'active', 'at_risk', 'lost', 'won_back')),
+                        to_status TEXT NOT NULL CHECK (to_status IN ('new', 'active', 'at_risk', 'lost', 'won_back')),
+                        reason TEXT NOT NULL,
+                        scan_id INTEGER NOT NULL REFERENCES scans(id),
+                        UNIQUE (client, day)
+                    );
+                    """)
+        }
         return migrator
     }
 }

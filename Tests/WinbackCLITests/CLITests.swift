@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WinbackCore
 
 @Suite("winback on the command line")
 struct CLITests {
@@ -30,7 +31,13 @@ struct CLITests {
         #expect(rows[1]["last_purchase"] as? String == "2024-03-06")
         #expect(rows[0]["documents"] as? Int == 1)
         #expect(rows[1]["documents"] as? Int == 2)
-        #expect(Set(rows[0].keys) == ["client_id", "client_name", "manager", "region", "first_purchase", "last_purchase", "documents", "revenue"])
+        #expect(
+            Set(rows[0].keys) == [
+                "client_id", "client_name", "manager", "region", "status", "abc", "xyz", "share", "first_purchase",
+                "last_purchase", "documents", "revenue", "typical_interval_days", "expected_next_purchase", "days_silent",
+            ])
+        // Not scanned yet: the scan's fields are there, and null.
+        #expect(rows[0]["status"] is NSNull)
     }
 
     @Test("the same file again stores nothing and still succeeds")
@@ -64,8 +71,11 @@ struct CLITests {
         _ = try winback.run(["import", try winback.file("sales.csv", sales)])
         let result = try winback.run(["clients", "--format", "csv"])
         let lines = result.stdout.split(separator: "\r\n").map(String.init)
-        #expect(lines[0] == "client_id,client_name,manager,region,first_purchase,last_purchase,documents,revenue")
-        #expect(lines[2] == "C2,\"'=HYPERLINK(\"\"http://x\"\")\",Boris,South,2024-03-06,2024-03-06,2,90.00")
+        #expect(
+            lines[0]
+                == "client_id,client_name,manager,region,status,abc,xyz,share,first_purchase,last_purchase,documents,"
+                + "revenue,typical_interval_days,expected_next_purchase,days_silent")
+        #expect(lines[2] == "C2,\"'=HYPERLINK(\"\"http://x\"\")\",Boris,South,,,,,2024-03-06,2024-03-06,2,90.00,,,")
     }
 
     @Test("a bad config is one line naming the file, the line and the key")
@@ -106,5 +116,75 @@ struct CLITests {
         let table = try winback.run(["clients"])
         #expect(table.stdout.contains("Evil\\u{1b}[2J"))
         #expect(!table.stdout.contains("\u{1b}"))
+    }
+}
+
+@Suite("winback scan and client on the command line")
+struct ScanCLITests {
+    /// A weekly client that stopped in May, a monthly one still buying, and one that bought once long ago.
+    static var sales: String {
+        var rows = ["date,client_id,client_name,document,line,amount,category"]
+        var day = Day(iso: "2024-01-03")!
+        var number = 0
+        while day <= Day(iso: "2024-05-01")! {
+            number += 1
+            rows.append("\(day.iso),W1,Weekly Ltd,W-\(number),1,100,Tools")
+            day = day.adding(days: 7)
+        }
+        day = Day(iso: "2024-01-10")!
+        while day <= Day(iso: "2024-08-20")! {
+            number += 1
+            rows.append("\(day.iso),M1,Monthly AG,M-\(number),1,400,Bearings")
+            day = day.adding(days: 30)
+        }
+        rows.append("2024-02-01,O1,Once Oy,O-1,1,50,Tools")
+        return rows.joined(separator: "\n") + "\n"
+    }
+
+    @Test("scan --as-of: statuses, rhythm and classes reach clients --format json")
+    func scanThenList() throws {
+        let winback = try WinbackProcess()
+        _ = try winback.run(["import", try winback.file("sales.csv", Self.sales)])
+        let scan = try winback.run(["scan", "--as-of", "2024-09-01"])
+        #expect(scan.status == 0, "stderr: \(scan.stderr)")
+        #expect(scan.stdout.hasPrefix("scanned 3 clients as of 2024-09-01"))
+        let listed = try winback.run(["clients", "--format", "json"])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        let byID = Dictionary(uniqueKeysWithValues: rows.map { ($0["client_id"] as! String, $0) })
+        #expect(byID["W1"]?["status"] as? String == "lost")
+        #expect(byID["W1"]?["typical_interval_days"] as? Double == 7)
+        #expect(byID["W1"]?["days_silent"] as? Int == 123)
+        #expect(byID["M1"]?["status"] as? String == "active")
+        #expect(byID["M1"]?["expected_next_purchase"] as? String == "2024-09-06")
+        #expect(byID["O1"]?["status"] as? String == "lost")
+        #expect(byID["M1"]?["abc"] as? String == "A")
+        let shares = rows.compactMap { $0["share"] as? Double }
+        #expect(abs(shares.reduce(0, +) - 1) < 1e-5)
+    }
+
+    @Test("client ID tells the story: status with its numbers, and the status history across scans")
+    func story() throws {
+        let winback = try WinbackProcess()
+        _ = try winback.run(["import", try winback.file("sales.csv", Self.sales)])
+        _ = try winback.run(["scan", "--as-of", "2024-04-30"])
+        _ = try winback.run(["scan", "--as-of", "2024-05-25"])
+        _ = try winback.run(["scan", "--as-of", "2024-07-01"])
+        let story = try winback.run(["client", "W1"])
+        #expect(story.status == 0, "stderr: \(story.stderr)")
+        #expect(story.stdout.contains("As of 2024-07-01: lost since 2024-07-01 — buys every 7 days; silent for 61 days"))
+        #expect(story.stdout.contains("2024-04-30  active"))
+        #expect(story.stdout.contains("2024-05-25  active → at_risk"))
+        #expect(story.stdout.contains("2024-07-01  at_risk → lost"))
+        let missing = try winback.run(["client", "nobody"])
+        #expect(missing.status != 0)
+        #expect(missing.stderr == "winback: no client \"nobody\"\n")
+    }
+
+    @Test("a bad --as-of is refused in one line")
+    func badDate() throws {
+        let winback = try WinbackProcess()
+        let result = try winback.run(["scan", "--as-of", "2024-02-30"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("--as-of must be a date as YYYY-MM-DD"))
     }
 }

@@ -1,11 +1,13 @@
 import ArgumentParser
+import WinbackCore
 import WinbackStore
 
-/// `winback clients`: every client with its purchases, by revenue.
+/// `winback clients`: every client with its purchases and what the latest scan said, by revenue.
 struct ClientsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clients",
-        abstract: "List every client: manager, region, first and last purchase, documents, revenue.")
+        abstract: "List every client: status, class, share, rhythm, last and expected next purchase.",
+        discussion: "Status, classes and rhythm are the latest scan's; run `winback scan` first.")
 
     @OptionGroup var global: GlobalOptions
 
@@ -20,18 +22,36 @@ struct ClientsCommand: ParsableCommand {
             .init(key: "client_name", header: "name"),
             .init(key: "manager", header: "manager"),
             .init(key: "region", header: "region"),
+            .init(key: "status", header: "status"),
+            .init(key: "abc", header: "abc"),
+            .init(key: "xyz", header: "xyz"),
+            .init(key: "share", header: "share"),
             .init(key: "first_purchase", header: "first"),
             .init(key: "last_purchase", header: "last"),
             .init(key: "documents", header: "docs"),
             .init(key: "revenue", header: "revenue"),
+            .init(key: "typical_interval_days", header: "every"),
+            .init(key: "expected_next_purchase", header: "next"),
+            .init(key: "days_silent", header: "silent"),
         ])
         for client in clients {
+            let state = client.state
             report.append([
                 .text(client.clientID), .text(client.name), .text(client.manager), .text(client.region),
+                .text(state?.status.rawValue), .text(state?.abc.rawValue), .text(state?.xyz?.rawValue),
+                format == .table
+                    ? .number(state.map { fixed($0.share * 100, 1) + " %" }) : .number(state.map { fixed($0.share, 6) }),
                 .date(client.firstPurchase), .date(client.lastPurchase), .integer(client.documents),
                 format == .table ? .number(client.revenue.formatted()) : .money(client.revenue),
+                .number(state?.typicalInterval.map { fixed($0, 1) }), .date(state?.expectedNext),
+                .integer(state?.daysSilent),
             ])
         }
         print(report.render(format), terminator: "")
     }
+}
+
+/// A number with `decimals` places and no grouping, for output.
+func fixed(_ value: Double, _ decimals: Int) -> String {
+    String(format: "%.\(decimals)f", value)
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import WinbackCore
 
@@ -14,6 +15,8 @@ public struct ClientSummary: Sendable, Equatable, FetchableRecord {
     public var documents: Int
     /// Sum of all line amounts, returns included.
     public var revenue: Money
+    /// What the latest scan said; nil before the first scan.
+    public var state: ClientState?
 
     public init(row: Row) throws {
         clientID = row["client_id"]
@@ -24,6 +27,7 @@ public struct ClientSummary: Sendable, Equatable, FetchableRecord {
         lastPurchase = (row["last_purchase"] as Int32?).map(Day.init(number:))
         documents = row["documents"]
         revenue = Money(scaled: row["revenue"])
+        state = row["status"] == nil ? nil : try ClientState(row: row)
     }
 }
 
@@ -34,7 +38,7 @@ extension AppDatabase {
             try ClientSummary.fetchAll(
                 db,
                 sql: """
-                    SELECT c.client_id, c.name, c.manager, c.region,
+                    SELECT \(ClientState.columns), c.client_id, c.name, c.manager, c.region,
                            s.first_purchase, s.last_purchase,
                            coalesce(s.documents, 0) AS documents, coalesce(s.revenue, 0) AS revenue
                     FROM clients c
@@ -46,6 +50,7 @@ extension AppDatabase {
                                sum(amount) AS revenue
                         FROM sales GROUP BY client
                     ) s ON s.client = c.id
+                    LEFT JOIN client_states t ON t.client = c.id
                     ORDER BY revenue DESC, c.client_id
                     """)
         }
@@ -54,5 +59,148 @@ extension AppDatabase {
     /// How many sales lines are stored (for reports and tests).
     public func salesLineCount() throws -> Int {
         try writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sales") ?? 0 }
+    }
+}
+
+/// A client as the latest scan saw it: status, classes, rhythm, findings.
+public struct ClientState: Sendable, Equatable, FetchableRecord {
+    public var asOf: Day
+    public var status: ClientStatus
+    public var statusSince: Day
+    public var reason: String
+    public var abc: ABCClass
+    public var xyz: XYZClass?
+    public var variation: Double?
+    public var share: Double
+    public var dependence: Dependence
+    public var revenue: Money
+    public var margin: Money?
+    public var firstPurchase: Day?
+    public var lastPurchase: Day?
+    public var purchaseDays: Int
+    public var typicalInterval: Double?
+    public var spread: Double?
+    public var expectedNext: Day?
+    public var daysSilent: Int?
+    public var findings: [Finding]
+
+    /// The `client_states t` columns to select, renamed where they would clash with a summary's.
+    static let columns = """
+        t.as_of, t.status, t.status_since, t.reason, t.abc, t.xyz, t.variation, t.share, t.dependence,
+        t.revenue AS state_revenue, t.margin, t.first_purchase AS state_first_purchase,
+        t.last_purchase AS state_last_purchase, t.purchase_days, t.typical_interval, t.spread, t.expected_next,
+        t.days_silent, t.findings
+        """
+
+    public init(row: Row) throws {
+        func day(_ column: String) -> Day? { (row[column] as Int32?).map(Day.init(number:)) }
+        asOf = Day(number: row["as_of"])
+        guard let status = ClientStatus(rawValue: row["status"]), let abc = ABCClass(rawValue: row["abc"]),
+            let dependence = Dependence(rawValue: row["dependence"])
+        else { throw DatabaseError(message: "client_states holds an unknown status, class or dependence") }
+        self.status = status
+        statusSince = Day(number: row["status_since"])
+        reason = row["reason"]
+        self.abc = abc
+        xyz = (row["xyz"] as String?).flatMap(XYZClass.init(rawValue:))
+        variation = row["variation"]
+        share = row["share"]
+        self.dependence = dependence
+        revenue = Money(scaled: row["state_revenue"])
+        margin = (row["margin"] as Int64?).map(Money.init(scaled:))
+        firstPurchase = day("state_first_purchase")
+        lastPurchase = day("state_last_purchase")
+        purchaseDays = row["purchase_days"]
+        typicalInterval = row["typical_interval"]
+        spread = row["spread"]
+        expectedNext = day("expected_next")
+        daysSilent = row["days_silent"]
+        let text: String = row["findings"]
+        findings = try JSONDecoder().decode([Finding].self, from: Data(text.utf8))
+    }
+}
+
+/// One change of a client's status, as a scan decided it.
+public struct StatusChange: Sendable, Equatable, FetchableRecord {
+    public var day: Day
+    public var from: ClientStatus?
+    public var to: ClientStatus
+    public var reason: String
+
+    public init(row: Row) throws {
+        day = Day(number: row["day"])
+        from = (row["from_status"] as String?).flatMap(ClientStatus.init(rawValue:))
+        guard let to = ClientStatus(rawValue: row["to_status"]) else {
+            throw DatabaseError(message: "status_changes holds an unknown status")
+        }
+        self.to = to
+        reason = row["reason"]
+    }
+}
+
+extension AppDatabase {
+    /// One client's master data, purchases summary and latest state, by its client_id.
+    public func clientSummary(_ clientID: String) throws -> (key: Int64, summary: ClientSummary)? {
+        try writer.read { db in
+            guard let key = try Int64.fetchOne(db, sql: "SELECT id FROM clients WHERE client_id = ?", arguments: [clientID])
+            else { return nil }
+            let summary = try ClientSummary.fetchOne(
+                db,
+                sql: """
+                    SELECT \(ClientState.columns), c.client_id, c.name, c.manager, c.region,
+                           min(CASE WHEN s.amount > 0 THEN s.day END) AS first_purchase,
+                           max(CASE WHEN s.amount > 0 THEN s.day END) AS last_purchase,
+                           count(DISTINCT s.document) AS documents, coalesce(sum(s.amount), 0) AS revenue
+                    FROM clients c
+                    LEFT JOIN sales s ON s.client = c.id
+                    LEFT JOIN client_states t ON t.client = c.id
+                    WHERE c.id = ?
+                    """, arguments: [key])
+            return summary.map { (key, $0) }
+        }
+    }
+
+    /// A client's status changes, oldest first.
+    public func statusChanges(client: Int64) throws -> [StatusChange] {
+        try writer.read { db in
+            try StatusChange.fetchAll(
+                db, sql: "SELECT * FROM status_changes WHERE client = ? ORDER BY day, id", arguments: [client])
+        }
+    }
+
+    /// One client's history up to `asOf`, from the aggregates.
+    public func history(client: Int64, clientID: String, asOf: Day) throws -> ClientHistory {
+        try writer.read { db in
+            var days: [ActivityDay] = []
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT day, net, gross, returns, margin, margin_lines, lines FROM client_days
+                    WHERE client = ? AND day <= ? ORDER BY day
+                    """, arguments: [client, asOf.number])
+            while let row = try rows.next() {
+                let lines: Int64 = row["lines"]
+                let marginLines: Int64 = row["margin_lines"]
+                days.append(
+                    ActivityDay(
+                        day: Day(number: row["day"]), net: Money(scaled: row["net"]), gross: Money(scaled: row["gross"]),
+                        returns: Money(scaled: row["returns"]),
+                        margin: lines == marginLines ? Money(scaled: row["margin"]) : nil))
+            }
+            let categories = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT day, category, amount FROM client_day_categories
+                    WHERE client = ? AND day <= ? ORDER BY day, category
+                    """, arguments: [client, asOf.number])
+            var index = 0
+            while let row = try categories.next() {
+                let day = Day(number: row["day"])
+                while index < days.count, days[index].day < day { index += 1 }
+                guard index < days.count, days[index].day == day else { continue }
+                days[index].categories.append(CategoryAmount(category: row["category"], amount: Money(scaled: row["amount"])))
+            }
+            return ClientHistory(clientID: clientID, days: days)
+        }
     }
 }

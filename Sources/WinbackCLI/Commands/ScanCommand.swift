@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import WinbackCore
+import WinbackScan
+
+/// `winback scan [--as-of DATE]`: evaluates every client as of a day and stores the results.
+struct ScanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scan",
+        abstract: "Evaluate every client as of a day: rhythm, criteria, status, classes.",
+        discussion: """
+            Only sales dated on or before the day count, so any past day can be replayed. Scanning a day \
+            again replaces that day's results. Without --as-of, the day is today in the configured time zone.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("The day to evaluate as of.", valueName: "YYYY-MM-DD"))
+    var asOf: String?
+
+    func run() throws {
+        let (config, database) = try global.open()
+        let day = try parseDay(asOf, option: "--as-of") ?? config.today()
+        let started = Date()
+        let summary = try Scanner(database: database, settings: config.churn).scan(asOf: day)
+        print(Self.describe(summary, seconds: Date().timeIntervalSince(started)))
+    }
+
+    static func describe(_ summary: ScanSummary, seconds: Double) -> String {
+        var lines = [
+            "scanned \(summary.clients) clients as of \(summary.asOf.iso) in \(String(format: "%.2f", seconds)) s"
+                + (summary.aggregatedLines > 0 ? " (\(summary.aggregatedLines) new sales lines aggregated)" : "")
+        ]
+        for status in ClientStatus.allCases {
+            let count = summary.statuses[status, default: 0]
+            let changed = summary.changedTo[status, default: 0]
+            lines.append(
+                "  \(status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(String(count).leftPadded(to: 7, with: " "))"
+                    + (changed > 0 ? "  (\(changed) new)" : ""))
+        }
+        let findings = Criterion.allCases.compactMap { criterion -> String? in
+            let count = summary.findings[criterion, default: 0]
+            return count > 0 ? "\(criterion.rawValue) \(count)" : nil
+        }
+        if !findings.isEmpty { lines.append("  findings: " + findings.joined(separator: ", ")) }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Parses a `YYYY-MM-DD` option value, or says which option is wrong.
+func parseDay(_ text: String?, option: String) throws -> Day? {
+    guard let text else { return nil }
+    guard let day = Day(iso: text) else { throw ValidationError("\(option) must be a date as YYYY-MM-DD, not \(text)") }
+    return day
+}

@@ -1,0 +1,120 @@
+/// Every threshold of the churn criteria, the statuses and the classes, with the documented defaults.
+///
+/// `config/winback.toml` lists the same keys and defaults under `[criteria.*]`, `[status]` and `[classes]`.
+public struct ChurnSettings: Sendable, Equatable {
+    public var overdue = Overdue()
+    public var silence = Silence()
+    public var decline = Decline()
+    public var categoryDrop = CategoryDrop()
+    public var returns = Returns()
+    public var status = StatusRules()
+    public var classes = Classes()
+
+    public init() {}
+
+    /// Silent for longer than the client's own rhythm allows.
+    public struct Overdue: Sendable, Equatable {
+        public var enabled = true
+        /// At risk once silent longer than this many typical gaps…
+        public var atRiskFactor = 2.0
+        /// …lost once silent longer than this many.
+        public var lostFactor = 4.0
+        /// …and in both cases longer than the typical gap plus this many spreads (irregular buyers get slack).
+        public var spreadWeight = 2.0
+        /// Purchase days needed before a rhythm is trusted; clients with fewer fall to `silence`.
+        public var minPurchaseDays = 5
+        /// The rhythm is the median of at most this many most recent gaps.
+        public var maxGaps = 24
+        public init() {}
+    }
+
+    /// The backstop for clients with too little history for a rhythm: silent for a fixed number of days.
+    public struct Silence: Sendable, Equatable {
+        public var enabled = true
+        public var atRiskDays = 90
+        public var lostDays = 180
+        public init() {}
+    }
+
+    /// Still buying, but for much less than before.
+    public struct Decline: Sendable, Equatable {
+        public var enabled = true
+        /// The recent window and the one before it, in days…
+        public var windowDays = 90
+        /// …stretched to span at least this many of the client's typical gaps, so that one lumpy order is no decline.
+        public var minGapsPerWindow = 6.0
+        /// At risk when the recent window's revenue fell by at least this share against the same window a year
+        /// earlier (or, with less history, against the window just before).
+        public var drop = 0.5
+        /// Ignore clients whose earlier window brought less than this.
+        public var minRevenue = Money.zero
+        public init() {}
+    }
+
+    /// Stopped buying a category it bought regularly, while still buying others: a partial loss in a direction.
+    public struct CategoryDrop: Sendable, Equatable {
+        public var enabled = true
+        /// The category was in at least this share of the client's purchase days…
+        public var minShare = 0.3
+        /// …at least this many times…
+        public var minPurchases = 6
+        /// …and the run of purchases without it is so long that chance explains it with less than this probability.
+        public var alpha = 0.001
+        /// How far back a category's regularity is measured, from its last purchase.
+        public var lookbackDays = 365
+        public init() {}
+    }
+
+    /// Returns and credit notes above a share of what was bought.
+    public struct Returns: Sendable, Equatable {
+        public var enabled = true
+        public var windowDays = 90
+        /// Flag above this share of the window's gross purchases.
+        public var share = 0.2
+        /// Ignore windows with less gross purchases than this.
+        public var minGross = Money.zero
+        public init() {}
+    }
+
+    /// How statuses move.
+    public struct StatusRules: Sendable, Equatable {
+        /// A client whose first purchase is this recent, and that has no rhythm yet, is `new`.
+        public var newClientDays = 90
+        /// A won-back client becomes `active` again this many days after it came back.
+        public var wonBackDays = 90
+        public init() {}
+    }
+
+    /// ABC, XYZ and revenue shares.
+    public struct Classes: Sendable, Equatable {
+        /// Revenue (or margin) and shares are summed over this many days up to the scan date.
+        public var windowDays = 365
+        public var abcBy = ABCMeasure.auto
+        /// Cumulative share limits: A up to the first, B up to the second, C the rest.
+        public var abcLimits = (a: 0.80, b: 0.95)
+        /// Coefficient-of-variation limits of monthly revenue: X up to the first, Y up to the second, Z above.
+        public var xyzLimits = (x: 0.10, y: 0.25)
+        /// Whole calendar months before the scan's month that XYZ looks at.
+        public var xyzMonths = 12
+        /// A client with at least this share of revenue is a key client…
+        public var keyShare = 0.10
+        /// …above this the company depends on it critically…
+        public var criticalShare = 0.20
+        /// …above this it is a mono-client.
+        public var monoShare = 0.50
+        public init() {}
+
+        public static func == (lhs: Classes, rhs: Classes) -> Bool {
+            lhs.windowDays == rhs.windowDays && lhs.abcBy == rhs.abcBy && lhs.abcLimits == rhs.abcLimits
+                && lhs.xyzLimits == rhs.xyzLimits && lhs.xyzMonths == rhs.xyzMonths && lhs.keyShare == rhs.keyShare
+                && lhs.criticalShare == rhs.criticalShare && lhs.monoShare == rhs.monoShare
+        }
+    }
+
+    /// What ABC ranks by.
+    public enum ABCMeasure: String, Sendable, CaseIterable {
+        case revenue, margin
+        /// Margin when every client with revenue in the window has margins, revenue otherwise.
+        case auto
+    }
+}

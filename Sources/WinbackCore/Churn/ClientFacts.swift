@@ -1,0 +1,166 @@
+/// What winback knows about one client on one day: the numbers every criterion and every explanation uses.
+public struct ClientFacts: Sendable, Equatable {
+    public var clientID: String
+    public var asOf: Day
+    public var firstPurchase: Day?
+    public var lastPurchase: Day?
+    /// Days with a purchase, ever (up to `asOf`).
+    public var purchaseDays: Int
+    /// The typical gap between purchase days: the median of the most recent gaps; nil with too little history.
+    public var rhythm: Double?
+    /// How much the gaps vary around it: the median absolute deviation, scaled to match a standard deviation.
+    public var spread: Double?
+    /// The last purchase plus the rhythm.
+    public var expectedNextPurchase: Day?
+    /// Days since the last purchase.
+    public var daysSilent: Int?
+    /// Net revenue and margin over the classes window (365 days by default).
+    public var revenue: Money
+    public var margin: Money?
+    /// Whether every day with revenue in the window carried a margin.
+    public var marginComplete: Bool
+    /// Net revenue of each whole calendar month before `asOf`'s month, oldest first.
+    public var monthlyRevenue: [Money]
+    /// Months of `monthlyRevenue` after the client's first purchase (the others say nothing about regularity).
+    public var activeMonths: Int
+    /// The categories the client bought, most regular first.
+    public var categories: [CategoryStat]
+    /// Returns over the returns window, and what was bought in it.
+    public var recentReturns: Money
+    public var recentGross: Money
+
+    /// How often the client's purchase days have included a category.
+    public struct CategoryStat: Sendable, Equatable {
+        public var category: String
+        /// Purchase days with the category, in the lookback before its last purchase.
+        public var purchases: Int
+        /// Those as a share of all purchase days in the same span.
+        public var share: Double
+        public var lastPurchase: Day
+        /// The client's purchase days after `lastPurchase`: the run without this category.
+        public var purchasesSince: Int
+    }
+
+    /// Silence measured in typical gaps.
+    public var silenceRatio: Double? {
+        guard let rhythm, rhythm > 0, let daysSilent else { return nil }
+        return Double(daysSilent) / rhythm
+    }
+}
+
+extension ClientFacts {
+    /// Computes the facts of `history` as of `asOf`, using nothing dated later.
+    public init(history: ClientHistory, asOf: Day, settings: ChurnSettings) {
+        let days = history.known(asOf: asOf).days
+        let purchases = days.filter(\.isPurchase)
+        clientID = history.clientID
+        self.asOf = asOf
+        firstPurchase = purchases.first?.day
+        lastPurchase = purchases.last?.day
+        purchaseDays = purchases.count
+        daysSilent = lastPurchase.map { $0.days(to: asOf) }
+
+        // Rhythm: median of the last gaps, robust to one long holiday or one rush order.
+        rhythm = nil
+        spread = nil
+        expectedNextPurchase = nil
+        if purchases.count >= max(settings.overdue.minPurchaseDays, 2) {
+            let recent = purchases.suffix(settings.overdue.maxGaps + 1)
+            let gaps = zip(recent, recent.dropFirst()).map { Double($0.day.days(to: $1.day)) }
+            let median = Statistics.median(gaps)
+            rhythm = median
+            spread = 1.4826 * Statistics.median(gaps.map { abs($0 - median) })
+            expectedNextPurchase = lastPurchase!.adding(days: Int(median.rounded()))
+        }
+
+        // Revenue and margin over the classes window.
+        let windowStart = asOf.adding(days: -settings.classes.windowDays + 1)
+        var revenue = Money.zero
+        var margin = Money.zero
+        var marginComplete = true
+        for day in days where day.day >= windowStart {
+            revenue = revenue + day.net
+            if let dayMargin = day.margin { margin = margin + dayMargin } else if day.net != .zero { marginComplete = false }
+        }
+        self.revenue = revenue
+        self.margin = marginComplete ? margin : nil
+        self.marginComplete = marginComplete
+
+        // Monthly revenue of whole calendar months before the scan's month.
+        let (year, month, _) = asOf.components
+        let months = settings.classes.xyzMonths
+        let firstMonth = year * 12 + (month - 1) - months
+        let firstMonthStart = Day(year: firstMonth / 12, month: firstMonth % 12 + 1, day: 1)!
+        var monthly = [Money](repeating: .zero, count: months)
+        for day in days.reversed() {
+            guard day.day >= firstMonthStart else { break }
+            let (y, m, _) = day.day.components
+            let index = y * 12 + (m - 1) - firstMonth
+            if index < months { monthly[index] = monthly[index] + day.net }
+        }
+        monthlyRevenue = monthly
+        if let firstPurchase {
+            let (y, m, _) = firstPurchase.components
+            activeMonths = max(0, min(months, firstMonth + months - (y * 12 + m - 1)))
+        } else {
+            activeMonths = 0
+        }
+
+        categories = ClientFacts.categoryStats(purchases, lookbackDays: settings.categoryDrop.lookbackDays)
+
+        let returnsStart = asOf.adding(days: -settings.returns.windowDays + 1)
+        var recentReturns = Money.zero
+        var recentGross = Money.zero
+        for day in days where day.day >= returnsStart {
+            recentReturns = recentReturns + day.returns
+            recentGross = recentGross + day.gross
+        }
+        self.recentReturns = recentReturns
+        self.recentGross = recentGross
+    }
+
+    private static func categoryStats(_ purchases: [ActivityDay], lookbackDays: Int) -> [CategoryStat] {
+        var lastIndex: [String: Int] = [:]
+        for (index, day) in purchases.enumerated() {
+            for item in day.categories { lastIndex[item.category] = index }
+        }
+        var stats: [CategoryStat] = []
+        for (category, last) in lastIndex {
+            let lastDay = purchases[last].day
+            let from = lastDay.adding(days: -lookbackDays)
+            var inSpan = 0
+            var with = 0
+            for index in stride(from: last, through: 0, by: -1) {
+                let day = purchases[index]
+                guard day.day > from else { break }
+                inSpan += 1
+                if day.categories.contains(where: { $0.category == category }) { with += 1 }
+            }
+            stats.append(
+                CategoryStat(
+                    category: category, purchases: with, share: Double(with) / Double(max(inSpan, 1)),
+                    lastPurchase: lastDay, purchasesSince: purchases.count - 1 - last))
+        }
+        return stats.sorted { ($0.share, $1.category) > ($1.share, $0.category) }
+    }
+}
+
+/// Small statistics on plain arrays.
+public enum Statistics {
+    /// The median; 0 for an empty array.
+    public static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+
+    /// Population coefficient of variation (standard deviation over mean); nil when the mean is not positive.
+    public static func coefficientOfVariation(_ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let mean = values.reduce(0, +) / Double(values.count)
+        guard mean > 0 else { return nil }
+        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
+        return variance.squareRoot() / mean
+    }
+}

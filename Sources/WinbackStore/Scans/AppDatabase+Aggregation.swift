@@ -1,0 +1,114 @@
+import GRDB
+import GRDBSQLite
+
+extension AppDatabase {
+    /// Adds the sales stored since the last call to the per-client, per-day aggregates that scans read.
+    ///
+    /// Sales are only ever added, never changed, so a watermark (the highest `sales.id` aggregated) says what
+    /// is new. The work goes in chunks of `chunk` lines, each in its own transaction with the watermark, so
+    /// memory stays bounded, an interrupted catch-up resumes where it stopped, and other writers get turns.
+    /// Returns how many sales lines were added.
+    @discardableResult
+    public func aggregateNewSales(chunk: Int = 500_000) throws -> Int {
+        var total = 0
+        while true {
+            let added = try writer.write { db in try ClientDayAggregator(db: db).addChunk(limit: chunk) }
+            total += added
+            if added < chunk { return total }
+        }
+    }
+}
+
+/// Folds sales lines into `client_days` and `client_day_categories` inside one transaction.
+struct ClientDayAggregator {
+    let db: Database
+
+    private struct DayKey: Hashable {
+        var client: Int64
+        var day: Int64
+    }
+
+    private struct CategoryKey: Hashable {
+        var client: Int64
+        var day: Int64
+        var category: String
+    }
+
+    private struct DayTotals {
+        var net: Int64 = 0
+        var gross: Int64 = 0
+        var returns: Int64 = 0
+        var margin: Int64 = 0
+        var marginLines: Int64 = 0
+        var lines: Int64 = 0
+    }
+
+    /// Aggregates up to `limit` lines past the watermark and moves it; returns how many lines were read.
+    func addChunk(limit: Int) throws -> Int {
+        let through = try Int64.fetchOne(db, sql: "SELECT sales_through FROM aggregation WHERE id = 1") ?? 0
+        let read = try db.makeStatement(
+            sql: "SELECT id, client, day, amount, margin, category FROM sales WHERE id > ? ORDER BY id LIMIT ?")
+        let handle = read.sqliteStatement
+        sqlite3_bind_int64(handle, 1, through)
+        sqlite3_bind_int64(handle, 2, Int64(limit))
+        var days: [DayKey: DayTotals] = [:]
+        var categories: [CategoryKey: Int64] = [:]
+        var count = 0
+        var lastID = through
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { break }
+            guard code == SQLITE_ROW else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: db.lastErrorMessage, sql: read.sql)
+            }
+            count += 1
+            lastID = sqlite3_column_int64(handle, 0)
+            let key = DayKey(client: sqlite3_column_int64(handle, 1), day: sqlite3_column_int64(handle, 2))
+            let amount = sqlite3_column_int64(handle, 3)
+            var totals = days[key, default: DayTotals()]
+            totals.net += amount
+            if amount > 0 { totals.gross += amount } else { totals.returns -= amount }
+            if sqlite3_column_type(handle, 4) != SQLITE_NULL {
+                totals.margin += sqlite3_column_int64(handle, 4)
+                totals.marginLines += 1
+            }
+            totals.lines += 1
+            days[key] = totals
+            if amount > 0, sqlite3_column_type(handle, 5) != SQLITE_NULL, let text = sqlite3_column_text(handle, 5) {
+                let category = String(cString: text)
+                categories[CategoryKey(client: key.client, day: key.day, category: category), default: 0] += amount
+            }
+        }
+        sqlite3_reset(handle)
+        guard count > 0 else { return 0 }
+
+        let upsertDay = try db.makeStatement(
+            sql: """
+                INSERT INTO client_days (client, day, net, gross, returns, margin, margin_lines, lines)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (client, day) DO UPDATE SET
+                    net = net + excluded.net, gross = gross + excluded.gross, returns = returns + excluded.returns,
+                    margin = margin + excluded.margin, margin_lines = margin_lines + excluded.margin_lines,
+                    lines = lines + excluded.lines
+                """)
+        // In key order, so that the b-tree is written from one end to the other.
+        for (key, totals) in days.sorted(by: { ($0.key.client, $0.key.day) < ($1.key.client, $1.key.day) }) {
+            try upsertDay.execute(arguments: [
+                key.client, key.day, totals.net, totals.gross, totals.returns, totals.margin, totals.marginLines,
+                totals.lines,
+            ])
+        }
+        let upsertCategory = try db.makeStatement(
+            sql: """
+                INSERT INTO client_day_categories (client, day, category, amount) VALUES (?, ?, ?, ?)
+                ON CONFLICT (client, day, category) DO UPDATE SET amount = amount + excluded.amount
+                """)
+        for (key, amount) in categories.sorted(by: {
+            ($0.key.client, $0.key.day, $0.key.category) < ($1.key.client, $1.key.day, $1.key.category)
+        }) {
+            try upsertCategory.execute(arguments: [key.client, key.day, key.category, amount])
+        }
+        try db.execute(sql: "UPDATE aggregation SET sales_through = ? WHERE id = 1", arguments: [lastID])
+        return count
+    }
+}

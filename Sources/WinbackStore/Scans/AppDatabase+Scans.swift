@@ -1,0 +1,111 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import WinbackCore
+
+/// One client's result in a scan, as the store keeps it.
+public struct ScanResult: Sendable {
+    public var client: Int64
+    public var assessment: Assessment
+    public var classes: ClientClasses
+    /// The status before this scan, if a scan had decided one.
+    public var previous: StatusSince?
+
+    public init(client: Int64, assessment: Assessment, classes: ClientClasses, previous: StatusSince?) {
+        self.client = client
+        self.assessment = assessment
+        self.classes = classes
+        self.previous = previous
+    }
+}
+
+/// A scan as recorded.
+public struct ScanRecord: Codable, Sendable, FetchableRecord, TableRecord {
+    public static let databaseTableName = "scans"
+    public var id: Int64
+    public var asOf: Int32
+    public var startedAt: String
+    public var finishedAt: String
+    public var clients: Int
+
+    enum CodingKeys: String, CodingKey {
+        case id, clients
+        case asOf = "as_of"
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+    }
+}
+
+extension AppDatabase {
+    /// Each client's status before `asOf` (strictly): the latest change an earlier scan recorded.
+    public func statusesBefore(_ asOf: Day) throws -> [Int64: StatusSince] {
+        try writer.read { db in
+            var result: [Int64: StatusSince] = [:]
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT client, to_status, max(day) AS day FROM status_changes WHERE day < ? GROUP BY client
+                    """, arguments: [asOf.number])
+            while let row = try rows.next() {
+                guard let status = ClientStatus(rawValue: row["to_status"]) else { continue }
+                result[row["client"]] = StatusSince(status, since: Day(number: row["day"]))
+            }
+            return result
+        }
+    }
+
+    /// Stores a scan's results in one transaction: the scan, every client's state, and the status changes.
+    ///
+    /// Scanning the same day again replaces that day's status changes, so a replay never doubles the story;
+    /// changes recorded for later days by later scans are left alone.
+    @discardableResult
+    public func saveScan(asOf: Day, startedAt: String, finishedAt: String, results: [ScanResult]) throws -> Int64 {
+        try writer.write { db in
+            try db.execute(
+                sql: "INSERT INTO scans (as_of, started_at, finished_at, clients) VALUES (?, ?, ?, ?)",
+                arguments: [asOf.number, startedAt, finishedAt, results.count])
+            let scanID = db.lastInsertedRowID
+            try db.execute(sql: "DELETE FROM status_changes WHERE day = ?", arguments: [asOf.number])
+            let state = try db.makeStatement(
+                sql: """
+                    INSERT OR REPLACE INTO client_states (
+                        client, scan_id, as_of, status, status_since, reason, abc, xyz, variation, share, dependence,
+                        revenue, margin, first_purchase, last_purchase, purchase_days, typical_interval, spread,
+                        expected_next, days_silent, findings)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            let change = try db.makeStatement(
+                sql: """
+                    INSERT INTO status_changes (client, day, from_status, to_status, reason, scan_id)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            for result in results {
+                let assessment = result.assessment
+                let facts = assessment.facts
+                let findings = String(decoding: try encoder.encode(assessment.findings), as: UTF8.self)
+                try state.execute(arguments: [
+                    result.client, scanID, asOf.number, assessment.status.status.rawValue, assessment.statusSince.number,
+                    assessment.status.reason, result.classes.abc.rawValue, result.classes.xyz?.rawValue,
+                    result.classes.variation, min(1, result.classes.share), result.classes.dependence.rawValue,
+                    facts.revenue.scaled, facts.margin?.scaled, facts.firstPurchase?.number,
+                    facts.lastPurchase?.number, facts.purchaseDays, facts.rhythm, facts.spread,
+                    facts.expectedNextPurchase?.number, facts.daysSilent, findings,
+                ])
+                if result.previous?.status != assessment.status.status {
+                    try change.execute(arguments: [
+                        result.client, asOf.number, result.previous?.status.rawValue,
+                        assessment.status.status.rawValue, assessment.status.reason, scanID,
+                    ])
+                }
+            }
+            return scanID
+        }
+    }
+
+    /// The most recent scan, if any.
+    public func latestScan() throws -> ScanRecord? {
+        try writer.read { db in try ScanRecord.order(Column("id").desc).fetchOne(db) }
+    }
+}
