@@ -67,7 +67,10 @@ let package = Package(
         ),
         .testTarget(
             name: "WinbackScanTests",
-            dependencies: ["WinbackScan", "WinbackStore", "WinbackImport", "WinbackConfig", "WinbackSimulation"]
+            dependencies: [
+                "WinbackScan", "WinbackStore", "WinbackImport", "WinbackConfig", "WinbackSimulation",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(name: "WinbackSimulationTests", dependencies: ["WinbackSimulation", "WinbackCSV"]),
         .testTarget(

@@ -25,6 +25,7 @@ struct ConfigLoaderTests {
         let config = try ConfigLoader.load(path: url.standardizedFileURL.path)
         #expect(config.stateDirectory == WinbackConfig.defaultStateDirectory)
         #expect(config.importing.maxListedErrors == ImportSettings().maxListedErrors)
+        #expect(config.churn == ChurnSettings(), "the example states the defaults the code has")
     }
 
     @Test("every setting is read")
@@ -63,6 +64,49 @@ struct ConfigLoaderTests {
         #expect(throws: (any Error).self) { try ConfigLoader.parse(text, file: "w.toml") }
         do {
             _ = try ConfigLoader.parse(text, file: "w.toml")
+        } catch {
+            #expect(String(describing: error) == message)
+        }
+    }
+
+    @Test("criteria, statuses and classes are read with their defaults kept for what is left out")
+    func churnSettings() throws {
+        let text = """
+            [criteria.overdue]
+            at_risk_factor = 2.5
+            lost_factor = 5
+
+            [criteria.decline]
+            enabled = false
+
+            [classes]
+            abc_by = "margin"
+            abc_limits = [0.7, 0.9]
+            """
+        let config = try ConfigLoader.parse(text, file: "w.toml")
+        #expect(config.churn.overdue.atRiskFactor == 2.5)
+        #expect(config.churn.overdue.lostFactor == 5)
+        #expect(config.churn.overdue.minPurchaseDays == ChurnSettings().overdue.minPurchaseDays)
+        #expect(config.churn.decline.enabled == false)
+        #expect(config.churn.classes.abcBy == .margin)
+        #expect(config.churn.classes.abcLimits == (0.7, 0.9))
+        #expect(config.churn.silence == ChurnSettings().silence)
+    }
+
+    @Test(
+        "criteria errors name the line and the key",
+        arguments: [
+            ("[criteria.overdue]\nat_risk_factor = \"two\"\n", "w.toml:2: criteria.overdue.at_risk_factor: expected a number, found a string"),
+            ("[criteria.overdue]\nat_risk_factor = 3\nlost_factor = 2\n", "w.toml:3: criteria.overdue.lost_factor: must not be below at_risk_factor (3.0)"),
+            ("[criteria.silence]\nenabled = 1\n", "w.toml:2: criteria.silence.enabled: expected true or false, found an integer"),
+            ("[classes]\nabc_limits = [0.95, 0.8]\n", "w.toml:2: classes.abc_limits: expected two increasing numbers within 0.01…1.0"),
+            ("[classes]\nabc_by = \"profit\"\n", "w.toml:2: classes.abc_by: expected \"revenue\", \"margin\" or \"auto\", found \"profit\""),
+            ("[criteria.churn]\n", "w.toml:1: criteria.churn: unknown key"),
+        ])
+    func churnErrors(_ text: String, _ message: String) {
+        do {
+            _ = try ConfigLoader.parse(text, file: "w.toml")
+            Issue.record("parsed: \(text)")
         } catch {
             #expect(String(describing: error) == message)
         }

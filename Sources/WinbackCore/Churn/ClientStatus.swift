@@ -25,6 +25,11 @@ public struct StatusSince: Sendable, Equatable {
 public struct StatusDecision: Sendable, Equatable {
     public var status: ClientStatus
     public var reason: String
+
+    public init(status: ClientStatus, reason: String) {
+        self.status = status
+        self.reason = reason
+    }
 }
 
 extension StatusDecision {

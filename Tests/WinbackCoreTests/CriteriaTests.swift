@@ -1,0 +1,215 @@
+import Testing
+import WinbackCore
+
+/// A client that bought `amount` every `every` days from `from` through `through`.
+func regular(
+    _ id: String = "C1", every: Int, from: String, through: String, amount: Int64 = 100, categories: [String] = []
+) -> [ActivityDay] {
+    var days: [ActivityDay] = []
+    var day = Day(iso: from)!
+    while day <= Day(iso: through)! {
+        let money = Money(units: amount)
+        days.append(
+            ActivityDay(
+                day: day, net: money, gross: money, returns: .zero,
+                categories: categories.map { CategoryAmount(category: $0, amount: Money(units: amount / Int64(max(categories.count, 1)))) }))
+        day = day.adding(days: every)
+    }
+    return days
+}
+
+func assess(_ days: [ActivityDay], asOf: String, previous: StatusSince? = nil, settings: ChurnSettings = ChurnSettings())
+    -> Assessment
+{
+    Assessment(history: ClientHistory(clientID: "C1", days: days), previous: previous, asOf: Day(iso: asOf)!, settings: settings)
+}
+
+@Suite("Criteria")
+struct CriteriaTests {
+    @Test("a client that buys every 60 days is not at risk after 40 silent days")
+    func slowRhythmIsNotOverdue() {
+        let days = regular(every: 60, from: "2023-01-01", through: "2024-01-01")
+        let last = days.last!.day
+        let assessment = assess(days, asOf: last.adding(days: 40).iso)
+        #expect(assessment.facts.rhythm == 60)
+        #expect(assessment.findings.isEmpty)
+        #expect(assessment.status.status == .active)
+    }
+
+    @Test("a client that buys weekly is at risk after four silent weeks, and lost after five")
+    func weeklyRhythmIsOverdue() {
+        let days = regular(every: 7, from: "2024-01-01", through: "2024-06-01")
+        let last = days.last!.day
+        let atRisk = assess(days, asOf: last.adding(days: 28).iso)
+        #expect(atRisk.status.status == .atRisk)
+        #expect(atRisk.findings.first?.criterion == .overdue)
+        #expect(atRisk.findings.first?.explanation == "buys every 7 days; silent for 28 days, 4.0× its rhythm (at risk past 14, lost past 28 days)")
+        #expect(atRisk.findings.first?.number("ratio") == 4)
+        #expect(assess(days, asOf: last.adding(days: 29).iso).status.status == .lost)
+        #expect(assess(days, asOf: last.adding(days: 14).iso).status.status == .active)
+    }
+
+    @Test("the rhythm is the median gap: one long holiday does not stretch it")
+    func robustRhythm() {
+        var days = regular(every: 10, from: "2024-01-01", through: "2024-03-01")
+        days += regular(every: 10, from: "2024-05-01", through: "2024-07-01")
+        let facts = assess(days, asOf: "2024-07-05").facts
+        #expect(facts.rhythm == 10)
+        #expect(facts.spread == 0)
+        #expect(facts.expectedNextPurchase == Day(iso: "2024-07-10"))
+    }
+
+    @Test("irregular buyers get slack: the threshold is at least the rhythm plus two spreads")
+    func spreadSlack() {
+        // Twelve gaps alternating 5 and 25 days: median 15, spread 14.8.
+        var days: [ActivityDay] = []
+        var day = Day(iso: "2024-01-01")!
+        for index in 0..<13 {
+            days.append(ActivityDay(day: day, net: Money(units: 10), gross: Money(units: 10), returns: .zero))
+            day = day.adding(days: index % 2 == 0 ? 5 : 25)
+        }
+        let last = days.last!.day
+        let facts = assess(days, asOf: last.iso).facts
+        #expect(facts.rhythm == 15)
+        let silent35 = assess(days, asOf: last.adding(days: 35).iso)
+        #expect(!silent35.findings.contains { $0.criterion == .overdue }, "35 days is past 2 × 15 but within 15 + 2 × 14.8")
+        #expect(assess(days, asOf: last.adding(days: 46).iso).findings.first?.criterion == .overdue)
+        #expect(assess(days, asOf: last.adding(days: 46).iso).findings.first?.verdict == .atRisk)
+    }
+
+    @Test("with too few purchases for a rhythm, silence is the backstop")
+    func silenceBackstop() {
+        let days = regular(every: 20, from: "2024-01-01", through: "2024-01-21")
+        #expect(assess(days, asOf: "2024-02-01").status.status == .new)
+        #expect(assess(days, asOf: "2024-04-20").status.status == .active)
+        let atRisk = assess(days, asOf: "2024-04-21")
+        #expect(atRisk.status.status == .atRisk)
+        #expect(atRisk.findings.first?.criterion == .silence)
+        #expect(assess(days, asOf: "2024-07-20").status.status == .lost)
+    }
+
+    @Test("decline: still buying, for a third of what it spent a year earlier")
+    func decline() {
+        let days = regular(every: 7, from: "2023-01-01", through: "2024-03-31", amount: 100)
+            + regular(every: 7, from: "2024-04-07", through: "2024-09-29", amount: 30)
+        let assessment = assess(days, asOf: "2024-09-30")
+        let finding = assessment.findings.first { $0.criterion == .decline }
+        #expect(finding?.verdict == .atRisk)
+        #expect(finding?.number("change_year_ago").map { ($0 * 100).rounded() } == -70)
+        #expect(assessment.status.status == .atRisk)
+        #expect(finding?.explanation.hasPrefix("last 90 days revenue −70 % against the same days a year earlier") == true)
+    }
+
+    @Test("a season as low a year earlier is no decline")
+    func seasonIsNoDecline() {
+        // Every summer the client buys a third of what it buys the rest of the year.
+        var days: [ActivityDay] = []
+        for day in regular(every: 7, from: "2023-01-01", through: "2024-09-30") {
+            let (_, month, _) = day.day.components
+            let amount = Money(units: (6...9).contains(month) ? 30 : 100)
+            days.append(ActivityDay(day: day.day, net: amount, gross: amount, returns: .zero))
+        }
+        let assessment = assess(days, asOf: "2024-09-30")
+        #expect(!assessment.findings.contains { $0.criterion == .decline })
+    }
+
+    @Test("category drop: a category bought every time, then no more while the rest goes on")
+    func categoryDrop() {
+        let before = regular(every: 7, from: "2024-01-01", through: "2024-06-30", categories: ["Tools", "Safety"])
+        let after = regular(every: 7, from: "2024-07-07", through: "2024-08-04", categories: ["Safety"])
+        // Bought on every purchase day until then: one purchase without it is already more than chance explains.
+        let early = assess(before + after.prefix(1), asOf: "2024-07-08")
+        #expect(early.findings.contains { $0.criterion == .categoryDrop && $0.category == "Tools" })
+        let finding = assess(before + after, asOf: "2024-08-05").findings.first { $0.criterion == .categoryDrop }
+        #expect(finding?.category == "Tools")
+        #expect(finding?.verdict == .flag)
+        #expect(finding?.number("purchases_since") == 5)
+        #expect(finding?.explanation == "bought Tools on 100 % of its purchase days; none in the 5 purchases since 2024-06-24")
+    }
+
+    @Test("category drop waits for a run that chance cannot explain")
+    func categoryDropNeedsEvidence() {
+        // Tools in every other purchase (50 %): 9 misses in a row happen by chance 0.2 % of the time; 10 do not.
+        var days: [ActivityDay] = []
+        var day = Day(iso: "2024-01-01")!
+        for index in 0..<40 {
+            let categories = index % 2 == 0 ? ["Tools", "Safety"] : ["Safety"]
+            days.append(
+                ActivityDay(
+                    day: day, net: Money(units: 10), gross: Money(units: 10), returns: .zero,
+                    categories: categories.map { CategoryAmount(category: $0, amount: Money(units: 5)) }))
+            day = day.adding(days: 7)
+        }
+        var more = days
+        for _ in 0..<9 {
+            more.append(
+                ActivityDay(
+                    day: day, net: Money(units: 10), gross: Money(units: 10), returns: .zero,
+                    categories: [CategoryAmount(category: "Safety", amount: Money(units: 10))]))
+            day = day.adding(days: 7)
+        }
+        // The last Tools purchase was purchase 39 (index 38); 1 + 9 purchases since.
+        #expect(!assess(Array(more.dropLast()), asOf: more.last!.day.iso).findings.contains { $0.criterion == .categoryDrop })
+        #expect(assess(more, asOf: more.last!.day.iso).findings.contains { $0.criterion == .categoryDrop })
+    }
+
+    @Test("returns above a fifth of what was bought are flagged")
+    func returns() {
+        var days = regular(every: 7, from: "2024-01-01", through: "2024-03-31")
+        days.append(ActivityDay(day: Day(iso: "2024-04-02")!, net: Money(units: -400), gross: .zero, returns: Money(units: 400)))
+        let finding = assess(days, asOf: "2024-04-05").findings.first { $0.criterion == .returns }
+        #expect(finding?.verdict == .flag)
+        #expect(finding?.number("share").map { ($0 * 100).rounded() } == 33)
+    }
+
+    @Test("a switched-off criterion stays silent")
+    func disabled() {
+        var settings = ChurnSettings()
+        settings.overdue.enabled = false
+        let days = regular(every: 7, from: "2024-01-01", through: "2024-06-01")
+        #expect(assess(days, asOf: "2024-09-01", settings: settings).status.status == .active)
+    }
+}
+
+@Suite("Statuses")
+struct StatusTests {
+    let weekly = regular(every: 7, from: "2024-01-01", through: "2024-06-02")
+
+    @Test("a lost client that buys again is won back, stays so for the period, then is active")
+    func wonBack() {
+        let lostSince = StatusSince(.lost, since: Day(iso: "2024-08-01")!)
+        let back = weekly + regular(every: 7, from: "2024-08-10", through: "2024-08-24")
+        let assessment = assess(back, asOf: "2024-08-25", previous: lostSince)
+        #expect(assessment.status.status == .wonBack)
+        #expect(assessment.status.reason == "bought again on 2024-08-24 after being lost since 2024-08-01")
+        #expect(assessment.statusSince == Day(iso: "2024-08-25"))
+        let later = weekly + regular(every: 7, from: "2024-08-10", through: "2024-11-30")
+        let wonBackSince = StatusSince(.wonBack, since: Day(iso: "2024-08-25")!)
+        #expect(assess(later, asOf: "2024-10-01", previous: wonBackSince).status.status == .wonBack)
+        #expect(assess(later, asOf: "2024-11-30", previous: wonBackSince).status.status == .active)
+    }
+
+    @Test("a lost client that has not bought again stays lost; an unchanged status keeps its date")
+    func staysLost() {
+        let lostSince = StatusSince(.lost, since: Day(iso: "2024-08-01")!)
+        let assessment = assess(weekly, asOf: "2024-09-01", previous: lostSince)
+        #expect(assessment.status.status == .lost)
+        #expect(assessment.statusSince == Day(iso: "2024-08-01"))
+    }
+
+    @Test("a client without purchases, or with a recent first one, is new")
+    func new() {
+        #expect(assess([], asOf: "2024-01-01").status == StatusDecision(status: .new, reason: "no purchase yet"))
+        let first = regular(every: 7, from: "2024-01-01", through: "2024-01-15")
+        #expect(assess(first, asOf: "2024-01-20").status.status == .new)
+    }
+
+    @Test("the same history and day give the same assessment, and later sales do not leak into a replay")
+    func deterministic() {
+        let days = weekly + regular(every: 7, from: "2024-09-01", through: "2024-12-01")
+        let replay = assess(days, asOf: "2024-07-15")
+        #expect(replay == assess(days, asOf: "2024-07-15"))
+        #expect(replay == assess(weekly, asOf: "2024-07-15"))
+        #expect(replay.facts.lastPurchase == weekly.last?.day)
+    }
+}

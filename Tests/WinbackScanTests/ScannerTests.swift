@@ -1,0 +1,142 @@
+import Foundation
+import GRDB
+import Testing
+import WinbackConfig
+import WinbackCore
+import WinbackImport
+import WinbackScan
+import WinbackSimulation
+import WinbackStore
+
+/// A database, an importer and a scanner with a fixed clock.
+struct ScanFixture {
+    let folder: URL
+    let database: AppDatabase
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("winback-scan-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        database = try AppDatabase.open(path: folder.appendingPathComponent("winback.sqlite").path)
+    }
+
+    func load(_ name: String, _ text: String) throws {
+        let url = folder.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        _ = try Importer(database: database, settings: ImportSettings()).importFile(at: url.path)
+    }
+
+    @discardableResult
+    func scan(_ day: String) throws -> ScanSummary {
+        try Scanner(database: database, settings: ChurnSettings(), now: { Date(timeIntervalSince1970: 1_763_800_000) })
+            .scan(asOf: Day(iso: day)!)
+    }
+
+    func table(_ sql: String) throws -> [[DatabaseValue]] {
+        try database.writer.read { db in try Row.fetchAll(db, sql: sql).map { Array($0.databaseValues) } }
+    }
+
+    func state(_ clientID: String) throws -> ClientState? {
+        try database.clientSummary(clientID)?.summary.state
+    }
+}
+
+/// Sales CSV of a client buying `amount` every `every` days in [from, through].
+func salesCSV(_ client: String, every: Int, from: String, through: String, amount: Int = 100, header: Bool = true) -> String {
+    var rows = header ? ["date,client_id,document,line,amount,category"] : []
+    var day = Day(iso: from)!
+    while day <= Day(iso: through)! {
+        rows.append("\(day.iso),\(client),\(client)-\(day.iso),1,\(amount),Tools")
+        day = day.adding(days: every)
+    }
+    return rows.joined(separator: "\n") + "\n"
+}
+
+@Suite("Scanner")
+struct ScannerTests {
+    @Test("aggregates kept up to date scan by scan equal aggregates built from all the data at once")
+    func incrementalAggregates() throws {
+        let generator = SalesGenerator(SalesScenario(clients: 60, start: Day(iso: "2024-01-01")!, end: Day(iso: "2024-12-31")!, seed: 5))
+        var first = SalesCSVFormat.comma.header
+        var second = SalesCSVFormat.comma.header
+        generator.generate { line in
+            if line.day <= Day(iso: "2024-06-30")! { first += SalesCSVFormat.comma.line(line) } else { second += SalesCSVFormat.comma.line(line) }
+        }
+        // Late lines for days already aggregated: the same day, another document.
+        second += "2024-06-30,C000001,,LATE-1,1,5,,1,5,1,,\n"
+
+        let stepwise = try ScanFixture()
+        try stepwise.load("first.csv", first)
+        let firstScan = try stepwise.scan("2024-06-30")
+        try stepwise.load("second.csv", second)
+        let secondScan = try stepwise.scan("2024-12-31")
+        let atOnce = try ScanFixture()
+        try atOnce.load("first.csv", first)
+        try atOnce.load("second.csv", second)
+        try atOnce.scan("2024-12-31")
+
+        let days = "SELECT c.client_id, d.day, d.net, d.gross, d.returns, d.margin, d.margin_lines, d.lines FROM client_days d JOIN clients c ON c.id = d.client ORDER BY 1, 2"
+        let categories = "SELECT c.client_id, d.day, d.category, d.amount FROM client_day_categories d JOIN clients c ON c.id = d.client ORDER BY 1, 2, 3"
+        #expect(try stepwise.table(days) == atOnce.table(days))
+        #expect(try stepwise.table(categories) == atOnce.table(categories))
+        let lines = try stepwise.database.salesLineCount()
+        #expect(firstScan.aggregatedLines + secondScan.aggregatedLines == lines)
+        #expect(secondScan.aggregatedLines < lines)
+    }
+
+    @Test("scanning the same day again replaces that day's results and doubles nothing")
+    func rescanSameDay() throws {
+        let fixture = try ScanFixture()
+        try fixture.load("a.csv", salesCSV("W1", every: 7, from: "2024-01-01", through: "2024-05-01"))
+        try fixture.scan("2024-06-01")
+        let states = "SELECT client, status, status_since, reason, findings FROM client_states ORDER BY client"
+        let changes = "SELECT client, day, from_status, to_status, reason FROM status_changes ORDER BY client, day"
+        let before = (try fixture.table(states), try fixture.table(changes))
+        let again = try fixture.scan("2024-06-01")
+        #expect(try fixture.table(states) == before.0)
+        #expect(try fixture.table(changes) == before.1)
+        #expect(again.aggregatedLines == 0)
+        #expect(again.changedTo.isEmpty == false, "the day's change is decided again, not skipped")
+    }
+
+    @Test("a replay of an earlier day uses only what was known that day")
+    func replay() throws {
+        let fixture = try ScanFixture()
+        try fixture.load("a.csv", salesCSV("W1", every: 7, from: "2024-01-01", through: "2024-12-31"))
+        try fixture.scan("2024-12-31")
+        try fixture.scan("2024-03-01")
+        let state = try #require(try fixture.state("W1"))
+        #expect(state.asOf == Day(iso: "2024-03-01"))
+        #expect(state.lastPurchase == Day(iso: "2024-02-26"))
+        #expect(state.expectedNext == Day(iso: "2024-03-04"))
+    }
+
+    @Test("a lost client that buys again is won back, and its story shows it")
+    func wonBack() throws {
+        let fixture = try ScanFixture()
+        try fixture.load("a.csv", salesCSV("W1", every: 7, from: "2024-01-01", through: "2024-04-01"))
+        try fixture.scan("2024-04-02")
+        try fixture.scan("2024-04-20")
+        try fixture.scan("2024-05-15")
+        #expect(try fixture.state("W1")?.status == .lost)
+        try fixture.load("b.csv", salesCSV("W1", every: 7, from: "2024-06-03", through: "2024-06-10", header: true))
+        let summary = try fixture.scan("2024-06-11")
+        #expect(summary.changedTo[.wonBack] == 1)
+        let state = try #require(try fixture.state("W1"))
+        #expect(state.status == .wonBack)
+        #expect(state.statusSince == Day(iso: "2024-06-11"))
+        let key = try #require(try fixture.database.clientSummary("W1")?.key)
+        let story = try fixture.database.statusChanges(client: key).map { "\($0.day.iso) \($0.from?.rawValue ?? "-") → \($0.to.rawValue)" }
+        #expect(story == [
+            "2024-04-02 - → active", "2024-04-20 active → at_risk", "2024-05-15 at_risk → lost", "2024-06-11 lost → won_back",
+        ])
+    }
+
+    @Test("clients known only from master data are scanned as new")
+    func masterDataOnly() throws {
+        let fixture = try ScanFixture()
+        try fixture.load("clients.csv", "client_id,client_name\nK1,Known Ltd\n")
+        let summary = try fixture.scan("2024-06-01")
+        #expect(summary.statuses[.new] == 1)
+        #expect(try fixture.state("K1")?.reason == "no purchase yet")
+    }
+}
