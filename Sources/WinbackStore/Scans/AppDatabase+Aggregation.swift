@@ -91,22 +91,34 @@ struct ClientDayAggregator {
                     margin = margin + excluded.margin, margin_lines = margin_lines + excluded.margin_lines,
                     lines = lines + excluded.lines
                 """)
-        // In key order, so that the b-tree is written from one end to the other.
+        // In key order, so that the b-tree is written from one end to the other; bound through the C API,
+        // as there are millions of these on a first scan.
+        let dayHandle = upsertDay.sqliteStatement
         for (key, totals) in days.sorted(by: { ($0.key.client, $0.key.day) < ($1.key.client, $1.key.day) }) {
-            try upsertDay.execute(arguments: [
+            sqlite3_reset(dayHandle)
+            for (index, value) in [
                 key.client, key.day, totals.net, totals.gross, totals.returns, totals.margin, totals.marginLines,
                 totals.lines,
-            ])
+            ].enumerated() {
+                sqlite3_bind_int64(dayHandle, Int32(index + 1), value)
+            }
+            try db.stepToCompletion(upsertDay)
         }
         let upsertCategory = try db.makeStatement(
             sql: """
                 INSERT INTO client_day_categories (client, day, category, amount) VALUES (?, ?, ?, ?)
                 ON CONFLICT (client, day, category) DO UPDATE SET amount = amount + excluded.amount
                 """)
+        let categoryHandle = upsertCategory.sqliteStatement
         for (key, amount) in categories.sorted(by: {
             ($0.key.client, $0.key.day, $0.key.category) < ($1.key.client, $1.key.day, $1.key.category)
         }) {
-            try upsertCategory.execute(arguments: [key.client, key.day, key.category, amount])
+            sqlite3_reset(categoryHandle)
+            sqlite3_bind_int64(categoryHandle, 1, key.client)
+            sqlite3_bind_int64(categoryHandle, 2, key.day)
+            bind(categoryHandle, 3, key.category)
+            sqlite3_bind_int64(categoryHandle, 4, amount)
+            try db.stepToCompletion(upsertCategory)
         }
         try db.execute(sql: "UPDATE aggregation SET sales_through = ? WHERE id = 1", arguments: [lastID])
         return count

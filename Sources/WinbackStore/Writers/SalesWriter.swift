@@ -161,7 +161,7 @@ public final class SalesWriter {
             sqlite3_bind_int64(handle, base + 13, Int64(sourceLine))
             base += Self.columnsPerRow
         }
-        try step(statement)
+        try db.stepToCompletion(statement)
     }
 
     private func storedLine(matching line: SaleLine, client: Int64) throws -> StoredLine {
@@ -213,17 +213,6 @@ public final class SalesWriter {
         lastClient = (line.clientID, attributes, key)
         return key
     }
-
-    /// Runs a bound statement to completion. The statement's SQL text is fetched only for an error: GRDB builds
-    /// it through Foundation, which would cost more than the insert itself.
-    private func step(_ statement: Statement) throws {
-        let code = sqlite3_step(statement.sqliteStatement)
-        guard code == SQLITE_DONE else {
-            let message = db.lastErrorMessage
-            sqlite3_reset(statement.sqliteStatement)
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
-        }
-    }
 }
 
 /// Text for one row's statement, copied into memory this writer owns and bound without a copy by SQLite.
@@ -269,30 +258,5 @@ final class TextArena {
         UnsafeRawPointer(start).withMemoryRebound(to: CChar.self, capacity: max(count, 1)) { chars in
             _ = sqlite3_bind_text(statement, index, chars, Int32(count), nil)
         }
-    }
-}
-
-/// SQLite copies the text (SQLITE_TRANSIENT): Swift strings give no pointer that outlives the call.
-private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-
-func bind(_ statement: SQLiteStatement, _ index: Int32, _ text: String?) {
-    guard var text else {
-        sqlite3_bind_null(statement, index)
-        return
-    }
-    text.withUTF8 { bytes in
-        guard let base = bytes.baseAddress, bytes.count > 0 else {
-            _ = sqlite3_bind_text(statement, index, "", 0, transient)
-            return
-        }
-        base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { chars in
-            _ = sqlite3_bind_text(statement, index, chars, Int32(bytes.count), transient)
-        }
-    }
-}
-
-extension Database {
-    var lastErrorMessage: String? {
-        sqliteConnection.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
     }
 }
