@@ -140,3 +140,44 @@ struct ScannerTests {
         #expect(try fixture.state("K1")?.reason == "no purchase yet")
     }
 }
+
+@Suite("Detection end to end")
+struct EndToEndDetectionTests {
+    @Test("exports with a re-exported overlap, imported and scanned, give the same verdicts as the core alone")
+    func throughTheStore() throws {
+        let scenario = SalesScenario(clients: 300, start: Day(iso: "2024-01-01")!, end: Day(iso: "2025-03-31")!, seed: 77)
+        let generator = SalesGenerator(scenario)
+        let asOf = scenario.end
+        // Two monthly-style exports that overlap by a month, the second in the semicolon style.
+        var first = SalesCSVFormat.comma.header
+        var second = SalesCSVFormat.semicolon.header
+        var lines: [SaleLine] = []
+        generator.generate { line in
+            lines.append(line)
+            if line.day <= Day(iso: "2024-10-31")! { first += SalesCSVFormat.comma.line(line) }
+            if line.day >= Day(iso: "2024-10-01")! { second += SalesCSVFormat.semicolon.line(line) }
+        }
+        let fixture = try ScanFixture()
+        try fixture.load("jan-oct.csv", first)
+        try fixture.load("oct-mar.csv", second)
+        #expect(try fixture.database.salesLineCount() == lines.count, "the overlap is stored once")
+        try fixture.scan(asOf.iso)
+
+        var stored: [String: ClientStatus] = [:]
+        var last: [String: Day] = [:]
+        for summary in try fixture.database.clientSummaries() {
+            stored[summary.clientID] = summary.state?.status
+            last[summary.clientID] = summary.state?.lastPurchase
+        }
+        var expected: [String: ClientStatus] = [:]
+        for history in ClientHistory.from(lines) {
+            expected[history.clientID] =
+                Assessment(history: history, previous: nil, asOf: asOf, settings: ChurnSettings()).status.status
+        }
+        #expect(stored == expected)
+        let score = DetectionScore(clients: generator.clients, statuses: stored, lastPurchase: last, asOf: asOf)
+        #expect(score.falseAlarmRate <= 0.02, "\(score)")
+        #expect(score.lostPrecision >= 0.95, "\(score)")
+        #expect(score.lostRecall >= 0.95, "\(score)")
+    }
+}
