@@ -15,6 +15,8 @@ public struct ScanSummary: Sendable, Equatable {
     public var changedTo: [ClientStatus: Int]
     /// Findings per criterion.
     public var findings: [Criterion: Int]
+    /// Alerts the rules raised (new or carried on).
+    public var alerts = 0
 }
 
 /// Runs a scan: brings the aggregates up to date, assesses every client as of a day, classifies them all,
@@ -44,6 +46,38 @@ public struct Scanner: Sendable {
             assessments.append(Assessment(history: history, previous: previous[key], asOf: asOf, settings: settings))
         }
         let classes = Classifier.classify(assessments.map(\.facts), settings: settings.classes)
+        let (contexts, contactsTracked, dossiersTracked) = try database.clientContexts(asOf: asOf)
+        var outputs = ScanOutputs()
+        var failures: [FailureInput] = []
+        for index in keys.indices {
+            let key = keys[index]
+            let assessment = assessments[index]
+            let context = contexts[key]
+            let subject = AlertSubject(
+                clientID: assessment.facts.clientID, name: context?.name, assessment: assessment,
+                classes: classes[index], previous: previous[key], lastPositiveContact: context?.lastPositiveContact,
+                lastNegativeContact: context?.lastNegativeContact, contactsTracked: contactsTracked,
+                dossierReviewed: context?.dossierReviewed, dossiersTracked: dossiersTracked)
+            let candidates = AlertRules.candidates(for: subject, settings: settings)
+            outputs.alerts += candidates.map { (key, $0) }
+            let status = assessment.status.status
+            if status == .wonBack, previous[key]?.status == .lost { outputs.wonBack.insert(key) }
+            if status == .atRisk || status == .lost {
+                let loss = candidates.first { $0.kind == .atRisk || $0.kind == .lost || $0.kind == .decline }
+                outputs.winback.append(
+                    WinbackEntry(
+                        client: key, status: status, reason: assessment.status.reason, value: assessment.facts.yearlyValue,
+                        missedCycles: AlertRules.missedCycles(assessment.facts), offer: loss?.offer))
+            }
+            failures.append(
+                FailureInput(
+                    status: status, previous: previous[key]?.status, abc: classes[index].abc, region: context?.region,
+                    manager: context?.manager, mainCategory: assessment.facts.categories.first?.category,
+                    droppedCategories: assessment.findings.compactMap { $0.criterion == .categoryDrop ? $0.category : nil },
+                    yearlyValue: assessment.facts.yearlyValue))
+        }
+        outputs.winback.sort { ($0.value, $1.client) > ($1.value, $0.client) }
+        outputs.failures = FailureAccounting.count(failures)
         var results: [ScanResult] = []
         results.reserveCapacity(keys.count)
         var summary = ScanSummary(
@@ -60,7 +94,8 @@ public struct Scanner: Sendable {
             for finding in assessment.findings { summary.findings[finding.criterion, default: 0] += 1 }
         }
         summary.scanID = try database.saveScan(
-            asOf: asOf, startedAt: started, finishedAt: timestamp(), results: results)
+            asOf: asOf, startedAt: started, finishedAt: timestamp(), results: results, outputs: outputs)
+        summary.alerts = outputs.alerts.count
         return summary
     }
 

@@ -154,6 +154,68 @@ extension AppDatabase {
                     );
                     """)
         }
+        let kinds = "'at_risk', 'lost', 'decline', 'category_drop', 'returns', 'won_back', 'concentration', 'contact_gap', 'dossier_stale', 'import_rejected'"
+        migrator.registerMigration("v3: alerts, failure statistics, the win-back list") { db in
+            try db.execute(
+                sql: """
+                    -- One alert per client, kind (and category) and episode. An episode starts on first_seen and
+                    -- goes on while scans keep finding its condition (last_seen moves); when one no longer does, the
+                    -- alert resolves itself ('cleared', or 'won_back' when the client came back).
+                    CREATE TABLE alerts (
+                        id INTEGER PRIMARY KEY,
+                        client INTEGER REFERENCES clients(id),
+                        kind TEXT NOT NULL CHECK (kind IN (\(kinds))),
+                        category TEXT NOT NULL DEFAULT '',
+                        severity TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'critical')),
+                        status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'acknowledged', 'snoozed', 'resolved')),
+                        snoozed_until INTEGER,
+                        resolution TEXT CHECK (resolution IN ('cleared', 'won_back', 'manual')),
+                        title TEXT NOT NULL,
+                        explanation TEXT NOT NULL,
+                        offer TEXT,
+                        value INTEGER,
+                        first_seen INTEGER NOT NULL,
+                        last_seen INTEGER NOT NULL CHECK (last_seen >= first_seen),
+                        resolved_on INTEGER,
+                        CHECK ((status = 'snoozed') = (snoozed_until IS NOT NULL)),
+                        CHECK ((status = 'resolved') = (resolution IS NOT NULL))
+                    );
+                    CREATE UNIQUE INDEX alerts_episode ON alerts(coalesce(client, 0), kind, category, first_seen);
+                    CREATE INDEX alerts_unresolved ON alerts(status) WHERE status != 'resolved';
+
+                    -- Failures per scan, overall and by direction: the time series `trend` draws.
+                    CREATE TABLE failure_stats (
+                        scan_id INTEGER NOT NULL REFERENCES scans(id),
+                        as_of INTEGER NOT NULL,
+                        dimension TEXT NOT NULL CHECK (dimension IN ('all', 'category', 'region', 'manager', 'class')),
+                        direction TEXT NOT NULL,
+                        clients INTEGER NOT NULL,
+                        active INTEGER NOT NULL,
+                        at_risk INTEGER NOT NULL,
+                        lost INTEGER NOT NULL,
+                        won_back INTEGER NOT NULL,
+                        new INTEGER NOT NULL,
+                        became_at_risk INTEGER NOT NULL,
+                        became_lost INTEGER NOT NULL,
+                        came_back INTEGER NOT NULL,
+                        category_drops INTEGER NOT NULL,
+                        revenue_at_risk INTEGER NOT NULL,
+                        PRIMARY KEY (scan_id, dimension, direction)
+                    ) WITHOUT ROWID;
+
+                    -- The latest scan's win-back list: at-risk and lost clients by what they were worth.
+                    CREATE TABLE winback_list (
+                        client INTEGER PRIMARY KEY REFERENCES clients(id),
+                        scan_id INTEGER NOT NULL REFERENCES scans(id),
+                        rank INTEGER NOT NULL CHECK (rank > 0),
+                        status TEXT NOT NULL CHECK (status IN ('at_risk', 'lost')),
+                        reason TEXT NOT NULL,
+                        value INTEGER NOT NULL,
+                        missed_cycles INTEGER,
+                        offer TEXT
+                    );
+                    """)
+        }
         return migrator
     }
 }

@@ -9,8 +9,22 @@ public struct ChurnSettings: Sendable, Equatable {
     public var returns = Returns()
     public var status = StatusRules()
     public var classes = Classes()
+    public var contacts = ContactRules()
+    /// Offer rules, first match wins; the config's `[[offers]]` replace these defaults.
+    public var offers = OfferRule.defaults
 
     public init() {}
+
+    /// Key-account working rules about contacts and dossiers.
+    public struct ContactRules: Sendable, Equatable {
+        /// A key client should have a positive contact at least this often…
+        public var positiveContactDays = 10
+        /// …after a negative contact, personal contact pauses this long…
+        public var negativePauseDays = 14
+        /// …and its dossier is reviewed at least this often.
+        public var dossierReviewDays = 92
+        public init() {}
+    }
 
     /// Silent for longer than the client's own rhythm allows.
     public struct Overdue: Sendable, Equatable {

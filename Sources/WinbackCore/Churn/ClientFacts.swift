@@ -19,6 +19,8 @@ public struct ClientFacts: Sendable, Equatable {
     public var margin: Money?
     /// Whether every day with revenue in the window carried a margin.
     public var marginComplete: Bool
+    /// Net revenue over the 365 days up to the last purchase: what the client was worth a year before it went quiet.
+    public var yearlyValue: Money
     /// Net revenue of each whole calendar month before `asOf`'s month, oldest first.
     public var monthlyRevenue: [Money]
     /// Months of `monthlyRevenue` after the client's first purchase (the others say nothing about regularity).
@@ -85,6 +87,15 @@ extension ClientFacts {
         self.revenue = revenue
         self.margin = marginComplete ? margin : nil
         self.marginComplete = marginComplete
+        var yearly = Money.zero
+        if let lastPurchase {
+            let from = lastPurchase.adding(days: -364)
+            for day in days.reversed() {
+                guard day.day >= from else { break }
+                yearly = yearly + day.net
+            }
+        }
+        yearlyValue = yearly
 
         // Monthly revenue of whole calendar months before the scan's month.
         let (year, month, _) = asOf.components

@@ -59,8 +59,11 @@ extension AppDatabase {
     /// Scanning the same day again replaces that day's status changes, so a replay never doubles the story;
     /// changes recorded for later days by later scans are left alone.
     @discardableResult
-    public func saveScan(asOf: Day, startedAt: String, finishedAt: String, results: [ScanResult]) throws -> Int64 {
+    public func saveScan(
+        asOf: Day, startedAt: String, finishedAt: String, results: [ScanResult], outputs: ScanOutputs = ScanOutputs()
+    ) throws -> Int64 {
         try writer.write { db in
+            let previousAsOf = try Int32.fetchOne(db, sql: "SELECT as_of FROM scans ORDER BY id DESC LIMIT 1")
             try db.execute(
                 sql: "INSERT INTO scans (as_of, started_at, finished_at, clients) VALUES (?, ?, ?, ?)",
                 arguments: [asOf.number, startedAt, finishedAt, results.count])
@@ -99,6 +102,36 @@ extension AppDatabase {
                         assessment.status.status.rawValue, assessment.status.reason, scanID,
                     ])
                 }
+            }
+            try AlertBook(db: db, asOf: asOf, previousAsOf: previousAsOf.map(Day.init(number:)))
+                .reconcile(outputs.alerts, wonBack: outputs.wonBack)
+            let stat = try db.makeStatement(
+                sql: """
+                    INSERT INTO failure_stats (scan_id, as_of, dimension, direction, clients, active, at_risk, lost,
+                        won_back, new, became_at_risk, became_lost, came_back, category_drops, revenue_at_risk)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            for (dimension, directions) in outputs.failures {
+                for (direction, c) in directions {
+                    try stat.execute(arguments: [
+                        scanID, asOf.number, dimension.rawValue, direction, c.clients, c.active, c.atRisk, c.lost,
+                        c.wonBack, c.new, c.becameAtRisk, c.becameLost, c.cameBack, c.categoryDrops,
+                        c.revenueAtRisk.scaled,
+                    ])
+                }
+            }
+            try db.execute(sql: "DELETE FROM winback_list")
+            let entry = try db.makeStatement(
+                sql: """
+                    INSERT INTO winback_list (client, scan_id, rank, status, reason, value, missed_cycles, offer)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            for (index, item) in outputs.winback.enumerated() {
+                let offer = try item.offer.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+                try entry.execute(arguments: [
+                    item.client, scanID, index + 1, item.status.rawValue, item.reason, item.value.scaled,
+                    item.missedCycles, offer,
+                ])
             }
             return scanID
         }

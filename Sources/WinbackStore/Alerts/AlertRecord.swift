@@ -1,0 +1,173 @@
+import Foundation
+import GRDB
+import WinbackCore
+
+/// An alert as stored, with its client's id, name and manager.
+public struct AlertRecord: Sendable, Equatable, FetchableRecord {
+    public var id: Int64
+    public var clientID: String?
+    public var clientName: String?
+    public var manager: String?
+    public var kind: AlertKind
+    public var category: String?
+    public var severity: Severity
+    public var status: AlertStatus
+    public var snoozedUntil: Day?
+    public var resolution: String?
+    public var title: String
+    public var explanation: String
+    public var offer: Offer?
+    public var value: Money?
+    public var firstSeen: Day
+    public var lastSeen: Day
+    public var resolvedOn: Day?
+
+    public init(row: Row) throws {
+        func day(_ column: String) -> Day? { (row[column] as Int32?).map(Day.init(number:)) }
+        id = row["id"]
+        clientID = row["client_id"]
+        clientName = row["client_name"]
+        manager = row["manager"]
+        guard let kind = AlertKind(rawValue: row["kind"]), let severity = Severity(rawValue: row["severity"]),
+            let status = AlertStatus(rawValue: row["status"])
+        else { throw DatabaseError(message: "alerts holds an unknown kind, severity or status") }
+        self.kind = kind
+        let category: String = row["category"]
+        self.category = category.isEmpty ? nil : category
+        self.severity = severity
+        self.status = status
+        snoozedUntil = day("snoozed_until")
+        resolution = row["resolution"]
+        title = row["title"]
+        explanation = row["explanation"]
+        offer = try (row["offer"] as String?).map { try JSONDecoder().decode(Offer.self, from: Data($0.utf8)) }
+        value = (row["value"] as Int64?).map(Money.init(scaled:))
+        firstSeen = Day(number: row["first_seen"])
+        lastSeen = Day(number: row["last_seen"])
+        resolvedOn = day("resolved_on")
+    }
+}
+
+/// Which alerts `winback alerts` lists.
+public struct AlertFilter: Sendable {
+    /// Nil: every alert not resolved.
+    public var statuses: [AlertStatus]?
+    public var severities: [Severity]?
+    public var kinds: [AlertKind]?
+    public var manager: String?
+    public var clientID: String?
+    /// Raised on or after this day.
+    public var since: Day?
+
+    public init(
+        statuses: [AlertStatus]? = nil, severities: [Severity]? = nil, kinds: [AlertKind]? = nil, manager: String? = nil,
+        clientID: String? = nil, since: Day? = nil
+    ) {
+        self.statuses = statuses
+        self.severities = severities
+        self.kinds = kinds
+        self.manager = manager
+        self.clientID = clientID
+        self.since = since
+    }
+}
+
+/// Why an alert could not be worked as asked.
+public struct AlertActionError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var description: String
+}
+
+extension AppDatabase {
+    static let alertSelect = """
+        SELECT a.*, c.client_id, c.name AS client_name, c.manager
+        FROM alerts a LEFT JOIN clients c ON c.id = a.client
+        """
+
+    /// Alerts matching `filter`, most severe first, then newest.
+    public func alerts(_ filter: AlertFilter = AlertFilter()) throws -> [AlertRecord] {
+        var conditions: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        func oneOf(_ column: String, _ values: [String]) {
+            conditions.append("\(column) IN (\(values.map { _ in "?" }.joined(separator: ", ")))")
+            arguments += values
+        }
+        if let statuses = filter.statuses { oneOf("a.status", statuses.map(\.rawValue)) } else {
+            conditions.append("a.status != 'resolved'")
+        }
+        if let severities = filter.severities { oneOf("a.severity", severities.map(\.rawValue)) }
+        if let kinds = filter.kinds { oneOf("a.kind", kinds.map(\.rawValue)) }
+        if let manager = filter.manager {
+            conditions.append("c.manager = ?")
+            arguments.append(manager)
+        }
+        if let client = filter.clientID {
+            conditions.append("c.client_id = ?")
+            arguments.append(client)
+        }
+        if let since = filter.since {
+            conditions.append("a.first_seen >= ?")
+            arguments.append(since.number)
+        }
+        let sql =
+            Self.alertSelect + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+            + """
+             ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
+                      coalesce(a.value, 0) DESC, a.first_seen DESC, a.id
+            """
+        return try writer.read { db in
+            try AlertRecord.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
+        }
+    }
+
+    /// Marks alerts acknowledged (a snoozed one wakes). Unknown or resolved ids are refused, and then nothing changes.
+    public func acknowledge(_ ids: [Int64]) throws {
+        try change(ids, allowResolved: false) { db, id in
+            try db.execute(sql: "UPDATE alerts SET status = 'acknowledged', snoozed_until = NULL WHERE id = ?", arguments: [id])
+        }
+    }
+
+    /// Snoozes an alert until a day; the first scan on or after it wakes it as new.
+    public func snooze(_ id: Int64, until: Day) throws {
+        try change([id], allowResolved: false) { db, id in
+            try db.execute(sql: "UPDATE alerts SET status = 'snoozed', snoozed_until = ? WHERE id = ?", arguments: [until.number, id])
+        }
+    }
+
+    /// Resolves alerts by hand. A condition that still holds does not reopen them within the same episode.
+    public func resolve(_ ids: [Int64], on day: Day) throws {
+        try change(ids, allowResolved: true) { db, id in
+            try db.execute(
+                sql: """
+                    UPDATE alerts SET status = 'resolved', snoozed_until = NULL,
+                        resolution = coalesce(resolution, 'manual'), resolved_on = coalesce(resolved_on, ?)
+                    WHERE id = ?
+                    """, arguments: [day.number, id])
+        }
+    }
+
+    private func change(_ ids: [Int64], allowResolved: Bool, _ update: (Database, Int64) throws -> Void) throws {
+        try writer.write { db in
+            for id in ids {
+                guard let status = try String.fetchOne(db, sql: "SELECT status FROM alerts WHERE id = ?", arguments: [id])
+                else { throw AlertActionError(description: "no alert #\(id)") }
+                if !allowResolved, status == "resolved" {
+                    throw AlertActionError(description: "alert #\(id) is resolved")
+                }
+                try update(db, id)
+            }
+        }
+    }
+
+    /// Raises an `import_rejected` alert for a refused file (once per file content and day).
+    public func raiseImportRejected(fileName: String, sha256: String, problem: String, on day: Day) throws {
+        try writer.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO alerts (client, kind, category, severity, title, explanation, first_seen, last_seen)
+                    VALUES (NULL, 'import_rejected', ?, 'warning', ?, ?, ?, ?)
+                    ON CONFLICT DO UPDATE SET explanation = excluded.explanation, last_seen = excluded.last_seen
+                    """,
+                arguments: [sha256, "\(fileName) was not imported", problem, day.number, day.number])
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import GRDB
+import WinbackCore
+
+/// What a scan knows of each client besides its sales: master data, contacts, dossier.
+public struct ClientContext: Sendable {
+    public var clientID: String
+    public var name: String?
+    public var manager: String?
+    public var region: String?
+    public var dossierReviewed: Day?
+    public var lastPositiveContact: Day?
+    public var lastNegativeContact: Day?
+}
+
+/// One entry of the win-back list.
+public struct WinbackEntry: Sendable, Equatable {
+    public var client: Int64
+    public var status: ClientStatus
+    public var reason: String
+    public var value: Money
+    public var missedCycles: Int?
+    public var offer: Offer?
+
+    public init(client: Int64, status: ClientStatus, reason: String, value: Money, missedCycles: Int?, offer: Offer?) {
+        self.client = client
+        self.status = status
+        self.reason = reason
+        self.value = value
+        self.missedCycles = missedCycles
+        self.offer = offer
+    }
+}
+
+/// Everything a scan stores besides client states: alerts, failure statistics, the win-back list.
+public struct ScanOutputs: Sendable {
+    public var alerts: [(client: Int64?, candidate: AlertCandidate)]
+    public var failures: [FailureDimension: [String: FailureCounts]]
+    public var winback: [WinbackEntry]
+    /// Clients won back in this scan: their loss alerts resolve as `won_back`.
+    public var wonBack: Set<Int64>
+
+    public init(
+        alerts: [(client: Int64?, candidate: AlertCandidate)] = [], failures: [FailureDimension: [String: FailureCounts]] = [:],
+        winback: [WinbackEntry] = [], wonBack: Set<Int64> = []
+    ) {
+        self.alerts = alerts
+        self.failures = failures
+        self.winback = winback
+        self.wonBack = wonBack
+    }
+}
+
+extension AppDatabase {
+    /// Master data and contacts of every client as known on `asOf`, and whether contacts and dossiers are tracked at all.
+    public func clientContexts(asOf: Day) throws -> (contexts: [Int64: ClientContext], contactsTracked: Bool, dossiersTracked: Bool) {
+        try writer.read { db in
+            var contexts: [Int64: ClientContext] = [:]
+            let clients = try Row.fetchCursor(db, sql: "SELECT id, client_id, name, manager, region, dossier_reviewed FROM clients")
+            while let row = try clients.next() {
+                contexts[row["id"]] = ClientContext(
+                    clientID: row["client_id"], name: row["name"], manager: row["manager"], region: row["region"],
+                    dossierReviewed: (row["dossier_reviewed"] as Int32?).map(Day.init(number:)))
+            }
+            let contacts = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT client, max(CASE WHEN outcome = 'positive' THEN day END) AS positive,
+                           max(CASE WHEN outcome = 'negative' THEN day END) AS negative
+                    FROM contacts WHERE day <= ? GROUP BY client
+                    """, arguments: [asOf.number])
+            while let row = try contacts.next() {
+                let key: Int64 = row["client"]
+                contexts[key]?.lastPositiveContact = (row["positive"] as Int32?).map(Day.init(number:))
+                contexts[key]?.lastNegativeContact = (row["negative"] as Int32?).map(Day.init(number:))
+            }
+            let contactsTracked = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM contacts)") ?? false
+            let dossiersTracked =
+                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM clients WHERE dossier_reviewed IS NOT NULL)") ?? false
+            return (contexts, contactsTracked, dossiersTracked)
+        }
+    }
+}
+
+/// Keeps one alert per client, kind, category and episode across scans, inside a scan's transaction.
+struct AlertBook {
+    let db: Database
+    let asOf: Day
+    /// The as-of day of the scan before this one: an alert seen then or later is still in its episode.
+    let previousAsOf: Day?
+
+    private struct Key: Hashable {
+        var client: Int64
+        var kind: String
+        var category: String
+    }
+
+    func reconcile(_ alerts: [(client: Int64?, candidate: AlertCandidate)], wonBack: Set<Int64>) throws {
+        // Snoozed alerts whose day has come wake up.
+        try db.execute(
+            sql: "UPDATE alerts SET status = 'new', snoozed_until = NULL WHERE status = 'snoozed' AND snoozed_until <= ?",
+            arguments: [asOf.number])
+        // The live alert of each key: unresolved, or resolved by hand within an episode still going on.
+        var live: [Key: (id: Int64, resolved: Bool)] = [:]
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT id, coalesce(client, 0) AS client, kind, category, resolution FROM alerts
+                WHERE kind != 'import_rejected'
+                  AND (resolution IS NULL OR (resolution = 'manual' AND last_seen >= ?))
+                ORDER BY id
+                """, arguments: [(previousAsOf ?? asOf).number])
+        while let row = try rows.next() {
+            live[Key(client: row["client"], kind: row["kind"], category: row["category"])] =
+                (row["id"], (row["resolution"] as String?) != nil)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var seen: Set<Key> = []
+        for (client, candidate) in alerts {
+            let key = Key(client: client ?? 0, kind: candidate.kind.rawValue, category: candidate.category ?? "")
+            seen.insert(key)
+            let offer = try candidate.offer.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+            if let existing = live[key] {
+                if existing.resolved {
+                    try db.execute(sql: "UPDATE alerts SET last_seen = ? WHERE id = ?", arguments: [asOf.number, existing.id])
+                } else {
+                    try db.execute(
+                        sql: """
+                            UPDATE alerts SET severity = ?, title = ?, explanation = ?, offer = ?, value = ?,
+                                last_seen = max(last_seen, ?)
+                            WHERE id = ?
+                            """,
+                        arguments: [
+                            candidate.severity.rawValue, candidate.title, candidate.explanation, offer,
+                            candidate.value?.scaled, asOf.number, existing.id,
+                        ])
+                }
+            } else {
+                try db.execute(
+                    sql: """
+                        INSERT INTO alerts (client, kind, category, severity, title, explanation, offer, value,
+                                            first_seen, last_seen)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        client, candidate.kind.rawValue, candidate.category ?? "", candidate.severity.rawValue,
+                        candidate.title, candidate.explanation, offer, candidate.value?.scaled, asOf.number, asOf.number,
+                    ])
+            }
+        }
+        // Open alerts whose condition no longer holds resolve themselves.
+        for (key, existing) in live where !seen.contains(key) && !existing.resolved {
+            guard let kind = AlertKind(rawValue: key.kind), kind.clearsItself else { continue }
+            let isLoss = kind == .atRisk || kind == .lost || kind == .decline
+            let resolution = isLoss && wonBack.contains(key.client) ? "won_back" : "cleared"
+            try db.execute(
+                sql: """
+                    UPDATE alerts SET status = 'resolved', snoozed_until = NULL, resolution = ?, resolved_on = ?
+                    WHERE id = ?
+                    """, arguments: [resolution, asOf.number, existing.id])
+        }
+    }
+}
