@@ -11,7 +11,11 @@ public struct WinbackCommand: ParsableCommand {
             else ./config/winback.toml.
             """,
         version: WinbackCommand.version,
-        subcommands: [ImportCommand.self, ScanCommand.self, ClientsCommand.self, ClientCommand.self, GenerateCommand.self]
+        subcommands: [
+            ImportCommand.self, ScanCommand.self, AlertsCommand.self, AckCommand.self, SnoozeCommand.self,
+            ResolveCommand.self, ListCommand.self, ClientsCommand.self, ClientCommand.self, TrendCommand.self,
+            GenerateCommand.self,
+        ]
     )
 
     public static let version = "0.1.0"

@@ -2,10 +2,10 @@ import WinbackCore
 
 /// Aligned columns for a terminal; numbers right-aligned, control characters from data made visible.
 enum TableRenderer {
-    static let maxWidth = 32
-
     static func render(_ report: Report) -> String {
-        let cells = report.rows.map { row in row.map(display) }
+        let cells = report.rows.map { row in
+            row.enumerated().map { index, cell in display(cell, maxWidth: report.columns[index].maxWidth) }
+        }
         var widths = report.columns.map { $0.header.count }
         for row in cells {
             for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }
@@ -24,15 +24,15 @@ enum TableRenderer {
         return out
     }
 
-    private static func display(_ cell: Report.Cell) -> String {
+    private static func display(_ cell: Report.Cell, maxWidth: Int) -> String {
         switch cell {
-        case .text(let value): return truncate(escapeControls(value ?? ""))
+        case .text(let value): return truncate(escapeControls(value ?? ""), to: maxWidth)
         case .number(let value): return value ?? ""
         case .date(let value): return value?.iso ?? ""
         }
     }
 
-    private static func truncate(_ text: String) -> String {
+    private static func truncate(_ text: String, to maxWidth: Int) -> String {
         text.count > maxWidth ? String(text.prefix(maxWidth - 1)) + "…" : text
     }
 }

@@ -9,6 +9,15 @@ struct Report {
         var key: String
         var header: String
         var alignRight = false
+        /// Longer text is cut with an ellipsis in tables (JSON and CSV carry it whole).
+        var maxWidth = 32
+
+        init(key: String, header: String, alignRight: Bool = false, maxWidth: Int = 32) {
+            self.key = key
+            self.header = header
+            self.alignRight = alignRight
+            self.maxWidth = maxWidth
+        }
     }
 
     enum Cell {
@@ -31,6 +40,14 @@ struct Report {
     mutating func append(_ row: [Cell]) {
         precondition(row.count == columns.count, "a row needs one cell per column")
         rows.append(row)
+    }
+
+    /// The report without the columns `keys`, for terminal tables that cannot hold them all.
+    func dropping(_ keys: Set<String>) -> Report {
+        let kept = columns.indices.filter { !keys.contains(columns[$0].key) }
+        var copy = Report(columns: kept.map { columns[$0] })
+        copy.rows = rows.map { row in kept.map { row[$0] } }
+        return copy
     }
 
     func render(_ format: OutputFormat) -> String {

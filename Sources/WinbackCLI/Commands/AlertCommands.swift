@@ -1,0 +1,150 @@
+import ArgumentParser
+import Foundation
+import WinbackCore
+import WinbackStore
+
+/// `winback alerts`: the alert list, filtered.
+struct AlertsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "alerts",
+        abstract: "List alerts: by default every one not yet resolved, most severe first.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "new, acknowledged, snoozed, resolved or all (comma-separated for several).")
+    var status: String?
+
+    @Option(help: "info, warning or critical (comma-separated for several).")
+    var severity: String?
+
+    @Option(help: "at_risk, lost, decline, category_drop, returns, won_back, concentration, contact_gap, dossier_stale, import_rejected.")
+    var kind: String?
+
+    @Option(help: "Only this manager's clients.")
+    var manager: String?
+
+    @Option(help: ArgumentHelp("Only this client.", valueName: "id"))
+    var client: String?
+
+    @Option(help: ArgumentHelp("Only alerts raised on or after this day.", valueName: "YYYY-MM-DD"))
+    var since: String?
+
+    @Option(help: "Output format: table, json or csv.")
+    var format: OutputFormat = .table
+
+    func run() throws {
+        let (_, database) = try global.open()
+        var filter = AlertFilter(manager: manager, clientID: client, since: try parseDay(since, option: "--since"))
+        if let status, status != "all" { filter.statuses = try list(status, AlertStatus.init(rawValue:), "--status") }
+        if status == "all" { filter.statuses = AlertStatus.allCases }
+        if let severity { filter.severities = try list(severity, Severity.init(rawValue:), "--severity") }
+        if let kind { filter.kinds = try list(kind, AlertKind.init(rawValue:), "--kind") }
+        let alerts = try database.alerts(filter)
+        print(Self.report(alerts, format: format).render(format), terminator: "")
+    }
+
+    static func report(_ alerts: [AlertRecord], format: OutputFormat) -> Report {
+        var report = Report(columns: [
+            .init(key: "id", header: "id"),
+            .init(key: "severity", header: "severity"),
+            .init(key: "status", header: "status"),
+            .init(key: "kind", header: "kind"),
+            .init(key: "client_id", header: "client"),
+            .init(key: "client_name", header: "name", maxWidth: 24),
+            .init(key: "manager", header: "manager", maxWidth: 16),
+            .init(key: "title", header: "title", maxWidth: 70),
+            .init(key: "explanation", header: "explanation", maxWidth: 200),
+            .init(key: "category", header: "category"),
+            .init(key: "value", header: "value"),
+            .init(key: "offer", header: "offer", maxWidth: 200),
+            .init(key: "first_seen", header: "since"),
+            .init(key: "last_seen", header: "seen"),
+            .init(key: "snoozed_until", header: "snoozed to"),
+            .init(key: "resolution", header: "resolution"),
+        ])
+        for alert in alerts {
+            report.append([
+                .integer(Int(alert.id)), .text(alert.severity.rawValue), .text(alert.status.rawValue),
+                .text(alert.kind.rawValue), .text(alert.clientID), .text(alert.clientName), .text(alert.manager),
+                .text(alert.title), .text(alert.explanation), .text(alert.category),
+                format == .table ? .number(alert.value?.formatted(decimals: 0)) : .money(alert.value),
+                .text(alert.offer.map(describe)), .date(alert.firstSeen), .date(alert.lastSeen), .date(alert.snoozedUntil),
+                .text(alert.resolution),
+            ])
+        }
+        return format == .table ? report.dropping(["explanation", "offer", "client_name", "last_seen", "resolution"]) : report
+    }
+}
+
+/// An offer in one line: its text, and the pause on personal contact when there is one.
+func describe(_ offer: Offer) -> String {
+    var text = offer.text
+    if let gift = offer.gift, !text.contains(gift) { text += " (gift: \(gift))" }
+    if let paused = offer.pausedUntil { text += "; no personal visit before \(paused.iso) after a negative contact" }
+    return text
+}
+
+/// Comma-separated values of an enumeration, or a usage error naming the option and the choices.
+func list<T: CaseIterable & RawRepresentable>(_ text: String, _ make: (String) -> T?, _ option: String) throws -> [T]
+where T.RawValue == String {
+    try text.split(separator: ",").map { part in
+        let value = part.trimmingCharacters(in: .whitespaces)
+        guard let parsed = make(value) else {
+            throw ValidationError(
+                "\(option) \(value) is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return parsed
+    }
+}
+
+/// `winback ack ID...`
+struct AckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ack", abstract: "Acknowledge alerts.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Alert ids.") var ids: [Int64]
+
+    func run() throws {
+        let (_, database) = try global.open()
+        try perform { try database.acknowledge(ids) }
+        print("acknowledged \(ids.map { "#\($0)" }.joined(separator: ", "))")
+    }
+}
+
+/// `winback snooze ID --until DATE`
+struct SnoozeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snooze", abstract: "Snooze an alert until a day; the first scan on or after it wakes it.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Alert id.") var id: Int64
+    @Option(help: ArgumentHelp("The day it wakes.", valueName: "YYYY-MM-DD")) var until: String
+
+    func run() throws {
+        let (config, database) = try global.open()
+        let day = try parseDay(until, option: "--until")!
+        guard day > config.today() else { throw ValidationError("--until must be after today (\(config.today().iso))") }
+        try perform { try database.snooze(id, until: day) }
+        print("snoozed #\(id) until \(day.iso)")
+    }
+}
+
+/// `winback resolve ID...`
+struct ResolveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "resolve", abstract: "Resolve alerts.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Alert ids.") var ids: [Int64]
+
+    func run() throws {
+        let (config, database) = try global.open()
+        try perform { try database.resolve(ids, on: config.today()) }
+        print("resolved \(ids.map { "#\($0)" }.joined(separator: ", "))")
+    }
+}
+
+/// Runs an alert action, turning its refusal into a one-line failure.
+private func perform(_ action: () throws -> Void) throws {
+    do {
+        try action()
+    } catch let error as AlertActionError {
+        throw CommandFailure(reason: error.description)
+    }
+}
