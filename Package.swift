@@ -46,12 +46,16 @@ let package = Package(
         ),
         // A scan: aggregates up to date, every client assessed and classified, results stored.
         .target(name: "WinbackScan", dependencies: ["WinbackCore", "WinbackStore"]),
+        // Tables, CSV/JSON renderers and the digest: what users read, built from values, no I/O.
+        .target(name: "WinbackReports", dependencies: ["WinbackCore", "WinbackStore"]),
+        // The daily outbox files, written aside and renamed into place.
+        .target(name: "WinbackOutbox", dependencies: ["WinbackCore", "WinbackStore", "WinbackReports"]),
         // The command-line surface; `winback` only calls into it.
         .target(
             name: "WinbackCLI",
             dependencies: [
                 "WinbackCore", "WinbackCSV", "WinbackConfig", "WinbackStore", "WinbackImport",
-                "WinbackScan", "WinbackSimulation",
+                "WinbackScan", "WinbackSimulation", "WinbackReports", "WinbackOutbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

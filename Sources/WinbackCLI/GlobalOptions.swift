@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WinbackConfig
+import WinbackReports
 import WinbackStore
 
 /// The options every command takes.

@@ -1,3 +1,4 @@
+import WinbackReports
 import ArgumentParser
 import Foundation
 import WinbackCore
@@ -40,48 +41,8 @@ struct AlertsCommand: ParsableCommand {
         if let severity { filter.severities = try list(severity, Severity.init(rawValue:), "--severity") }
         if let kind { filter.kinds = try list(kind, AlertKind.init(rawValue:), "--kind") }
         let alerts = try database.alerts(filter)
-        print(Self.report(alerts, format: format).render(format), terminator: "")
+        print(Reports.alerts(alerts, format: format).render(format), terminator: "")
     }
-
-    static func report(_ alerts: [AlertRecord], format: OutputFormat) -> Report {
-        var report = Report(columns: [
-            .init(key: "id", header: "id"),
-            .init(key: "severity", header: "severity"),
-            .init(key: "status", header: "status"),
-            .init(key: "kind", header: "kind"),
-            .init(key: "client_id", header: "client"),
-            .init(key: "client_name", header: "name", maxWidth: 24),
-            .init(key: "manager", header: "manager", maxWidth: 16),
-            .init(key: "title", header: "title", maxWidth: 70),
-            .init(key: "explanation", header: "explanation", maxWidth: 200),
-            .init(key: "category", header: "category"),
-            .init(key: "value", header: "value"),
-            .init(key: "offer", header: "offer", maxWidth: 200),
-            .init(key: "first_seen", header: "since"),
-            .init(key: "last_seen", header: "seen"),
-            .init(key: "snoozed_until", header: "snoozed to"),
-            .init(key: "resolution", header: "resolution"),
-        ])
-        for alert in alerts {
-            report.append([
-                .integer(Int(alert.id)), .text(alert.severity.rawValue), .text(alert.status.rawValue),
-                .text(alert.kind.rawValue), .text(alert.clientID), .text(alert.clientName), .text(alert.manager),
-                .text(alert.title), .text(alert.explanation), .text(alert.category),
-                format == .table ? .number(alert.value?.formatted(decimals: 0)) : .money(alert.value),
-                .text(alert.offer.map(describe)), .date(alert.firstSeen), .date(alert.lastSeen), .date(alert.snoozedUntil),
-                .text(alert.resolution),
-            ])
-        }
-        return format == .table ? report.dropping(["explanation", "offer", "client_name", "last_seen", "resolution"]) : report
-    }
-}
-
-/// An offer in one line: its text, and the pause on personal contact when there is one.
-func describe(_ offer: Offer) -> String {
-    var text = offer.text
-    if let gift = offer.gift, !text.contains(gift) { text += " (gift: \(gift))" }
-    if let paused = offer.pausedUntil { text += "; no personal visit before \(paused.iso) after a negative contact" }
-    return text
 }
 
 /// Comma-separated values of an enumeration, or a usage error naming the option and the choices.

@@ -1,3 +1,4 @@
+import WinbackReports
 import ArgumentParser
 import WinbackCore
 import WinbackStore
@@ -49,9 +50,4 @@ struct ClientsCommand: ParsableCommand {
         }
         print(report.render(format), terminator: "")
     }
-}
-
-/// A number with `decimals` places and no grouping, for output.
-func fixed(_ value: Double, _ decimals: Int) -> String {
-    String(format: "%.\(decimals)f", value)
 }

@@ -1,3 +1,4 @@
+import WinbackReports
 import ArgumentParser
 import Foundation
 import WinbackImport

@@ -160,8 +160,8 @@ func days(_ value: Double) -> String {
     return text + (text == "1" ? " day" : " days")
 }
 
-/// A number with `decimals` places, no grouping.
-func fixed(_ value: Double, _ decimals: Int) -> String {
+/// A number with `decimals` places, no grouping, rounded half away from zero: `fixed(2.25, 1)` is "2.3".
+public func fixed(_ value: Double, _ decimals: Int) -> String {
     var factor = 1.0
     for _ in 0..<decimals { factor *= 10 }
     let scaled = Int64((abs(value) * factor).rounded())
@@ -172,7 +172,7 @@ func fixed(_ value: Double, _ decimals: Int) -> String {
 }
 
 /// "−64 %", "+12 %", or "67 %" unsigned.
-func percent(_ fraction: Double, signed: Bool = true) -> String {
+public func percent(_ fraction: Double, signed: Bool = true) -> String {
     let value = Int((fraction * 100).rounded())
     guard signed else { return "\(value) %" }
     return value < 0 ? "−\(-value) %" : "+\(value) %"

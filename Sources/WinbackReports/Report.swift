@@ -4,15 +4,15 @@ import WinbackCore
 ///
 /// Commands build a ``Report`` from domain values; the renderers decide the look. JSON keys and CSV
 /// headers are the columns' snake_case keys, so scripts see the same names in both.
-struct Report {
-    struct Column {
-        var key: String
-        var header: String
-        var alignRight = false
+public struct Report: Sendable {
+    public struct Column: Sendable {
+        public var key: String
+        public var header: String
+        public var alignRight = false
         /// Longer text is cut with an ellipsis in tables (JSON and CSV carry it whole).
-        var maxWidth = 32
+        public var maxWidth = 32
 
-        init(key: String, header: String, alignRight: Bool = false, maxWidth: Int = 32) {
+        public init(key: String, header: String, alignRight: Bool = false, maxWidth: Int = 32) {
             self.key = key
             self.header = header
             self.alignRight = alignRight
@@ -20,37 +20,37 @@ struct Report {
         }
     }
 
-    enum Cell {
+    public enum Cell: Sendable {
         case text(String?)
         /// A number already written exactly (`1234.50`); JSON gets it bare, tables right-aligned.
         case number(String?)
         case date(Day?)
 
-        static func integer(_ value: Int?) -> Cell { .number(value.map(String.init)) }
-        static func money(_ value: Money?) -> Cell { .number(value?.decimalString()) }
+        public static func integer(_ value: Int?) -> Cell { .number(value.map(String.init)) }
+        public static func money(_ value: Money?) -> Cell { .number(value?.decimalString()) }
     }
 
-    var columns: [Column]
-    var rows: [[Cell]] = []
+    public var columns: [Column]
+    public var rows: [[Cell]] = []
 
-    init(columns: [Column]) {
+    public init(columns: [Column]) {
         self.columns = columns
     }
 
-    mutating func append(_ row: [Cell]) {
+    public mutating func append(_ row: [Cell]) {
         precondition(row.count == columns.count, "a row needs one cell per column")
         rows.append(row)
     }
 
     /// The report without the columns `keys`, for terminal tables that cannot hold them all.
-    func dropping(_ keys: Set<String>) -> Report {
+    public func dropping(_ keys: Set<String>) -> Report {
         let kept = columns.indices.filter { !keys.contains(columns[$0].key) }
         var copy = Report(columns: kept.map { columns[$0] })
         copy.rows = rows.map { row in kept.map { row[$0] } }
         return copy
     }
 
-    func render(_ format: OutputFormat) -> String {
+    public func render(_ format: OutputFormat) -> String {
         switch format {
         case .table: return TableRenderer.render(self)
         case .json: return JSONRenderer.render(self)
@@ -60,6 +60,6 @@ struct Report {
 }
 
 /// `--format table|json|csv`.
-enum OutputFormat: String, CaseIterable, Sendable {
+public enum OutputFormat: String, CaseIterable, Sendable {
     case table, json, csv
 }

@@ -1,8 +1,8 @@
 import WinbackCore
 
 /// Aligned columns for a terminal; numbers right-aligned, control characters from data made visible.
-enum TableRenderer {
-    static func render(_ report: Report) -> String {
+public enum TableRenderer {
+    public static func render(_ report: Report) -> String {
         let cells = report.rows.map { row in
             row.enumerated().map { index, cell in display(cell, maxWidth: report.columns[index].maxWidth) }
         }
@@ -38,8 +38,8 @@ enum TableRenderer {
 }
 
 /// One JSON array of flat objects with snake_case keys, in column order.
-enum JSONRenderer {
-    static func render(_ report: Report) -> String {
+public enum JSONRenderer {
+    public static func render(_ report: Report) -> String {
         guard !report.rows.isEmpty else { return "[]\n" }
         var out = "[\n"
         for (rowIndex, row) in report.rows.enumerated() {
@@ -60,7 +60,7 @@ enum JSONRenderer {
         }
     }
 
-    static func jsonString(_ text: String) -> String {
+    public static func jsonString(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -84,8 +84,8 @@ enum JSONRenderer {
 /// RFC 4180 CSV for spreadsheets, safe against formula injection: a text cell that a spreadsheet would
 /// run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) gets a leading apostrophe. Numbers
 /// and dates are never touched.
-enum CSVRenderer {
-    static func render(_ report: Report) -> String {
+public enum CSVRenderer {
+    public static func render(_ report: Report) -> String {
         var out = report.columns.map { quote($0.key) }.joined(separator: ",") + "\r\n"
         for row in report.rows {
             out += row.map(field).joined(separator: ",") + "\r\n"
@@ -101,19 +101,19 @@ enum CSVRenderer {
         }
     }
 
-    static func neutralise(_ text: String) -> String {
+    public static func neutralise(_ text: String) -> String {
         guard let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return text }
         return "'" + text
     }
 
-    static func quote(_ text: String) -> String {
+    public static func quote(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
         return "\"" + text.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
     }
 }
 
 /// Control characters from data shown as `\u{1b}`, so that a client name cannot move the cursor or clear the screen.
-func escapeControls(_ text: String) -> String {
+public func escapeControls(_ text: String) -> String {
     guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || (0x80..<0xA0).contains($0.value) })
     else { return text }
     var out = ""
