@@ -111,7 +111,37 @@ public enum ConfigLoader {
         return config
     }
 
-    /// `[criteria.*]`, `[status]` and `[classes]`.
+    /// One `[[offers]]` table.
+    private static func readOffer(_ t: TOMLReader) throws -> OfferRule {
+        func list<T>(_ key: String, _ make: (String) -> T?, _ choices: [String]) throws -> [T]? {
+            guard let values = try t.strings(key) else { return nil }
+            return try values.map { value in
+                guard let parsed = make(value) else {
+                    throw t.error(key, "\(quoted(value)) is not one of \(choices.joined(separator: ", "))")
+                }
+                return parsed
+            }
+        }
+        guard let name = try t.string("name") else { throw t.error("name", "every offer rule needs a name") }
+        guard let kindText = try t.string("kind"), let kind = OfferKind(rawValue: kindText) else {
+            throw t.error("kind", "expected one of \(OfferKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let text = try t.string("text"), !text.isEmpty else { throw t.error("text", "every offer needs a text") }
+        let rule = OfferRule(
+            name: name,
+            abc: try list("abc", ABCClass.init(rawValue:), ABCClass.allCases.map(\.rawValue)),
+            status: try list("status", ClientStatus.init(rawValue:), ClientStatus.allCases.map(\.rawValue)),
+            criteria: try list("criteria", Criterion.init(rawValue:), Criterion.allCases.map(\.rawValue)),
+            categories: try t.strings("categories"),
+            minShare: try t.double("min_share", in: 0...1),
+            kind: kind, text: text,
+            discount: try t.double("discount", in: 0...100),
+            gift: try t.string("gift"))
+        try t.finish()
+        return rule
+    }
+
+    /// `[criteria.*]`, `[status]`, `[contacts]`, `[[offers]]` and `[classes]`.
     private static func readChurn(_ reader: TOMLReader, into churn: inout ChurnSettings) throws {
         if let criteria = try reader.table("criteria") {
             if let t = try criteria.table("overdue") {
@@ -165,6 +195,15 @@ public enum ConfigLoader {
             t.set(&churn.status.wonBackDays, try t.int("won_back_days", in: 1...3650))
             try t.finish()
         }
+        if let t = try reader.table("contacts") {
+            t.set(&churn.contacts.positiveContactDays, try t.int("positive_contact_days", in: 1...365))
+            t.set(&churn.contacts.negativePauseDays, try t.int("negative_pause_days", in: 0...365))
+            t.set(&churn.contacts.dossierReviewDays, try t.int("dossier_review_days", in: 1...3650))
+            try t.finish()
+        }
+        if let offers = try reader.tables("offers") {
+            churn.offers = try offers.map(readOffer)
+        }
         if let t = try reader.table("classes") {
             t.set(&churn.classes.windowDays, try t.int("window_days", in: 28...3650))
             if let measure = try t.string("abc_by") {
@@ -202,18 +241,23 @@ final class TOMLReader {
     let file: String
     private var read: Set<String> = []
 
-    init(table: TOMLTable, path: [String], locator: KeyLocator, file: String) {
+    /// For a table of an array (`[[offers]]`): the line of its header, which errors point to.
+    let line: Int?
+
+    init(table: TOMLTable, path: [String], locator: KeyLocator, file: String, line: Int? = nil) {
         self.table = table
         self.path = path
         self.locator = locator
         self.file = file
+        self.line = line
     }
 
     var keys: [String] { table.keys }
 
     func error(_ key: String, _ reason: String) -> ConfigError {
         let full = path + [key]
-        return ConfigError(file: file, line: locator.line(of: full), key: full.joined(separator: "."), reason: reason)
+        let at = line.flatMap { locator.line(of: full, after: $0) } ?? locator.line(of: full)
+        return ConfigError(file: file, line: at, key: full.joined(separator: "."), reason: reason)
     }
 
     private func value(_ key: String) -> TOMLValueConvertible? {
@@ -302,6 +346,18 @@ final class TOMLReader {
         }
     }
 
+    /// An array of tables (`[[key]]`), each with the line of its header for errors.
+    func tables(_ key: String) throws -> [TOMLReader]? {
+        guard let value = value(key) else { return nil }
+        guard let array = value.array else { throw error(key, "expected [[\(key)]] tables, found \(typeName(value))") }
+        let headers = locator.headerLines(of: path + [key])
+        return try array.enumerated().map { index, element in
+            guard let table = element.table else { throw error(key, "expected [[\(key)]] tables") }
+            let line = index < headers.count ? headers[index] : nil
+            return TOMLReader(table: table, path: path + [key], locator: locator, file: file, line: line)
+        }
+    }
+
     func table(_ key: String) throws -> TOMLReader? {
         guard let value = value(key) else { return nil }
         guard let table = value.table else { throw error(key, "expected a table, found \(typeName(value))") }
@@ -321,6 +377,7 @@ final class TOMLReader {
 /// TOMLKit reports positions for syntax errors only; this light scan gives the other errors a line too.
 struct KeyLocator {
     private var lines: [(path: [String], line: Int)] = []
+    private var headers: [(path: [String], line: Int)] = []
 
     init(text: String) {
         var current: [String] = []
@@ -331,6 +388,7 @@ struct KeyLocator {
                 let inner = line.drop(while: { $0 == "[" }).prefix(while: { $0 != "]" })
                 current = KeyLocator.split(String(inner))
                 lines.append((current, index + 1))
+                headers.append((current, index + 1))
             } else if let equals = line.firstIndex(of: "=") {
                 lines.append((current + KeyLocator.split(String(line[..<equals])), index + 1))
             }
@@ -346,5 +404,15 @@ struct KeyLocator {
     /// The first line that sets `path` or opens it as a table.
     func line(of path: [String]) -> Int? {
         lines.first { $0.path == path }?.line ?? lines.first { $0.path.starts(with: path) }?.line
+    }
+
+    /// The first line at or after `start` that sets `path` (a key of an array's table), or `start` itself.
+    func line(of path: [String], after start: Int) -> Int? {
+        lines.first { $0.line > start && $0.path == path }?.line ?? start
+    }
+
+    /// The lines of the `[[path]]` headers, in order.
+    func headerLines(of path: [String]) -> [Int] {
+        headers.filter { $0.path == path }.map(\.line)
     }
 }

@@ -32,11 +32,17 @@ public struct Importer: Sendable {
     public let database: AppDatabase
     public let settings: ImportSettings
     private let now: @Sendable () -> Date
+    private let today: @Sendable () -> Day
 
-    public init(database: AppDatabase, settings: ImportSettings, now: @escaping @Sendable () -> Date = Date.init) {
+    /// `today` dates the `import_rejected` alert of a refused file (the configured time zone's today).
+    public init(
+        database: AppDatabase, settings: ImportSettings, now: @escaping @Sendable () -> Date = Date.init,
+        today: @escaping @Sendable () -> Day = { WinbackConfig().today() }
+    ) {
         self.database = database
         self.settings = settings
         self.now = now
+        self.today = today
     }
 
     public func importFile(at path: String) throws -> ImportReport {
@@ -115,6 +121,7 @@ public struct Importer: Sendable {
                     fileName: fileName, sha256: sha256, kind: report.kind?.rawValue, bytes: bytes,
                     rows: report.rows, startedAt: started, finishedAt: timestamp(), outcome: .rejected,
                     error: failure.description))
+            try database.raiseImportRejected(fileName: fileName, sha256: sha256, problem: failure.summary, on: today())
             throw failure
         }
         return report

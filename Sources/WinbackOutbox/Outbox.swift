@@ -1,1 +1,125 @@
 import Foundation
+import WinbackCore
+import WinbackReports
+import WinbackStore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The daily alert files people and scripts read: `outbox/YYYY-MM-DD/` with `alerts.jsonl`, `alerts.csv`,
+/// `winback.csv` and `digest.md`.
+///
+/// Each file is written aside, flushed to disk and renamed into place, then the directory is flushed, so a
+/// reader sees the old file or the new one, never half of one. Writing a day again replaces its files.
+public struct Outbox: Sendable {
+    /// The `outbox/` folder of the state directory.
+    public let directory: String
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public var path: String
+        public var reason: String
+        public var description: String { "\(path): \(reason)" }
+    }
+
+    /// The folder of one day.
+    public func folder(for day: Day) -> String { directory + "/" + day.iso }
+
+    /// Writes the day's files from what the database holds after the scan of `asOf`; returns the folder.
+    @discardableResult
+    public func write(asOf: Day, database: AppDatabase) throws -> String {
+        let open = try database.alerts()
+        let winback = try database.winbackList()
+        var byDirection: [FailureDimension: [Reports.Point]] = [:]
+        for dimension in [FailureDimension.category, .manager, .region, .class] {
+            let points = Reports.withChanges(try database.failureSeries(dimension).filter { $0.asOf <= asOf })
+            byDirection[dimension] = points.filter { $0.point.asOf == asOf }
+        }
+        let digest = Digest(
+            asOf: asOf, overall: try database.failureSeries(.all), byDirection: byDirection, openAlerts: open,
+            winback: winback)
+        let files = [
+            ("alerts.jsonl", AlertJSONLines.render(open, asOf: asOf)),
+            ("alerts.csv", Reports.alerts(open, format: .csv).render(.csv)),
+            ("winback.csv", Reports.winback(winback, format: .csv).render(.csv)),
+            ("digest.md", digest.render()),
+        ]
+        let folder = folder(for: asOf)
+        try makeDirectory(directory)
+        try makeDirectory(folder)
+        for (name, text) in files {
+            try AtomicFile.write(Data(text.utf8), to: folder + "/" + name)
+        }
+        return folder
+    }
+
+    private func makeDirectory(_ path: String) throws {
+        var info = stat()
+        if stat(path, &info) == 0 {
+            guard (info.st_mode & S_IFMT) == S_IFDIR else { throw Failure(path: path, reason: "is not a directory") }
+            return
+        }
+        guard mkdir(path, 0o2770) == 0 || errno == EEXIST else {
+            throw Failure(path: path, reason: String(cString: strerror(errno)))
+        }
+        try AtomicFile.syncDirectory(containing: path)
+    }
+}
+
+/// Writing a file so that readers never see it half-written.
+public enum AtomicFile {
+    /// Writes `data` to a hidden file beside `path`, flushes it, renames it over `path`, and flushes the folder.
+    public static func write(_ data: Data, to path: String, mode: mode_t = 0o640) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        let temporary = folder + "/." + name + ".\(getpid()).tmp"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
+        guard descriptor >= 0 else { throw Outbox.Failure(path: temporary, reason: String(cString: strerror(errno))) }
+        var failure: Outbox.Failure?
+        data.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    failure = Outbox.Failure(path: temporary, reason: String(cString: strerror(errno)))
+                    return
+                }
+                offset += written
+            }
+        }
+        if failure == nil, fsync(descriptor) != 0 {
+            failure = Outbox.Failure(path: temporary, reason: "fsync: " + String(cString: strerror(errno)))
+        }
+        close(descriptor)
+        if let failure {
+            unlink(temporary)
+            throw failure
+        }
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw Outbox.Failure(path: path, reason: reason)
+        }
+        try syncDirectory(containing: path)
+    }
+
+    /// Flushes the folder holding `path`, so that a rename or a new entry in it survives a power cut.
+    public static func syncDirectory(containing path: String) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        let descriptor = open(folder.isEmpty ? "." : folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw Outbox.Failure(path: folder, reason: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else {
+            throw Outbox.Failure(path: folder, reason: "fsync: " + String(cString: strerror(errno)))
+        }
+    }
+}

@@ -21,7 +21,7 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         let (config, database) = try global.open()
-        let importer = Importer(database: database, settings: config.importing)
+        let importer = Importer(database: database, settings: config.importing, today: { config.today() })
         var refused: [String] = []
         var details: [String] = []
         for file in files {

@@ -2,7 +2,9 @@ import WinbackReports
 import ArgumentParser
 import Foundation
 import WinbackCore
+import WinbackOutbox
 import WinbackScan
+import WinbackStore
 
 /// `winback scan [--as-of DATE]`: evaluates every client as of a day and stores the results.
 struct ScanCommand: ParsableCommand {
@@ -24,7 +26,14 @@ struct ScanCommand: ParsableCommand {
         let day = try parseDay(asOf, option: "--as-of") ?? config.today()
         let started = Date()
         let summary = try Scanner(database: database, settings: config.churn).scan(asOf: day)
+        let folder: String
+        do {
+            folder = try Outbox(directory: StateDirectory(root: config.stateDirectory).outbox).write(asOf: day, database: database)
+        } catch let failure as Outbox.Failure {
+            throw CommandFailure(reason: "scan stored, but the outbox was not written: \(failure)")
+        }
         print(Self.describe(summary, seconds: Date().timeIntervalSince(started)))
+        print("  outbox: \(folder)")
     }
 
     static func describe(_ summary: ScanSummary, seconds: Double) -> String {

@@ -67,7 +67,7 @@ public enum AlertRules {
             if let missed = missedCycles(facts), missed > 0 {
                 explanation += "; \(missed) purchase \(missed == 1 ? "cycle" : "cycles") missed"
             }
-            explanation += "; worth \(facts.yearlyValue.formatted(decimals: 0)) a year before it went quiet"
+            explanation += "; \(facts.yearlyValue.formatted(decimals: 0)) in the year to its last purchase"
             alerts.append(
                 AlertCandidate(
                     clientID: subject.clientID, kind: kind, severity: lossSeverity(subject.classes.abc),
@@ -96,8 +96,8 @@ public enum AlertRules {
             alerts.append(
                 AlertCandidate(
                     clientID: subject.clientID, kind: .wonBack, severity: .info,
-                    title: "\(subject.label) is back", explanation: assessment.status.reason
-                        + " (lost since \(since.iso))", value: facts.yearlyValue))
+                    title: "\(subject.label) is back after being lost since \(since.iso)",
+                    explanation: assessment.status.reason, value: facts.yearlyValue))
         }
         let share = subject.classes.share
         switch subject.classes.dependence {

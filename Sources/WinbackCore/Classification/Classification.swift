@@ -30,6 +30,14 @@ public struct ClientClasses: Sendable, Equatable {
     public var share: Double
     public var dependence: Dependence
 
+    public init(abc: ABCClass, xyz: XYZClass?, variation: Double?, share: Double, dependence: Dependence) {
+        self.abc = abc
+        self.xyz = xyz
+        self.variation = variation
+        self.share = share
+        self.dependence = dependence
+    }
+
     /// "AX", "CZ", or "C–" without an XYZ class.
     public var combined: String { abc.rawValue + (xyz?.rawValue ?? "–") }
 }
