@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(
             name: "WinbackScanTests",
             dependencies: [
-                "WinbackScan", "WinbackStore", "WinbackImport", "WinbackConfig", "WinbackSimulation",
+                "WinbackScan", "WinbackStore", "WinbackImport", "WinbackConfig", "WinbackSimulation", "WinbackOutbox",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

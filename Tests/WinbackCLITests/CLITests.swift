@@ -188,3 +188,104 @@ struct ScanCLITests {
         #expect(result.stderr.contains("--as-of must be a date as YYYY-MM-DD"))
     }
 }
+
+@Suite("Working the alert list on the command line")
+struct AlertCLITests {
+    func scanned() throws -> WinbackProcess {
+        let winback = try WinbackProcess()
+        _ = try winback.run(["import", try winback.file("sales.csv", ScanCLITests.sales)])
+        let scan = try winback.run(["scan", "--as-of", "2024-09-01"])
+        #expect(scan.status == 0, "stderr: \(scan.stderr)")
+        return winback
+    }
+
+    func alerts(_ winback: WinbackProcess, _ arguments: [String] = []) throws -> [[String: Any]] {
+        let result = try winback.run(["alerts", "--format", "json"] + arguments)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+    }
+
+    @Test("alerts --format json, filtered; ack, snooze and resolve work the list")
+    func workTheList() throws {
+        let winback = try scanned()
+        let all = try alerts(winback)
+        let lost = try #require(all.first { $0["kind"] as? String == "lost" && $0["client_id"] as? String == "W1" })
+        #expect(lost["severity"] as? String == "critical")
+        #expect((lost["explanation"] as? String)?.contains("buys every 7 days") == true)
+        #expect(try alerts(winback, ["--kind", "lost", "--client", "O1"]).count == 1)
+        #expect(try alerts(winback, ["--severity", "critical"]).allSatisfy { $0["severity"] as? String == "critical" })
+        let id = try #require(lost["id"] as? Int)
+
+        #expect(try winback.run(["ack", String(id)]).status == 0)
+        #expect(try alerts(winback, ["--status", "acknowledged"]).map { $0["id"] as? Int } == [id])
+        let snooze = try winback.run(["snooze", String(id), "--until", "2099-01-01"])
+        #expect(snooze.status == 0, "stderr: \(snooze.stderr)")
+        #expect(try alerts(winback, ["--status", "snoozed"]).first?["snoozed_until"] as? String == "2099-01-01")
+        #expect(try winback.run(["resolve", String(id)]).status == 0)
+        #expect(try alerts(winback).contains { $0["id"] as? Int == id } == false)
+        #expect(try alerts(winback, ["--status", "all"]).contains { $0["id"] as? Int == id })
+
+        let unknown = try winback.run(["ack", "99999"])
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr == "winback: no alert #99999\n")
+        let badKind = try winback.run(["alerts", "--kind", "gone"])
+        #expect(badKind.status != 0)
+        #expect(badKind.stderr.contains("--kind gone is not one of"))
+    }
+
+    @Test("list --format json ranks by value with reason and offer; trend shows counts and a chart")
+    func listAndTrend() throws {
+        let winback = try scanned()
+        let list = try winback.run(["list", "--format", "json"])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.map { $0["client_id"] as? String } == ["W1", "O1"])
+        #expect(rows.first?["rank"] as? Int == 1)
+        #expect(rows.first?["status"] as? String == "lost")
+        for key in ["client_name", "manager", "reason", "value", "offer"] { #expect(rows.first?.keys.contains(key) == true, "\(key)") }
+        let values = rows.compactMap { $0["value"] as? Double }
+        #expect(values == values.sorted(by: >))
+
+        let trend = try winback.run(["trend"])
+        #expect(trend.status == 0)
+        #expect(trend.stdout.contains("2024-09-01  all"))
+        #expect(trend.stdout.contains("█"))
+        let byClass = try winback.run(["trend", "--by", "class", "--format", "json"])
+        let classes = try #require(try JSONSerialization.jsonObject(with: Data(byClass.stdout.utf8)) as? [[String: Any]])
+        #expect(Set(classes.compactMap { $0["direction"] as? String }).isSubset(of: ["A", "B", "C"]))
+        #expect(try winback.run(["trend", "--by", "colour"]).status != 0)
+    }
+
+    @Test("scan writes the day's outbox")
+    func outbox() throws {
+        let winback = try scanned()
+        let folder = winback.folder.appendingPathComponent("state/outbox/2024-09-01")
+        for name in ["alerts.jsonl", "alerts.csv", "winback.csv", "digest.md"] {
+            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path), "\(name)")
+        }
+    }
+
+    @Test("acknowledging while a scan runs waits for it and succeeds")
+    func ackDuringScan() throws {
+        let winback = try WinbackProcess()
+        let path = winback.folder.appendingPathComponent("big.csv").path
+        _ = try winback.run(["generate", "--clients", "400", "--from", "2024-01-01", "--to", "2025-06-30", "-o", path], withConfig: false)
+        _ = try winback.run(["import", path])
+        _ = try winback.run(["scan", "--as-of", "2025-05-31"])
+        let id = try #require(try alerts(winback).first?["id"] as? Int)
+        // A scan of another day runs in the background while the alert is acknowledged again and again.
+        let scan = Process()
+        scan.executableURL = WinbackProcess.executable
+        scan.arguments = ["scan", "--as-of", "2025-06-30", "--config", winback.config.path]
+        scan.standardOutput = FileHandle.nullDevice
+        try scan.run()
+        var acknowledged = 0
+        while scan.isRunning || acknowledged == 0 {
+            let ack = try winback.run(["ack", String(id)])
+            #expect(ack.status == 0, "stderr: \(ack.stderr)")
+            acknowledged += 1
+        }
+        scan.waitUntilExit()
+        #expect(scan.terminationStatus == 0)
+        #expect(acknowledged > 0)
+    }
+}
