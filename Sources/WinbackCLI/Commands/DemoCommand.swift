@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import WinbackConfig
+import WinbackCore
+import WinbackImport
+import WinbackOutbox
+import WinbackReports
+import WinbackScan
+import WinbackSimulation
+import WinbackStore
+
+/// `winback demo`: a self-contained tour on generated data, in a temporary state directory.
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "A tour on generated data: a year of sales for a few hundred clients, scanned, in a temporary state directory.",
+        discussion: """
+            Generates a wholesaler's year of sales (with clients that stop, slow down, decline, drop a \
+            category or come back), its clients and contacts files; imports them, scans at every month's end, \
+            and prints the morning digest and the top of the win-back list. Uses the config's criteria when a \
+            config file is found, the defaults otherwise; never its state directory.
+            """)
+
+    @Option(help: "How many clients.")
+    var clients = 300
+
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("The last day of the generated year.", valueName: "YYYY-MM-DD"))
+    var asOf = "2025-12-31"
+
+    @Option(help: ArgumentHelp("Keep the demo here instead of a new temporary directory.", valueName: "dir"))
+    var directory: String?
+
+    @Option(help: ArgumentHelp("The config file whose criteria to use.", valueName: "file"))
+    var config: String?
+
+    func run() throws {
+        guard let end = Day(iso: asOf) else { throw ValidationError("--as-of must be a date as YYYY-MM-DD") }
+        var settings = ChurnSettings()
+        if let path = try? ConfigLoader.locate(explicit: config) {
+            do {
+                settings = try ConfigLoader.load(path: path).churn
+            } catch let error as ConfigError {
+                throw CommandFailure(reason: error.description)
+            }
+        }
+        let root = try directory ?? makeTemporaryDirectory()
+        let state = StateDirectory(root: root)
+        try state.prepare()
+        let database = try AppDatabase.open(path: state.databasePath)
+
+        // A year of history, and the year before it so that year-on-year comparisons have something to compare.
+        let start = end.adding(days: -729)
+        let generator = SalesGenerator(SalesScenario(clients: clients, start: start, end: end, seed: 2025))
+        let exports = root + "/exports"
+        try FileManager.default.createDirectory(atPath: exports, withIntermediateDirectories: true)
+        var text = SalesCSVFormat.semicolon.header
+        var lines = 0
+        generator.generate { line in
+            text += SalesCSVFormat.semicolon.line(line)
+            lines += 1
+        }
+        let master = MasterDataGenerator(generator)
+        let files = [
+            ("sales.csv", text), ("clients.csv", master.clientsCSV()), ("contacts.csv", master.contactsCSV()),
+        ]
+        let importer = Importer(database: database, settings: ImportSettings(), today: { end })
+        print("Generated \(lines) sales lines of \(clients) clients from \(start.iso) to \(end.iso).")
+        for (name, content) in files {
+            let path = exports + "/" + name
+            try content.write(toFile: path, atomically: true, encoding: .utf8)
+            let report = try importer.importFile(at: path)
+            print("Imported \(name): \(report.inserted) rows.")
+        }
+
+        // Scan at every month's end of the last year, as the daemon would have, so the trend has a history.
+        let scanner = Scanner(database: database, settings: settings)
+        var (year, month, _) = end.adding(days: -334).components
+        var summary: ScanSummary?
+        while true {
+            let monthEnd = min(end, Day(year: year, month: month, day: Day.daysInMonth(year: year, month: month))!)
+            summary = try scanner.scan(asOf: monthEnd)
+            if monthEnd == end { break }
+            (year, month) = month == 12 ? (year + 1, 1) : (year, month + 1)
+        }
+        let folder = try Outbox(directory: state.outbox).write(asOf: end, database: database)
+        print("Scanned at each month's end; the last scan, as of \(end.iso):")
+        if let summary { print(ScanCommand.describe(summary, seconds: 0).split(separator: "\n").dropFirst().joined(separator: "\n")) }
+        print("")
+        print(try String(contentsOfFile: folder + "/digest.md", encoding: .utf8))
+        print("The files of the day are in \(folder)/ (alerts.jsonl, alerts.csv, winback.csv, digest.md).")
+        print("Look around with --state-dir \(root):")
+        for command in [
+            "winback alerts --severity critical", "winback list --top 10", "winback trend --by category",
+            "winback client \(generator.clients[0].id)", "winback clients --format csv",
+        ] {
+            print("  \(command) --state-dir \(root)")
+        }
+    }
+
+    private func makeTemporaryDirectory() throws -> String {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("winback-demo-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+        return base.path
+    }
+}
