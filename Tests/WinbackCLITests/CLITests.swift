@@ -289,3 +289,23 @@ struct AlertCLITests {
         #expect(acknowledged > 0)
     }
 }
+
+@Suite("winback demo")
+struct DemoCLITests {
+    @Test("the demo generates, imports, scans and leaves a state directory the other commands can read")
+    func demo() throws {
+        let winback = try WinbackProcess()
+        let directory = winback.folder.appendingPathComponent("demo").path
+        let result = try winback.run(["demo", "--clients", "80", "--directory", directory], withConfig: false)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("# winback — 2025-12-31"))
+        #expect(result.stdout.contains("## Win back first"))
+        #expect(FileManager.default.fileExists(atPath: directory + "/outbox/2025-12-31/alerts.jsonl"))
+        let list = try winback.run(["list", "--format", "json", "--state-dir", directory])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        #expect(!rows.isEmpty)
+        let trend = try winback.run(["trend", "--format", "json", "--state-dir", directory])
+        let points = try #require(try JSONSerialization.jsonObject(with: Data(trend.stdout.utf8)) as? [[String: Any]])
+        #expect(points.count == 12, "one scan at each month's end")
+    }
+}
