@@ -35,6 +35,7 @@ struct CLITests {
             Set(rows[0].keys) == [
                 "client_id", "client_name", "manager", "region", "status", "abc", "xyz", "share", "first_purchase",
                 "last_purchase", "documents", "revenue", "typical_interval_days", "expected_next_purchase", "days_silent",
+                "missed_cycles",
             ])
         // Not scanned yet: the scan's fields are there, and null.
         #expect(rows[0]["status"] is NSNull)
@@ -74,8 +75,8 @@ struct CLITests {
         #expect(
             lines[0]
                 == "client_id,client_name,manager,region,status,abc,xyz,share,first_purchase,last_purchase,documents,"
-                + "revenue,typical_interval_days,expected_next_purchase,days_silent")
-        #expect(lines[2] == "C2,\"'=HYPERLINK(\"\"http://x\"\")\",Boris,South,,,,,2024-03-06,2024-03-06,2,90.00,,,")
+                + "revenue,typical_interval_days,expected_next_purchase,days_silent,missed_cycles")
+        #expect(lines[2] == "C2,\"'=HYPERLINK(\"\"http://x\"\")\",Boris,South,,,,,2024-03-06,2024-03-06,2,90.00,,,,")
     }
 
     @Test("a bad config is one line naming the file, the line and the key")
@@ -154,6 +155,7 @@ struct ScanCLITests {
         #expect(byID["W1"]?["status"] as? String == "lost")
         #expect(byID["W1"]?["typical_interval_days"] as? Double == 7)
         #expect(byID["W1"]?["days_silent"] as? Int == 123)
+        #expect(byID["W1"]?["missed_cycles"] as? Int == 16)
         #expect(byID["M1"]?["status"] as? String == "active")
         #expect(byID["M1"]?["expected_next_purchase"] as? String == "2024-09-06")
         #expect(byID["O1"]?["status"] as? String == "lost")

@@ -73,6 +73,7 @@ struct ClientCommand: ParsableCommand {
             line += "; \(state.purchaseDays) purchase days"
             if let next = state.expectedNext { line += "; next purchase expected \(next.iso)" }
             if let silent = state.daysSilent { line += "; silent for \(silent) days" }
+            if let missed = state.missedCycles, missed > 0 { line += " (\(missed) purchase \(missed == 1 ? "cycle" : "cycles") missed)" }
             out.append(line + ".")
         } else {
             out.append(

@@ -34,6 +34,7 @@ struct ClientsCommand: ParsableCommand {
             .init(key: "typical_interval_days", header: "every"),
             .init(key: "expected_next_purchase", header: "next"),
             .init(key: "days_silent", header: "silent"),
+            .init(key: "missed_cycles", header: "missed"),
         ])
         for client in clients {
             let state = client.state
@@ -45,7 +46,7 @@ struct ClientsCommand: ParsableCommand {
                 .date(client.firstPurchase), .date(client.lastPurchase), .integer(client.documents),
                 format == .table ? .number(client.revenue.formatted()) : .money(client.revenue),
                 .number(state?.typicalInterval.map { fixed($0, 1) }), .date(state?.expectedNext),
-                .integer(state?.daysSilent),
+                .integer(state?.daysSilent), .integer(state?.missedCycles),
             ])
         }
         print(report.render(format), terminator: "")

@@ -165,8 +165,12 @@ public enum AlertRules {
 
     /// Whole purchase cycles that passed without a purchase: silence over rhythm, less the one under way.
     public static func missedCycles(_ facts: ClientFacts) -> Int? {
-        guard let ratio = facts.silenceRatio else { return nil }
-        return max(0, Int(ratio.rounded(.down)) - 1)
+        missedCycles(daysSilent: facts.daysSilent, rhythm: facts.rhythm)
+    }
+
+    public static func missedCycles(daysSilent: Int?, rhythm: Double?) -> Int? {
+        guard let daysSilent, let rhythm, rhythm > 0 else { return nil }
+        return max(0, Int((Double(daysSilent) / rhythm).rounded(.down)) - 1)
     }
 
     private static func short(_ finding: Finding) -> String {

@@ -84,6 +84,9 @@ public struct ClientState: Sendable, Equatable, FetchableRecord {
     public var daysSilent: Int?
     public var findings: [Finding]
 
+    /// Whole purchase cycles passed without a purchase (silence over rhythm, less the cycle under way).
+    public var missedCycles: Int? { AlertRules.missedCycles(daysSilent: daysSilent, rhythm: typicalInterval) }
+
     /// The `client_states t` columns to select, renamed where they would clash with a summary's.
     static let columns = """
         t.as_of, t.status, t.status_since, t.reason, t.abc, t.xyz, t.variation, t.share, t.dependence,
