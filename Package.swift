@@ -50,12 +50,20 @@ let package = Package(
         .target(name: "WinbackReports", dependencies: ["WinbackCore", "WinbackStore"]),
         // The daily outbox files, written aside and renamed into place.
         .target(name: "WinbackOutbox", dependencies: ["WinbackCore", "WinbackStore", "WinbackReports"]),
+        // The long-running service: schedule, inbox, signals, systemd notifications, the instance lock.
+        .target(
+            name: "WinbackRuntime",
+            dependencies: [
+                "WinbackCore", "WinbackConfig", "WinbackStore", "WinbackImport", "WinbackScan", "WinbackOutbox",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The command-line surface; `winback` only calls into it.
         .target(
             name: "WinbackCLI",
             dependencies: [
                 "WinbackCore", "WinbackCSV", "WinbackConfig", "WinbackStore", "WinbackImport",
-                "WinbackScan", "WinbackSimulation", "WinbackReports", "WinbackOutbox",
+                "WinbackScan", "WinbackSimulation", "WinbackReports", "WinbackOutbox", "WinbackRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -76,6 +84,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        .testTarget(name: "WinbackRuntimeTests", dependencies: ["WinbackRuntime", "WinbackCore"]),
         .testTarget(name: "WinbackSimulationTests", dependencies: ["WinbackSimulation", "WinbackCSV"]),
         .testTarget(
             name: "WinbackImportTests",

@@ -107,6 +107,20 @@ public enum ConfigLoader {
             try importing.finish()
         }
         try readChurn(reader, into: &config.churn)
+        if let t = try reader.table("daemon") {
+            if let text = try t.string("scan_at") {
+                let parts = text.split(separator: ":")
+                guard parts.count == 2, parts.allSatisfy({ $0.count == 2 }), let hour = Int(parts[0]),
+                    let minute = Int(parts[1]), (0..<24).contains(hour), (0..<60).contains(minute)
+                else { throw t.error("scan_at", "expected a local time as \"HH:MM\", found \(quoted(text))") }
+                config.daemon.scanAt = (hour, minute)
+            }
+            t.set(&config.daemon.inboxPollSeconds, try t.int("inbox_poll_seconds", in: 1...86_400))
+            t.set(&config.daemon.rescanDelaySeconds, try t.int("rescan_delay_seconds", in: 0...86_400))
+            t.set(&config.daemon.settleSeconds, try t.int("settle_seconds", in: 0...3600))
+            t.set(&config.daemon.catchUpDays, try t.int("catch_up_days", in: 0...366))
+            try t.finish()
+        }
         try reader.finish()
         return config
     }

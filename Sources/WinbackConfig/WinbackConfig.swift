@@ -13,6 +13,8 @@ public struct WinbackConfig: Sendable, Equatable {
     public var importing: ImportSettings
     /// The churn criteria, statuses and classes.
     public var churn: ChurnSettings
+    /// When the daemon scans and how often it looks into the inbox.
+    public var daemon = DaemonSettings()
     /// The file this config was read from, if any.
     public var sourcePath: String?
 
@@ -56,5 +58,27 @@ public struct ImportSettings: Sendable, Equatable {
         self.dateFormats = dateFormats
         self.maxListedErrors = maxListedErrors
         self.columns = columns
+    }
+}
+
+/// `[daemon]`: the schedule of `winback daemon`.
+public struct DaemonSettings: Sendable, Equatable {
+    /// Local time of the daily scan, hours and minutes.
+    public var scanAt = (hour: 6, minute: 0)
+    /// How often the inbox is looked into.
+    public var inboxPollSeconds = 60
+    /// After files brought new sales, the rescan waits this long for more.
+    public var rescanDelaySeconds = 30
+    /// A file is taken once it has not changed for this long (or between two looks).
+    public var settleSeconds = 2
+    /// After a stop or a clock jump, how many missed daily scans are made up, oldest first.
+    public var catchUpDays = 7
+
+    public init() {}
+
+    public static func == (lhs: DaemonSettings, rhs: DaemonSettings) -> Bool {
+        lhs.scanAt == rhs.scanAt && lhs.inboxPollSeconds == rhs.inboxPollSeconds
+            && lhs.rescanDelaySeconds == rhs.rescanDelaySeconds && lhs.settleSeconds == rhs.settleSeconds
+            && lhs.catchUpDays == rhs.catchUpDays
     }
 }

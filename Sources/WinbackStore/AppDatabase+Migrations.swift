@@ -216,6 +216,18 @@ extension AppDatabase {
                     );
                     """)
         }
+        migrator.registerMigration("v4: the daemon's schedule") { db in
+            try db.execute(
+                sql: """
+                    -- The last day whose scheduled daily scan the daemon made: after a stop or a clock jump it
+                    -- makes up the days after it, and never scans a day twice on schedule.
+                    CREATE TABLE schedule (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        last_scheduled_day INTEGER
+                    );
+                    INSERT INTO schedule (id, last_scheduled_day) VALUES (1, NULL);
+                    """)
+        }
         return migrator
     }
 }
