@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs winback as a systemd service: the release binary (Swift runtime linked in), the unit, the example
+# config, the admin guide, and the winback user and group.
+#
+#   sudo deploy/install.sh             build and install
+#   sudo deploy/install.sh --no-build  install a binary built before (.build/release-static/winback)
+#   DESTDIR=/tmp/pkg deploy/install.sh --no-user   stage the files for a package, without touching users
+#
+# Then: edit /etc/winback/winback.toml, `systemctl enable --now winback`, and add operators to the
+# winback group (`usermod -aG winback alice`). See deploy/ADMIN.md.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+destdir=${DESTDIR:-}
+prefix=${PREFIX:-/usr/local}
+build=yes
+user=yes
+for arg in "$@"; do
+    case $arg in
+        --no-build) build=no ;;
+        --no-user) user=no ;;
+        *) echo "usage: $0 [--no-build] [--no-user]" >&2; exit 2 ;;
+    esac
+done
+
+scratch="$root/.build-static"
+if [ $build = yes ]; then
+    dpkg -s libsqlite3-dev >/dev/null 2>&1 || apt-get install -y libsqlite3-dev
+    swift build -c release --static-swift-stdlib --scratch-path "$scratch" --package-path "$root" --product winback
+fi
+binary="$scratch/release/winback"
+[ -x "$binary" ] || { echo "no binary at $binary: build first (drop --no-build)" >&2; exit 1; }
+
+if [ $user = yes ] && ! getent passwd winback >/dev/null; then
+    useradd --system --user-group --home-dir /var/lib/winback --no-create-home --shell /usr/sbin/nologin \
+        --comment "winback service" winback
+fi
+
+install -D -m 0755 "$binary" "$destdir$prefix/bin/winback"
+install -D -m 0644 "$root/deploy/winback.service" "$destdir/etc/systemd/system/winback.service"
+sed -i "s|/usr/local/bin/winback|$prefix/bin/winback|" "$destdir/etc/systemd/system/winback.service"
+install -D -m 0644 "$root/deploy/ADMIN.md" "$destdir$prefix/share/doc/winback/ADMIN.md"
+if [ ! -e "$destdir/etc/winback/winback.toml" ]; then
+    # The example states every default; the daemon's state directory is systemd's StateDirectory.
+    install -D -m 0640 "$root/config/winback.toml" "$destdir/etc/winback/winback.toml"
+    [ $user = yes ] && chgrp winback "$destdir/etc/winback" "$destdir/etc/winback/winback.toml"
+fi
+if [ -z "$destdir" ] && [ -d /run/systemd/system ]; then
+    systemctl daemon-reload
+fi
+echo "installed $prefix/bin/winback, /etc/systemd/system/winback.service, /etc/winback/winback.toml"
+echo "next: edit /etc/winback/winback.toml, then: systemctl enable --now winback"
