@@ -35,7 +35,7 @@ if [ $user = yes ] && ! getent passwd winback >/dev/null; then
         --comment "winback service" winback
 fi
 
-install -D -m 0755 "$binary" "$destdir$prefix/bin/winback"
+install -D -m 0755 -s "$binary" "$destdir$prefix/bin/winback"
 install -D -m 0644 "$root/deploy/winback.service" "$destdir/etc/systemd/system/winback.service"
 sed -i "s|/usr/local/bin/winback|$prefix/bin/winback|" "$destdir/etc/systemd/system/winback.service"
 install -D -m 0644 "$root/deploy/ADMIN.md" "$destdir$prefix/share/doc/winback/ADMIN.md"
