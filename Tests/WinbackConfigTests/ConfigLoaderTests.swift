@@ -26,6 +26,7 @@ struct ConfigLoaderTests {
         #expect(config.stateDirectory == WinbackConfig.defaultStateDirectory)
         #expect(config.importing.maxListedErrors == ImportSettings().maxListedErrors)
         #expect(config.churn == ChurnSettings(), "the example states the defaults the code has")
+        #expect(config.daemon == DaemonSettings())
     }
 
     @Test("every setting is read")
@@ -102,6 +103,8 @@ struct ConfigLoaderTests {
             ("[classes]\nabc_limits = [0.95, 0.8]\n", "w.toml:2: classes.abc_limits: expected two increasing numbers within 0.01…1.0"),
             ("[classes]\nabc_by = \"profit\"\n", "w.toml:2: classes.abc_by: expected \"revenue\", \"margin\" or \"auto\", found \"profit\""),
             ("[criteria.churn]\n", "w.toml:1: criteria.churn: unknown key"),
+            ("[daemon]\nscan_at = \"6am\"\n", "w.toml:2: daemon.scan_at: expected a local time as \"HH:MM\", found \"6am\""),
+            ("[[offers]]\nname = \"x\"\nkind = \"visit\"\ntext = \"t\"\n\n[[offers]]\nname = \"y\"\nkind = \"bribe\"\n", "w.toml:8: offers.kind: expected one of offer, discount, gift, visit"),
         ])
     func churnErrors(_ text: String, _ message: String) {
         do {
