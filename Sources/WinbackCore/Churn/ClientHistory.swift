@@ -23,8 +23,9 @@ public struct ActivityDay: Sendable, Equatable {
         self.categories = categories
     }
 
-    /// A day on which the client bought something (a day of returns only is not a purchase).
-    public var isPurchase: Bool { gross > .zero }
+    /// A day on which the client bought something: a positive line, or only lines of zero (free goods, samples).
+    /// A day of returns only is not a purchase.
+    public var isPurchase: Bool { gross > .zero || returns == .zero }
 }
 
 /// Spending on one category (a product group: a "direction") on one day.
