@@ -84,13 +84,15 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        .testTarget(name: "WinbackRuntimeTests", dependencies: ["WinbackRuntime", "WinbackCore"]),
+        .testTarget(name: "WinbackRuntimeTests", dependencies: ["WinbackRuntime", "WinbackCore", "WinbackTestSupport"]),
         .testTarget(name: "WinbackSimulationTests", dependencies: ["WinbackSimulation", "WinbackCSV"]),
         .testTarget(
             name: "WinbackImportTests",
             dependencies: ["WinbackImport", "WinbackStore", "WinbackConfig", "WinbackSimulation"]
         ),
-        .testTarget(name: "WinbackCLITests", dependencies: ["WinbackCLI", "WinbackCore"]),
+        // Helpers several test targets share: starting real processes safely.
+        .target(name: "WinbackTestSupport", path: "Tests/WinbackTestSupport"),
+        .testTarget(name: "WinbackCLITests", dependencies: ["WinbackCLI", "WinbackCore", "WinbackTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

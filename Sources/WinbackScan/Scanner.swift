@@ -45,9 +45,11 @@ public struct Scanner: Sendable {
             keys.append(key)
             assessments.append(Assessment(history: history, previous: previous[key], asOf: asOf, settings: settings))
         }
+        let (fits, views) = ModelStage.apply(to: &assessments, previous: keys.map { previous[$0] }, settings: settings)
         let classes = Classifier.classify(assessments.map(\.facts), settings: settings.classes)
         let (contexts, contactsTracked, dossiersTracked) = try database.clientContexts(asOf: asOf)
         var outputs = ScanOutputs()
+        outputs.fits = Self.stored(fits)
         var failures: [FailureInput] = []
         for index in keys.indices {
             let key = keys[index]
@@ -67,7 +69,8 @@ public struct Scanner: Sendable {
                 outputs.winback.append(
                     WinbackEntry(
                         client: key, status: status, reason: assessment.status.reason, value: assessment.facts.yearlyValue,
-                        missedCycles: AlertRules.missedCycles(assessment.facts), offer: loss?.offer))
+                        missedCycles: AlertRules.missedCycles(assessment.facts), offer: loss?.offer,
+                        pAlive: views[index]?.pAlive, valueAtRisk: views[index]?.valueAtRisk))
             }
             failures.append(
                 FailureInput(
@@ -88,7 +91,8 @@ public struct Scanner: Sendable {
             let status = assessment.status.status
             results.append(
                 ScanResult(
-                    client: keys[index], assessment: assessment, classes: classes[index], previous: previous[keys[index]]))
+                    client: keys[index], assessment: assessment, classes: classes[index], previous: previous[keys[index]],
+                    model: views[index]))
             summary.statuses[status, default: 0] += 1
             if previous[keys[index]]?.status != status { summary.changedTo[status, default: 0] += 1 }
             for finding in assessment.findings { summary.findings[finding.criterion, default: 0] += 1 }
@@ -97,6 +101,23 @@ public struct Scanner: Sendable {
             asOf: asOf, startedAt: started, finishedAt: timestamp(), results: results, outputs: outputs)
         summary.alerts = outputs.alerts.count
         return summary
+    }
+
+    /// The fits as the store keeps them; alpha is in days.
+    static func stored(_ fits: ModelFits) -> [String: StoredFit] {
+        var out: [String: StoredFit] = [:]
+        for fit in [fits.bgnbd, fits.mbgnbd].compactMap({ $0 }) {
+            let m = fit.model
+            out[m.variant.rawValue] = StoredFit(
+                parameters: "{\"r\": \(m.r), \"alpha\": \(m.alpha), \"a\": \(m.a), \"b\": \(m.b), \"time_unit\": \"day\"}",
+                logLikelihood: fit.logLikelihood, clients: fit.clients, iterations: fit.iterations, converged: fit.converged)
+        }
+        if let gg = fits.gammaGamma {
+            out["gamma_gamma"] = StoredFit(
+                parameters: "{\"p\": \(gg.model.p), \"q\": \(gg.model.q), \"v\": \(gg.model.v)}",
+                logLikelihood: gg.logLikelihood, clients: 0, iterations: nil, converged: gg.converged)
+        }
+        return out
     }
 
     private func timestamp() -> String {

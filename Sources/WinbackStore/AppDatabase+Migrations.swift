@@ -228,6 +228,29 @@ extension AppDatabase {
                     INSERT INTO schedule (id, last_scheduled_day) VALUES (1, NULL);
                     """)
         }
+        migrator.registerMigration("v5: purchase models") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE client_states ADD COLUMN p_alive REAL CHECK (p_alive >= 0 AND p_alive <= 1);
+                    ALTER TABLE client_states ADD COLUMN expected_purchases REAL;
+                    ALTER TABLE client_states ADD COLUMN expected_value INTEGER;
+                    ALTER TABLE client_states ADD COLUMN value_at_risk INTEGER;
+                    ALTER TABLE winback_list ADD COLUMN p_alive REAL;
+                    ALTER TABLE winback_list ADD COLUMN value_at_risk INTEGER;
+
+                    -- Each scan's fits: BG/NBD (as in the literature), MBG/NBD (what p_alive comes from), Gamma-Gamma.
+                    CREATE TABLE model_fits (
+                        scan_id INTEGER NOT NULL REFERENCES scans(id),
+                        model TEXT NOT NULL CHECK (model IN ('bgnbd', 'mbgnbd', 'gamma_gamma')),
+                        parameters TEXT NOT NULL,
+                        log_likelihood REAL NOT NULL,
+                        clients INTEGER NOT NULL,
+                        iterations INTEGER,
+                        converged INTEGER NOT NULL CHECK (converged IN (0, 1)),
+                        PRIMARY KEY (scan_id, model)
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }

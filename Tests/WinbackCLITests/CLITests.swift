@@ -1,4 +1,5 @@
 import Foundation
+import WinbackTestSupport
 import Testing
 import WinbackCore
 
@@ -35,7 +36,7 @@ struct CLITests {
             Set(rows[0].keys) == [
                 "client_id", "client_name", "manager", "region", "status", "abc", "xyz", "share", "first_purchase",
                 "last_purchase", "documents", "revenue", "typical_interval_days", "expected_next_purchase", "days_silent",
-                "missed_cycles",
+                "missed_cycles", "p_alive", "expected_purchases_90d",
             ])
         // Not scanned yet: the scan's fields are there, and null.
         #expect(rows[0]["status"] is NSNull)
@@ -75,8 +76,9 @@ struct CLITests {
         #expect(
             lines[0]
                 == "client_id,client_name,manager,region,status,abc,xyz,share,first_purchase,last_purchase,documents,"
-                + "revenue,typical_interval_days,expected_next_purchase,days_silent,missed_cycles")
-        #expect(lines[2] == "C2,\"'=HYPERLINK(\"\"http://x\"\")\",Boris,South,,,,,2024-03-06,2024-03-06,2,90.00,,,,")
+                + "revenue,typical_interval_days,expected_next_purchase,days_silent,missed_cycles,p_alive,"
+                + "expected_purchases_90d")
+        #expect(lines[2] == "C2,\"'=HYPERLINK(\"\"http://x\"\")\",Boris,South,,,,,2024-03-06,2024-03-06,2,90.00,,,,,,")
     }
 
     @Test("a bad config is one line naming the file, the line and the key")
@@ -275,19 +277,16 @@ struct AlertCLITests {
         _ = try winback.run(["scan", "--as-of", "2025-05-31"])
         let id = try #require(try alerts(winback).first?["id"] as? Int)
         // A scan of another day runs in the background while the alert is acknowledged again and again.
-        let scan = Process()
-        scan.executableURL = WinbackProcess.executable
-        scan.arguments = ["scan", "--as-of", "2025-06-30", "--config", winback.config.path]
-        scan.standardOutput = FileHandle.nullDevice
-        try scan.run()
+        let scan = try Spawned(
+            WinbackProcess.executable.path, ["scan", "--as-of", "2025-06-30", "--config", winback.config.path],
+            environment: WinbackProcess.environment([:]))
         var acknowledged = 0
         while scan.isRunning || acknowledged == 0 {
             let ack = try winback.run(["ack", String(id)])
             #expect(ack.status == 0, "stderr: \(ack.stderr)")
             acknowledged += 1
         }
-        scan.waitUntilExit()
-        #expect(scan.terminationStatus == 0)
+        #expect(scan.wait() == 0)
         #expect(acknowledged > 0)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import WinbackTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -51,38 +52,29 @@ final class FakeNotifySocket {
 
 /// The real `winback daemon` under a fake systemd.
 final class RunningDaemon {
-    let process = Process()
+    let process: Spawned
     let notify: FakeNotifySocket
     let winback: WinbackProcess
-    private let stderrPipe = Pipe()
 
     init(_ winback: WinbackProcess, environment: [String: String] = [:]) throws {
         self.winback = winback
         notify = try FakeNotifySocket(in: winback.folder)
-        process.executableURL = WinbackProcess.executable
-        process.arguments = ["daemon", "--config", winback.config.path]
-        var env = ProcessInfo.processInfo.environment
-        env["NOTIFY_SOCKET"] = notify.path
-        env.merge(environment) { $1 }
-        process.environment = env
-        process.standardError = stderrPipe
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        var extra = environment
+        extra["NOTIFY_SOCKET"] = notify.path
+        process = try Spawned(
+            WinbackProcess.executable.path, ["daemon", "--config", winback.config.path],
+            environment: WinbackProcess.environment(extra))
     }
 
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    }
+    func signal(_ number: Int32) { process.signal(number) }
 
-    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
-
-    /// Waits for the process to end and returns its status and what it logged.
+    /// Waits for the process to end and returns its status and what it logged; nil status if it did not end.
     func finish(within seconds: Double) -> (status: Int32?, log: String) {
         let deadline = Date().addingTimeInterval(seconds)
         while process.isRunning, Date() < deadline { usleep(20_000) }
         guard !process.isRunning else { return (nil, "") }
-        let log = String(decoding: stderrPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return (process.terminationStatus, log)
+        let status = process.wait()
+        return (status, process.stderr)
     }
 }
 

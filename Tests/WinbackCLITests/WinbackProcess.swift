@@ -1,4 +1,5 @@
 import Foundation
+import WinbackTestSupport
 
 /// Runs the real `winback` binary, as a user or a script would, and captures what it says.
 struct WinbackProcess {
@@ -37,25 +38,18 @@ struct WinbackProcess {
 
     /// Runs `winback ARGUMENTS --config <this folder's config>` unless `withConfig` is false.
     func run(_ arguments: [String], withConfig: Bool = true, environment: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = arguments + (withConfig ? ["--config", config.path] : [])
-        process.currentDirectoryURL = folder
+        let child = try Spawned(
+            Self.executable.path, arguments + (withConfig ? ["--config", config.path] : []),
+            environment: Self.environment(environment))
+        let status = child.wait()
+        return Result(status: status, stdout: child.stdout, stderr: child.stderr)
+    }
+
+    /// The test's environment without `$WINBACK_CONFIG`, with `extra` added.
+    static func environment(_ extra: [String: String]) -> [String: String] {
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "WINBACK_CONFIG")
-        env.merge(environment) { $1 }
-        process.environment = env
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read both pipes to the end before waiting, so that a full pipe cannot stall the child.
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+        env.merge(extra) { $1 }
+        return env
     }
 }

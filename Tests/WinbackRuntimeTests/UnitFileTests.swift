@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WinbackTestSupport
 
 /// The shipped unit, as `systemd-analyze` rates it. CI installs systemd's tools; elsewhere the test runs
 /// wherever `systemd-analyze` is on the machine.
@@ -15,15 +16,10 @@ struct UnitFileTests {
     @Test("systemd-analyze security rates it 1.0 or lower (SAFE)", .enabled(if: analyze != nil || required))
     func exposure() throws {
         let tool = try #require(Self.analyze, "systemd-analyze is missing; .ci/run installs it")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = ["security", "--offline=true", "--no-pager", Self.unit]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let process = try Spawned(
+            tool, ["security", "--offline=true", "--no-pager", Self.unit], environment: ProcessInfo.processInfo.environment)
+        process.wait()
+        let text = process.stdout + process.stderr
         let line = try #require(text.split(separator: "\n").first { $0.contains("Overall exposure level") }, "\(text)")
         let number = line.split(separator: " ").compactMap { Double($0) }.first
         let exposure = try #require(number, "\(line)")

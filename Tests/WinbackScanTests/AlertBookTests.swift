@@ -104,7 +104,7 @@ struct AlertBookTests {
         #expect(digest.hasPrefix("# winback — 2024-05-10"))
         #expect(digest.contains("| lost | 1 |"))
         let winback = try String(contentsOfFile: folder + "/winback.csv", encoding: .utf8)
-        #expect(winback.hasPrefix("rank,client_id,client_name,manager,status,abc,value,missed_cycles,reason,offer"))
+        #expect(winback.hasPrefix("rank,client_id,client_name,manager,status,abc,value,p_alive,value_at_risk,missed_cycles,reason,offer"))
         #expect(winback.contains("1,W1,"))
 
         try fixture.load("c.csv", salesCSV("W1", every: 7, from: "2024-05-06", through: "2024-05-06", header: true))

@@ -80,6 +80,13 @@ struct ClientCommand: ParsableCommand {
                 "\(state.purchaseDays) purchase days, too few for a rhythm"
                     + (state.daysSilent.map { "; silent for \($0) days" } ?? "") + ".")
         }
+        if let pAlive = state.pAlive {
+            var line = "The purchase model gives it a \(Int((pAlive * 100).rounded())) % chance of still buying"
+            if let expected = state.expectedPurchases { line += ", \(fixed(expected, 1)) purchases expected in the next 90 days" }
+            if let value = state.expectedValue { line += ", about \(value.formatted(decimals: 0)) each" }
+            if let atRisk = state.valueAtRisk, atRisk > .zero { line += "; value at risk \(atRisk.formatted(decimals: 0))" }
+            out.append(line + ".")
+        }
         if let facts, !facts.categories.isEmpty {
             let listed = facts.categories.prefix(8).map {
                 "\(escapeControls($0.category)) \(Int(($0.share * 100).rounded())) % (last \($0.lastPurchase.iso))"
@@ -131,6 +138,10 @@ struct ClientCommand: ParsableCommand {
             object["spread_days"] = state.spread as Any
             object["expected_next_purchase"] = state.expectedNext?.iso as Any
             object["days_silent"] = state.daysSilent as Any
+            object["p_alive"] = state.pAlive as Any
+            object["expected_purchases_90d"] = state.expectedPurchases as Any
+            object["expected_value"] = state.expectedValue.map { Double($0.decimalString())! } as Any
+            object["value_at_risk"] = state.valueAtRisk.map { Double($0.decimalString())! } as Any
             object["findings"] = state.findings.map { finding -> [String: Any] in
                 var numbers: [String: Any] = [:]
                 for measure in finding.numbers { numbers[measure.name] = measure.value }

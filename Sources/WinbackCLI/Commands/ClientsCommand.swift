@@ -35,6 +35,8 @@ struct ClientsCommand: ParsableCommand {
             .init(key: "expected_next_purchase", header: "next"),
             .init(key: "days_silent", header: "silent"),
             .init(key: "missed_cycles", header: "missed"),
+            .init(key: "p_alive", header: "p alive"),
+            .init(key: "expected_purchases_90d", header: "exp. 90d"),
         ])
         for client in clients {
             let state = client.state
@@ -47,6 +49,8 @@ struct ClientsCommand: ParsableCommand {
                 format == .table ? .number(client.revenue.formatted()) : .money(client.revenue),
                 .number(state?.typicalInterval.map { fixed($0, 1) }), .date(state?.expectedNext),
                 .integer(state?.daysSilent), .integer(state?.missedCycles),
+                .number(state?.pAlive.map { fixed($0, format == .table ? 2 : 4) }),
+                .number(state?.expectedPurchases.map { fixed($0, 2) }),
             ])
         }
         print(report.render(format), terminator: "")

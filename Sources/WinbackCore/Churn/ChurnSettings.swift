@@ -7,6 +7,7 @@ public struct ChurnSettings: Sendable, Equatable {
     public var decline = Decline()
     public var categoryDrop = CategoryDrop()
     public var returns = Returns()
+    public var pAlive = PAlive()
     public var status = StatusRules()
     public var classes = Classes()
     public var contacts = ContactRules()
@@ -87,6 +88,16 @@ public struct ChurnSettings: Sendable, Equatable {
         public var share = 0.2
         /// Ignore windows with less gross purchases than this.
         public var minGross = Money.zero
+        public init() {}
+    }
+
+    /// The probability of being alive from the MBG/NBD model fitted on all clients at each scan.
+    public struct PAlive: Sendable, Equatable {
+        public var enabled = true
+        /// At risk when the model gives the client less than this chance of still buying.
+        public var atRiskBelow = 0.2
+        /// Expected purchases are counted over this many days.
+        public var horizonDays = 90
         public init() {}
     }
 

@@ -21,6 +21,16 @@ public struct ClientFacts: Sendable, Equatable {
     public var marginComplete: Bool
     /// Net revenue over the 365 days up to the last purchase: what the client was worth a year before it went quiet.
     public var yearlyValue: Money
+    /// Mean spend of the purchase days after the first (the Gamma-Gamma model's input); nil without repeats.
+    public var meanRepeatValue: Money?
+
+    /// The client as the buy-till-you-die models see it, in days.
+    public var repeatSummary: RepeatSummary? {
+        guard let firstPurchase, let lastPurchase else { return nil }
+        return RepeatSummary(
+            x: Double(purchaseDays - 1), tx: Double(firstPurchase.days(to: lastPurchase)),
+            T: Double(firstPurchase.days(to: asOf)))
+    }
     /// Net revenue of each whole calendar month before `asOf`'s month, oldest first.
     public var monthlyRevenue: [Money]
     /// Months of `monthlyRevenue` after the client's first purchase (the others say nothing about regularity).
@@ -96,6 +106,12 @@ extension ClientFacts {
             }
         }
         yearlyValue = yearly
+        if purchases.count > 1 {
+            let total = purchases.dropFirst().reduce(Money.zero) { $0 + $1.gross }
+            meanRepeatValue = Money(scaled: total.scaled / Int64(purchases.count - 1))
+        } else {
+            meanRepeatValue = nil
+        }
 
         // Monthly revenue of whole calendar months before the scan's month.
         let (year, month, _) = asOf.components

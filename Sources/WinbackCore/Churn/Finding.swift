@@ -3,6 +3,7 @@ public enum Criterion: String, Sendable, CaseIterable, Codable {
     case overdue, silence, decline
     case categoryDrop = "category_drop"
     case returns
+    case pAlive = "p_alive"
 }
 
 /// What a criterion concluded.

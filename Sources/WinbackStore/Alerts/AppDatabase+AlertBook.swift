@@ -21,14 +21,22 @@ public struct WinbackEntry: Sendable, Equatable {
     public var value: Money
     public var missedCycles: Int?
     public var offer: Offer?
+    public var pAlive: Double?
+    /// The yearly value times the chance the client is gone.
+    public var valueAtRisk: Money?
 
-    public init(client: Int64, status: ClientStatus, reason: String, value: Money, missedCycles: Int?, offer: Offer?) {
+    public init(
+        client: Int64, status: ClientStatus, reason: String, value: Money, missedCycles: Int?, offer: Offer?,
+        pAlive: Double? = nil, valueAtRisk: Money? = nil
+    ) {
         self.client = client
         self.status = status
         self.reason = reason
         self.value = value
         self.missedCycles = missedCycles
         self.offer = offer
+        self.pAlive = pAlive
+        self.valueAtRisk = valueAtRisk
     }
 }
 
@@ -39,6 +47,8 @@ public struct ScanOutputs: Sendable {
     public var winback: [WinbackEntry]
     /// Clients won back in this scan: their loss alerts resolve as `won_back`.
     public var wonBack: Set<Int64>
+    /// Model name → its fit, stored with the scan.
+    public var fits: [String: StoredFit] = [:]
 
     public init(
         alerts: [(client: Int64?, candidate: AlertCandidate)] = [], failures: [FailureDimension: [String: FailureCounts]] = [:],
@@ -160,5 +170,22 @@ struct AlertBook {
                     WHERE id = ?
                     """, arguments: [resolution, asOf.number, existing.id])
         }
+    }
+}
+
+/// A model fit as the store keeps it: parameters as JSON.
+public struct StoredFit: Sendable, Equatable {
+    public var parameters: String
+    public var logLikelihood: Double
+    public var clients: Int
+    public var iterations: Int?
+    public var converged: Bool
+
+    public init(parameters: String, logLikelihood: Double, clients: Int, iterations: Int?, converged: Bool) {
+        self.parameters = parameters
+        self.logLikelihood = logLikelihood
+        self.clients = clients
+        self.iterations = iterations
+        self.converged = converged
     }
 }

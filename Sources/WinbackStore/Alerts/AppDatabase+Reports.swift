@@ -16,6 +16,8 @@ public struct WinbackRow: Sendable, Equatable, FetchableRecord {
     public var offer: Offer?
     public var abc: ABCClass?
     public var asOf: Day
+    public var pAlive: Double?
+    public var valueAtRisk: Money?
 
     public init(row: Row) throws {
         rank = row["rank"]
@@ -33,6 +35,8 @@ public struct WinbackRow: Sendable, Equatable, FetchableRecord {
         offer = try (row["offer"] as String?).map { try JSONDecoder().decode(Offer.self, from: Data($0.utf8)) }
         abc = (row["abc"] as String?).flatMap(ABCClass.init(rawValue:))
         asOf = Day(number: row["as_of"])
+        pAlive = row["p_alive"]
+        valueAtRisk = (row["value_at_risk"] as Int64?).map(Money.init(scaled:))
     }
 }
 

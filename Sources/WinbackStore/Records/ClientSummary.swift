@@ -83,6 +83,11 @@ public struct ClientState: Sendable, Equatable, FetchableRecord {
     public var expectedNext: Day?
     public var daysSilent: Int?
     public var findings: [Finding]
+    /// The purchase model's chance that the client still buys, and its expected purchases over the horizon.
+    public var pAlive: Double?
+    public var expectedPurchases: Double?
+    public var expectedValue: Money?
+    public var valueAtRisk: Money?
 
     /// Whole purchase cycles passed without a purchase (silence over rhythm, less the cycle under way).
     public var missedCycles: Int? { AlertRules.missedCycles(daysSilent: daysSilent, rhythm: typicalInterval) }
@@ -92,7 +97,7 @@ public struct ClientState: Sendable, Equatable, FetchableRecord {
         t.as_of, t.status, t.status_since, t.reason, t.abc, t.xyz, t.variation, t.share, t.dependence,
         t.revenue AS state_revenue, t.margin, t.first_purchase AS state_first_purchase,
         t.last_purchase AS state_last_purchase, t.purchase_days, t.typical_interval, t.spread, t.expected_next,
-        t.days_silent, t.findings
+        t.days_silent, t.findings, t.p_alive, t.expected_purchases, t.expected_value, t.value_at_risk
         """
 
     public init(row: Row) throws {
@@ -118,6 +123,10 @@ public struct ClientState: Sendable, Equatable, FetchableRecord {
         spread = row["spread"]
         expectedNext = day("expected_next")
         daysSilent = row["days_silent"]
+        pAlive = row["p_alive"]
+        expectedPurchases = row["expected_purchases"]
+        expectedValue = (row["expected_value"] as Int64?).map(Money.init(scaled:))
+        valueAtRisk = (row["value_at_risk"] as Int64?).map(Money.init(scaled:))
         let text: String = row["findings"]
         findings = try JSONDecoder().decode([Finding].self, from: Data(text.utf8))
     }

@@ -73,3 +73,21 @@ extension AppDatabase {
         }
     }
 }
+
+extension AppDatabase {
+    /// The latest day with a stored sale.
+    public func lastSaleDay() throws -> Day? {
+        try writer.read { db in try Int32.fetchOne(db, sql: "SELECT max(day) FROM sales").map(Day.init(number:)) }
+    }
+
+    /// Every client's purchase days up to `asOf`, as the purchase models see them (in days).
+    public func repeatSummaries(asOf: Day) throws -> [RepeatSummary] {
+        var out: [RepeatSummary] = []
+        try forEachHistory(asOf: asOf) { _, history in
+            if let summary = RepeatSummary(purchaseDays: history.days.filter(\.isPurchase).map(\.day), asOf: asOf) {
+                out.append(summary)
+            }
+        }
+        return out
+    }
+}

@@ -10,12 +10,15 @@ public struct ScanResult: Sendable {
     public var classes: ClientClasses
     /// The status before this scan, if a scan had decided one.
     public var previous: StatusSince?
+    /// What the purchase models say, when they could be fitted.
+    public var model: ModelView?
 
-    public init(client: Int64, assessment: Assessment, classes: ClientClasses, previous: StatusSince?) {
+    public init(client: Int64, assessment: Assessment, classes: ClientClasses, previous: StatusSince?, model: ModelView? = nil) {
         self.client = client
         self.assessment = assessment
         self.classes = classes
         self.previous = previous
+        self.model = model
     }
 }
 
@@ -74,8 +77,8 @@ extension AppDatabase {
                     INSERT OR REPLACE INTO client_states (
                         client, scan_id, as_of, status, status_since, reason, abc, xyz, variation, share, dependence,
                         revenue, margin, first_purchase, last_purchase, purchase_days, typical_interval, spread,
-                        expected_next, days_silent, findings)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        expected_next, days_silent, findings, p_alive, expected_purchases, expected_value, value_at_risk)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
             let change = try db.makeStatement(
                 sql: """
@@ -94,7 +97,8 @@ extension AppDatabase {
                     result.classes.variation, min(1, result.classes.share), result.classes.dependence.rawValue,
                     facts.revenue.scaled, facts.margin?.scaled, facts.firstPurchase?.number,
                     facts.lastPurchase?.number, facts.purchaseDays, facts.rhythm, facts.spread,
-                    facts.expectedNextPurchase?.number, facts.daysSilent, findings,
+                    facts.expectedNextPurchase?.number, facts.daysSilent, findings, result.model?.pAlive,
+                    result.model?.expectedPurchases, result.model?.expectedValue?.scaled, result.model?.valueAtRisk.scaled,
                 ])
                 if result.previous?.status != assessment.status.status {
                     try change.execute(arguments: [
@@ -123,15 +127,24 @@ extension AppDatabase {
             try db.execute(sql: "DELETE FROM winback_list")
             let entry = try db.makeStatement(
                 sql: """
-                    INSERT INTO winback_list (client, scan_id, rank, status, reason, value, missed_cycles, offer)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO winback_list (client, scan_id, rank, status, reason, value, missed_cycles, offer,
+                                              p_alive, value_at_risk)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
             for (index, item) in outputs.winback.enumerated() {
                 let offer = try item.offer.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
                 try entry.execute(arguments: [
                     item.client, scanID, index + 1, item.status.rawValue, item.reason, item.value.scaled,
-                    item.missedCycles, offer,
+                    item.missedCycles, offer, item.pAlive, item.valueAtRisk?.scaled,
                 ])
+            }
+            for (name, fit) in outputs.fits {
+                try db.execute(
+                    sql: """
+                        INSERT INTO model_fits (scan_id, model, parameters, log_likelihood, clients, iterations, converged)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [scanID, name, fit.parameters, fit.logLikelihood, fit.clients, fit.iterations, fit.converged])
             }
             return scanID
         }

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import WinbackCore
+import WinbackReports
+import WinbackScan
+import WinbackStore
+
+/// `winback model`: the purchase models.
+struct ModelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model", abstract: "The purchase models behind p_alive.", subcommands: [ModelFitCommand.self])
+}
+
+/// `winback model fit`: fits the BG/NBD on every client as of a day and prints its parameters.
+struct ModelFitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fit",
+        abstract: "Fit the BG/NBD model (Fader, Hardie & Lee 2005) on every client as of a day.",
+        discussion: "Time is in days: alpha is in days. Use --variant mbgnbd for the model p_alive comes from.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("Fit on what was known that day.", valueName: "YYYY-MM-DD"))
+    var asOf: String?
+
+    @Option(help: "bgnbd or mbgnbd.")
+    var variant: String = "bgnbd"
+
+    @Option(help: "Output format: table or json.")
+    var format: OutputFormat = .table
+
+    func run() throws {
+        let (config, database) = try global.open()
+        guard let model = BetaGeometricModel.Variant(rawValue: variant) else {
+            throw ValidationError("--variant must be bgnbd or mbgnbd")
+        }
+        let day = try parseDay(asOf, option: "--as-of") ?? config.today()
+        try database.aggregateNewSales()
+        let data = try database.repeatSummaries(asOf: day)
+        guard !data.isEmpty else { throw CommandFailure(reason: "no client had bought by \(day.iso): nothing to fit") }
+        let started = Date()
+        let fit = BetaGeometricModel.fit(data, variant: model)
+        let seconds = Date().timeIntervalSince(started)
+        let m = fit.model
+        if format == .json || format == .csv {
+            print(
+                "{\"model\": \"\(m.variant.rawValue)\", \"r\": \(m.r), \"alpha\": \(m.alpha), \"a\": \(m.a), \"b\": \(m.b), "
+                    + "\"log_likelihood\": \(fit.logLikelihood), \"time_unit\": \"day\", \"clients\": \(fit.clients), "
+                    + "\"converged\": \(fit.converged), \"iterations\": \(fit.iterations), \"as_of\": \"\(day.iso)\", "
+                    + "\"fit_seconds\": \(String(format: "%.3f", seconds))}")
+        } else {
+            print("\(m.variant.rawValue) as of \(day.iso), \(fit.clients) clients, \(fit.converged ? "converged" : "NOT converged") in \(fit.iterations) iterations (\(String(format: "%.2f", seconds)) s)")
+            print("  r = \(fixed(m.r, 4)), alpha = \(fixed(m.alpha, 3)) days, a = \(fixed(m.a, 4)), b = \(fixed(m.b, 4))")
+            print("  log-likelihood \(fixed(fit.logLikelihood, 2))")
+        }
+        if !fit.converged { throw CommandFailure(reason: "the fit did not converge") }
+    }
+}
+
+/// `winback backtest`: how the criteria would have done on a past day.
+struct BacktestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backtest",
+        abstract: "Replay a past day and compare each criterion's flags with what happened next.",
+        discussion: """
+            For each criterion and p_alive: of the clients active in the year before --as-of, how many it \
+            flagged, the share of those that bought nothing within --horizon days (precision), the share of \
+            all that bought nothing it had flagged (recall), and how many flagged clients came back. Tune \
+            the thresholds in the config and run it again.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("The day to replay.", valueName: "YYYY-MM-DD"))
+    var asOf: String
+
+    @Option(help: "Days after it to look at.")
+    var horizon: Int = 90
+
+    @Option(help: "Output format: table, json or csv.")
+    var format: OutputFormat = .table
+
+    func run() throws {
+        let (config, database) = try global.open()
+        let day = try parseDay(asOf, option: "--as-of")!
+        guard horizon > 0 else { throw ValidationError("--horizon must be a positive number of days") }
+        let report: Backtest.Report
+        do {
+            report = try Backtest(database: database, settings: config.churn).run(asOf: day, horizonDays: horizon)
+        } catch let failure as Backtest.Failure {
+            throw CommandFailure(reason: failure.description)
+        }
+        var table = Report(columns: [
+            .init(key: "criterion", header: "criterion"), .init(key: "flagged", header: "flagged"),
+            .init(key: "silent_in_horizon", header: "then silent"), .init(key: "precision", header: "precision"),
+            .init(key: "recall", header: "recall"), .init(key: "came_back", header: "came back"),
+            .init(key: "as_of", header: "as of"), .init(key: "horizon_days", header: "horizon"),
+            .init(key: "active_clients", header: "active"), .init(key: "silent_clients", header: "silent"),
+        ])
+        for row in report.rows {
+            table.append([
+                .text(row.name), .integer(row.flagged), .integer(row.correct),
+                .number(row.precision.map { fixed($0, 3) }), .number(row.recall.map { fixed($0, 3) }),
+                .integer(row.cameBack), .date(report.asOf), .integer(report.horizonDays), .integer(report.activeClients),
+                .integer(report.silentClients),
+            ])
+        }
+        if format == .table {
+            print(
+                "As of \(report.asOf.iso): \(report.activeClients) clients had bought in the year before; "
+                    + "\(report.silentClients) of them bought nothing in the next \(report.horizonDays) days.")
+            print(table.dropping(["as_of", "horizon_days", "active_clients", "silent_clients"]).render(.table), terminator: "")
+        } else {
+            print(table.render(format), terminator: "")
+        }
+    }
+}

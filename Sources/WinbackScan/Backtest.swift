@@ -1,0 +1,82 @@
+import WinbackCore
+import WinbackStore
+
+/// Replays the assessment of a past day and compares it with what happened next.
+///
+/// For each criterion (and for the resulting status), how many active clients it flagged, how many of
+/// those then bought nothing within the horizon (precision), what share of all clients that bought nothing
+/// it had flagged (recall), and how many flagged clients bought again. Nothing is stored: the store's
+/// aggregates are read as they were known on the day.
+public struct Backtest: Sendable {
+    public let database: AppDatabase
+    public let settings: ChurnSettings
+
+    public init(database: AppDatabase, settings: ChurnSettings) {
+        self.database = database
+        self.settings = settings
+    }
+
+    public struct Row: Sendable, Equatable {
+        /// A criterion's name, or `status` for at risk or lost.
+        public var name: String
+        public var flagged: Int
+        /// Flagged and bought nothing within the horizon.
+        public var correct: Int
+        public var precision: Double?
+        public var recall: Double?
+        /// Flagged and bought again within the horizon.
+        public var cameBack: Int
+    }
+
+    public struct Report: Sendable, Equatable {
+        public var asOf: Day
+        public var horizonDays: Int
+        /// Clients with a purchase in the year before the day: those the test is about.
+        public var activeClients: Int
+        /// Of those, the ones that bought nothing within the horizon.
+        public var silentClients: Int
+        public var rows: [Row]
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public func run(asOf: Day, horizonDays: Int) throws -> Report {
+        try database.aggregateNewSales()
+        let end = asOf.adding(days: horizonDays)
+        guard let lastSale = try database.lastSaleDay(), lastSale >= end else {
+            throw Failure(
+                description: "the horizon ends \(end.iso), after the last sale stored"
+                    + ((try? database.lastSaleDay()).flatMap { $0.map { " (\($0.iso))" } } ?? "")
+                    + ": what happened next is not known yet")
+        }
+        var assessments: [Assessment] = []
+        var boughtAfter: [Bool] = []
+        try database.forEachHistory(asOf: end) { _, history in
+            let known = history.known(asOf: asOf)
+            guard let last = known.days.last(where: \.isPurchase)?.day, last > asOf.adding(days: -365) else { return }
+            assessments.append(Assessment(history: known, previous: nil, asOf: asOf, settings: settings))
+            boughtAfter.append(history.days.contains { $0.day > asOf && $0.isPurchase })
+        }
+        _ = ModelStage.apply(to: &assessments, previous: Array(repeating: nil, count: assessments.count), settings: settings)
+        let silent = boughtAfter.filter { !$0 }.count
+        func row(_ name: String, _ flagged: (Assessment) -> Bool) -> Row {
+            var count = 0
+            var correct = 0
+            for (index, assessment) in assessments.enumerated() where flagged(assessment) {
+                count += 1
+                if !boughtAfter[index] { correct += 1 }
+            }
+            return Row(
+                name: name, flagged: count, correct: correct,
+                precision: count > 0 ? Double(correct) / Double(count) : nil,
+                recall: silent > 0 ? Double(correct) / Double(silent) : nil, cameBack: count - correct)
+        }
+        var rows = Criterion.allCases.map { criterion in
+            row(criterion.rawValue) { $0.findings.contains { $0.criterion == criterion } }
+        }
+        rows.append(row("status") { $0.status.status == .atRisk || $0.status.status == .lost })
+        return Report(asOf: asOf, horizonDays: horizonDays, activeClients: assessments.count, silentClients: silent, rows: rows)
+    }
+}
