@@ -82,7 +82,8 @@ let package = Package(
             dependencies: [
                 "WinbackScan", "WinbackStore", "WinbackImport", "WinbackConfig", "WinbackSimulation", "WinbackOutbox",
                 .product(name: "GRDB", package: "GRDB.swift"),
-            ]
+            ],
+            exclude: ["Fixtures"]
         ),
         .testTarget(name: "WinbackRuntimeTests", dependencies: ["WinbackRuntime", "WinbackCore", "WinbackTestSupport"]),
         .testTarget(name: "WinbackSimulationTests", dependencies: ["WinbackSimulation", "WinbackCSV"]),

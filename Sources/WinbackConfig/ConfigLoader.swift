@@ -202,6 +202,12 @@ public enum ConfigLoader {
                 t.set(&churn.returns.minGross, try t.double("min_gross", in: 0...1e12).map(Money.init(approximately:)))
                 try t.finish()
             }
+            if let t = try criteria.table("p_alive") {
+                t.set(&churn.pAlive.enabled, try t.bool("enabled"))
+                t.set(&churn.pAlive.atRiskBelow, try t.double("at_risk_below", in: 0...1))
+                t.set(&churn.pAlive.horizonDays, try t.int("horizon_days", in: 1...3650))
+                try t.finish()
+            }
             try criteria.finish()
         }
         if let t = try reader.table("status") {

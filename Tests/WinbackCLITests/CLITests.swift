@@ -310,3 +310,50 @@ struct DemoCLITests {
         #expect(points.count == 12, "one scan at each month's end")
     }
 }
+
+@Suite("model fit and backtest on the command line")
+struct ModelCLITests {
+    func demo() throws -> (WinbackProcess, String) {
+        let winback = try WinbackProcess()
+        let directory = winback.folder.appendingPathComponent("demo").path
+        let result = try winback.run(["demo", "--clients", "150", "--directory", directory], withConfig: false)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        return (winback, directory)
+    }
+
+    @Test("model fit --format json prints the BG/NBD parameters with alpha in days")
+    func fit() throws {
+        let (winback, directory) = try demo()
+        let result = try winback.run(["model", "fit", "--as-of", "2025-12-31", "--format", "json", "--state-dir", directory])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["model"] as? String == "bgnbd")
+        #expect(object["time_unit"] as? String == "day")
+        #expect(object["converged"] as? Bool == true)
+        #expect(object["clients"] as? Int == 150)
+        for key in ["r", "alpha", "a", "b", "log_likelihood"] { #expect(object[key] is Double, "\(key)") }
+        let clients = try winback.run(["clients", "--format", "json", "--state-dir", directory])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(clients.stdout.utf8)) as? [[String: Any]])
+        let pAlive = rows.compactMap { $0["p_alive"] as? Double }
+        #expect(pAlive.count > 100)
+        #expect(pAlive.allSatisfy { $0 >= 0 && $0 <= 1 })
+    }
+
+    @Test("backtest compares each criterion's flags with what happened next")
+    func backtest() throws {
+        let (winback, directory) = try demo()
+        let result = try winback.run(["backtest", "--as-of", "2025-06-30", "--horizon", "90", "--format", "json", "--state-dir", directory])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        let names = rows.compactMap { $0["criterion"] as? String }
+        #expect(names == ["overdue", "silence", "decline", "category_drop", "returns", "p_alive", "status"])
+        let status = try #require(rows.last)
+        let flagged = try #require(status["flagged"] as? Int)
+        let correct = try #require(status["silent_in_horizon"] as? Int)
+        #expect(flagged > 0 && correct <= flagged)
+        #expect((status["precision"] as? Double).map { $0 > 0.3 } == true)
+        let late = try winback.run(["backtest", "--as-of", "2025-12-01", "--horizon", "90", "--state-dir", directory])
+        #expect(late.status != 0)
+        #expect(late.stderr.contains("what happened next is not known yet"))
+    }
+}

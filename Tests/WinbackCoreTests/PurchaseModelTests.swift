@@ -1,0 +1,132 @@
+import Testing
+import WinbackCore
+
+@Suite("Purchase models")
+struct PurchaseModelTests {
+    let bg = BetaGeometricModel(variant: .bgnbd, r: 0.243, alpha: 4.414, a: 0.793, b: 2.426)
+    let mbg = BetaGeometricModel(variant: .mbgnbd, r: 0.243, alpha: 4.414, a: 0.793, b: 2.426)
+
+    @Test("the BG/NBD says 1 for a client without repeat purchases, however long its silence; the MBG/NBD does not")
+    func oneTimeBuyers() {
+        let recent = RepeatSummary(x: 0, tx: 0, T: 2)
+        let old = RepeatSummary(x: 0, tx: 0, T: 39)
+        #expect(bg.probabilityAlive(recent) == 1)
+        #expect(bg.probabilityAlive(old) == 1)
+        #expect(mbg.probabilityAlive(recent) < 1)
+        #expect(mbg.probabilityAlive(old) < mbg.probabilityAlive(recent))
+    }
+
+    @Test("P(alive) falls with silence and rises with a recent purchase")
+    func silence() {
+        let buyer = RepeatSummary(x: 5, tx: 30, T: 32)
+        let quiet = RepeatSummary(x: 5, tx: 10, T: 32)
+        for model in [bg, mbg] {
+            #expect(model.probabilityAlive(buyer) > 0.8)
+            #expect(model.probabilityAlive(quiet) < model.probabilityAlive(buyer))
+        }
+    }
+
+    @Test("expected purchases grow with the horizon and vanish with it")
+    func expectedPurchases() {
+        let client = RepeatSummary(x: 3, tx: 20, T: 30)
+        let small = bg.expectedPurchases(0.001, given: client)
+        let week = bg.expectedPurchases(1, given: client)
+        let year = bg.expectedPurchases(52, given: client)
+        #expect(small >= 0 && small < 0.01)
+        #expect(week < year)
+        // A client that bought three times in 20 weeks should be expected to buy a handful of times in a year.
+        #expect(year > 1 && year < 10)
+    }
+
+    @Test("the fit recovers the parameters of data it generated")
+    func recovery() {
+        // Simulate the BG/NBD itself: gamma rates, beta drop-out, 52 weeks.
+        var random = SystemRandomNumberGeneratorSeeded(seed: 7)
+        var data: [RepeatSummary] = []
+        let truth = (r: 0.8, alpha: 3.0, a: 0.6, b: 2.5)
+        for _ in 0..<4000 {
+            let lambda = random.gamma(shape: truth.r) / truth.alpha
+            let p = random.beta(truth.a, truth.b)
+            var t = 0.0
+            var x = 0.0
+            var tx = 0.0
+            while true {
+                t += random.exponential(rate: lambda)
+                if t > 52 { break }
+                x += 1
+                tx = t
+                if random.unit() < p { break }
+            }
+            data.append(RepeatSummary(x: x, tx: tx, T: 52))
+        }
+        let fit = BetaGeometricModel.fit(data, variant: .bgnbd)
+        #expect(fit.converged)
+        #expect(abs(fit.model.r / truth.r - 1) < 0.15, "\(fit.model)")
+        #expect(abs(fit.model.alpha / truth.alpha - 1) < 0.2, "\(fit.model)")
+        #expect(abs(fit.model.a / truth.a - 1) < 0.3, "\(fit.model)")
+        #expect(abs(fit.model.b / truth.b - 1) < 0.4, "\(fit.model)")
+    }
+
+    @Test("Gamma-Gamma shrinks a client's own mean towards the population's")
+    func gammaGamma() {
+        let model = GammaGammaModel(p: 6.25, q: 3.74, v: 15.44)
+        let population = model.populationMean
+        let oneExpensive = model.expectedValue(.init(x: 1, mean: 200))
+        let manyExpensive = model.expectedValue(.init(x: 20, mean: 200))
+        #expect(oneExpensive > population && oneExpensive < 200)
+        #expect(manyExpensive > oneExpensive && manyExpensive < 200)
+    }
+
+    @Test("₂F₁ matches closed forms")
+    func hypergeometric() {
+        // ₂F₁(1, 1; 2; z) = −ln(1 − z) / z
+        for z in [0.1, 0.5, 0.9] {
+            #expect(abs(SpecialFunctions.hypergeometric2F1(1, 1, 2, z) - (-log(1 - z) / z)) < 1e-10)
+        }
+        // ₂F₁(a, b; b; z) = (1 − z)^(−a)
+        #expect(abs(SpecialFunctions.hypergeometric2F1(2.5, 3, 3, 0.3) - pow(0.7, -2.5)) < 1e-10)
+    }
+}
+
+/// A seeded generator with the distributions the simulation needs (Marsaglia–Tsang gamma).
+struct SystemRandomNumberGeneratorSeeded {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+
+    mutating func normal() -> Double {
+        (-2 * log(max(unit(), 1e-300))).squareRoot() * cos(2 * .pi * unit())
+    }
+
+    mutating func exponential(rate: Double) -> Double { -log(max(unit(), 1e-300)) / rate }
+
+    mutating func gamma(shape: Double) -> Double {
+        if shape < 1 { return gamma(shape: shape + 1) * pow(max(unit(), 1e-300), 1 / shape) }
+        let d = shape - 1.0 / 3
+        let c = 1 / (9 * d).squareRoot()
+        while true {
+            let x = normal()
+            let v = pow(1 + c * x, 3)
+            if v > 0, log(max(unit(), 1e-300)) < 0.5 * x * x + d - d * v + d * log(v) { return d * v }
+        }
+    }
+
+    mutating func beta(_ a: Double, _ b: Double) -> Double {
+        let x = gamma(shape: a)
+        return x / (x + gamma(shape: b))
+    }
+}
+
+#if canImport(Glibc)
+    import Glibc
+#endif
