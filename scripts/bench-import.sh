@@ -17,8 +17,8 @@ trap 'rm -rf "$work"' EXIT
 command -v sqlite3 >/dev/null || { echo "needs the sqlite3 command (apt-get install sqlite3)" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)" >&2; exit 1; }
 
-swift build -c release --package-path "$root" --product winback >/dev/null
-winback="$root/.build/release/winback"
+swift build -c release --package-path "$root" --scratch-path "$root/.build-release" --product winback >/dev/null
+winback="$root/.build-release/release/winback"
 # Clients scale with the lines so that every client has about 150 lines over two years.
 clients=$(( lines / 150 + 1 ))
 "$winback" generate --clients "$clients" --from 2024-01-01 --to 2025-12-31 --lines "$lines" --seed 1 -o "$work/sales.csv" 2>/dev/null

@@ -13,8 +13,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/winback-bench-model.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-swift build -c release --package-path "$root" --product winback >/dev/null
-winback="$root/.build/release/winback"
+swift build -c release --package-path "$root" --scratch-path "$root/.build-release" --product winback >/dev/null
+winback="$root/.build-release/release/winback"
 data="$root/Tests/WinbackScanTests/Fixtures/CDNOW_sample.txt"
 
 python3 -m venv "$work/venv"

@@ -15,8 +15,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/winback-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 [ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)" >&2; exit 1; }
 
-swift build -c release --package-path "$root" --product winback >/dev/null
-winback="$root/.build/release/winback"
+swift build -c release --package-path "$root" --scratch-path "$root/.build-release" --product winback >/dev/null
+winback="$root/.build-release/release/winback"
 next=$(date -d "$to + 1 day" +%F)
 "$winback" generate --clients "$clients" --from "$from" --to "$next" --seed 3 -o "$work/all.csv" 2>/dev/null
 head -1 "$work/all.csv" > "$work/next.csv"
