@@ -55,6 +55,10 @@ public struct Outbox: Sendable {
         let folder = folder(for: asOf)
         try makeDirectory(directory)
         try makeDirectory(folder)
+        // Files a writer killed mid-way left aside; they were never visible under the real names.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+            unlink(folder + "/" + name)
+        }
         for (name, text) in files {
             try AtomicFile.write(Data(text.utf8), to: folder + "/" + name)
         }

@@ -174,7 +174,11 @@ public final class Daemon: @unchecked Sendable {
 
     private func pollInbox() {
         do {
-            let ready = try inbox.readyFiles(now: now(), settle: TimeInterval(config.daemon.settleSeconds))
+            let (ready, strangers) = try inbox.look(now: now(), settle: TimeInterval(config.daemon.settleSeconds))
+            for (name, what) in strangers {
+                let moved = try inbox.rejectStranger(name, what: what)
+                logger.warning("refused", metadata: ["file": "\(name)", "reason": "\(what)", "moved_to": "\(moved ?? "")"])
+            }
             var newSales = false
             for name in ready {
                 guard let claimed = try inbox.claim(name) else { continue }

@@ -24,14 +24,27 @@ final class Inbox {
 
     var processing: String { state.inbox + "/.processing" }
 
-    /// Names of the files ready to take, in name order.
-    func readyFiles(now: Date, settle: TimeInterval) throws -> [String] {
+    /// What is in the inbox: the files ready to take, and entries that are not regular files at all.
+    func look(now: Date, settle: TimeInterval) throws -> (ready: [String], strangers: [(name: String, what: String)]) {
         let names = try FileManager.default.contentsOfDirectory(atPath: state.inbox).sorted()
         var ready: [String] = []
+        var strangers: [(String, String)] = []
         var looked: [String: (size: Int64, modified: TimeInterval)] = [:]
         for name in names where !name.hasPrefix(".") {
             var info = stat()
-            guard lstat(state.inbox + "/" + name, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+            guard lstat(state.inbox + "/" + name, &info) == 0 else { continue }
+            switch info.st_mode & S_IFMT {
+            case S_IFREG: break
+            case S_IFLNK:
+                strangers.append((name, "a symbolic link (winback imports files, not links to them)"))
+                continue
+            case S_IFDIR:
+                strangers.append((name, "a directory (drop the files themselves into inbox/)"))
+                continue
+            default:
+                strangers.append((name, "not a regular file"))
+                continue
+            }
             let now = (size: Int64(info.st_size), modified: TimeInterval(info.st_mtim.tv_sec) + TimeInterval(info.st_mtim.tv_nsec) / 1e9)
             looked[name] = now
             let unchangedSinceLastLook = lastLook[name].map { $0 == now } ?? false
@@ -40,7 +53,14 @@ final class Inbox {
             }
         }
         lastLook = looked
-        return ready
+        return (ready, strangers)
+    }
+
+    /// Moves an entry that is not a regular file (a link, a folder) to `rejected/` as it is, without
+    /// following it, with the reason beside it.
+    @discardableResult
+    func rejectStranger(_ name: String, what: String) throws -> String? {
+        try reject(state.inbox + "/" + name, error: "\(name): refused: \(what)")
     }
 
     /// Moves the file into `.processing/`; nil when another taker was first.

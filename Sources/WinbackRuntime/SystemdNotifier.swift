@@ -61,7 +61,8 @@ public final class SystemdNotifier: @unchecked Sendable {
         _ = message.withCString { text in
             withUnsafePointer(to: &address) { pointer in
                 pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                    sendto(descriptor, text, strlen(text), Int32(MSG_NOSIGNAL), socketAddress, length)
+                    // Never block: a notification that does not fit is dropped, as a stuck receiver must not stop the work.
+                    sendto(descriptor, text, strlen(text), Int32(MSG_NOSIGNAL | MSG_DONTWAIT), socketAddress, length)
                 }
             }
         }
