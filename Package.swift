@@ -93,7 +93,10 @@ let package = Package(
         ),
         // Helpers several test targets share: starting real processes safely.
         .target(name: "WinbackTestSupport", path: "Tests/WinbackTestSupport"),
-        .testTarget(name: "WinbackCLITests", dependencies: ["WinbackCLI", "WinbackCore", "WinbackTestSupport"]),
+        .testTarget(
+            name: "WinbackCLITests",
+            dependencies: ["WinbackCLI", "WinbackCore", "WinbackTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+import WinbackTestSupport
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Operators work the alert list while the daemon imports and scans: no command fails, none sees
+/// "database is locked".
+@Suite("The CLI beside a busy daemon")
+struct ConcurrencyTests {
+    @Test("alerts, list, clients and ack in a tight loop while the daemon imports and rescans: zero failures")
+    func cliDuringWork() throws {
+        let winback = try WinbackProcess()
+        try """
+        state_dir = "state"
+        [daemon]
+        inbox_poll_seconds = 1
+        rescan_delay_seconds = 0
+        settle_seconds = 0
+        scan_at = "00:00"
+        """.write(to: winback.config, atomically: true, encoding: .utf8)
+        // A first book, scanned, so that there are alerts to work.
+        let first = winback.folder.appendingPathComponent("first.csv").path
+        _ = try winback.run(["generate", "--clients", "300", "--from", "2024-01-01", "--to", "2025-03-31", "-o", first], withConfig: false)
+        _ = try winback.run(["import", first])
+        _ = try winback.run(["scan", "--as-of", "2025-03-31"])
+        let daemon = try RunningDaemon(winback)
+        #expect(daemon.notify.wait(seconds: 10) { $0.contains("READY=1") } != nil)
+        // More sales keep arriving while the CLI works.
+        let inbox = winback.folder.appendingPathComponent("state/inbox")
+        for month in 4...9 {
+            let path = winback.folder.appendingPathComponent("m\(month).csv").path
+            _ = try winback.run(
+                ["generate", "--clients", "300", "--from", "2025-0\(month)-01", "--to", "2025-0\(month)-28", "--seed", "\(month)", "-o", path],
+                withConfig: false)
+            let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "INV-", with: "M\(month)-")
+            try text.write(to: inbox.appendingPathComponent(".m\(month)"), atomically: true, encoding: .utf8)
+            rename(inbox.appendingPathComponent(".m\(month)").path, inbox.appendingPathComponent("m\(month).csv").path)
+        }
+        var failures: [String] = []
+        var commands = 0
+        let deadline = Date().addingTimeInterval(6)
+        while Date() < deadline {
+            for arguments in [["alerts", "--format", "json"], ["list", "--format", "csv"], ["clients", "--format", "json"]] {
+                let result = try winback.run(arguments)
+                commands += 1
+                if result.status != 0 { failures.append("\(arguments): \(result.stderr)") }
+                if arguments[0] == "alerts",
+                    let rows = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]],
+                    let id = rows.first?["id"] as? Int
+                {
+                    let ack = try winback.run(["ack", String(id)])
+                    commands += 1
+                    if ack.status != 0 { failures.append("ack: \(ack.stderr)") }
+                }
+            }
+        }
+        print("CLI beside a busy daemon: \(commands) commands, \(failures.count) failures")
+        #expect(failures.isEmpty, "\(failures.count) of \(commands) commands failed: \(failures.prefix(3))")
+        #expect(commands > 10)
+        daemon.signal(SIGTERM)
+        #expect(daemon.finish(within: 30).status == 0)
+        let archived = try FileManager.default.contentsOfDirectory(atPath: winback.folder.appendingPathComponent("state/archive").path)
+        #expect(archived.count == 6)
+    }
+}
