@@ -100,3 +100,12 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Fuzz targets, only when asked for: `WINBACK_FUZZ=1 scripts/fuzz.sh` (libFuzzer provides `main`).
+if Context.environment["WINBACK_FUZZ"] != nil {
+    package.targets.append(
+        .executableTarget(
+            name: "fuzz-csv", dependencies: ["WinbackCSV", "WinbackCore"], path: "Fuzz/FuzzCSV",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    package.products.append(.executable(name: "fuzz-csv", targets: ["fuzz-csv"]))
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Fuzzes the CSV reader, the decimal parser and the date parser with libFuzzer and AddressSanitizer.
+#
+#   scripts/fuzz.sh [SECONDS]     (default 120)
+#
+# The corpus starts from the sample export and grows in .fuzz-corpus/ (git-ignored); a crash is written as
+# crash-* in the current folder with the input that caused it.
+set -euo pipefail
+seconds=${1:-120}
+root=$(cd "$(dirname "$0")/.." && pwd)
+WINBACK_FUZZ=1 swift build -c release --package-path "$root" --scratch-path "$root/.build-fuzz" \
+    -Xswiftc -sanitize=fuzzer,address --product fuzz-csv
+corpus="$root/.fuzz-corpus"
+mkdir -p "$corpus"
+cp -n "$root/examples/sales-sample.csv" "$corpus/" 2>/dev/null || true
+printf 'date;client_id;"quoted ""field"""\r\n05.03.2024;C1;"1 234,56"\n' > "$corpus/seed-quoted.csv"
+"$root/.build-fuzz/release/fuzz-csv" "$corpus" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1
