@@ -108,4 +108,9 @@ if Context.environment["WINBACK_FUZZ"] != nil {
             name: "fuzz-csv", dependencies: ["WinbackCSV", "WinbackCore"], path: "Fuzz/FuzzCSV",
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
     package.products.append(.executable(name: "fuzz-csv", targets: ["fuzz-csv"]))
+    package.targets.append(
+        .executableTarget(
+            name: "fuzz-config", dependencies: ["WinbackConfig"], path: "Fuzz/FuzzConfig",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    package.products.append(.executable(name: "fuzz-config", targets: ["fuzz-config"]))
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fuzzes the CSV reader, the decimal parser and the date parser with libFuzzer and AddressSanitizer.
+# Fuzzes the CSV reader, the decimal and date parsers, then the config parser, with libFuzzer and
+# AddressSanitizer. Findings so far: Fuzz/findings/README.md.
 #
 #   scripts/fuzz.sh [SECONDS]     (default 120)
 #
@@ -15,3 +16,12 @@ mkdir -p "$corpus"
 cp -n "$root/examples/sales-sample.csv" "$corpus/" 2>/dev/null || true
 printf 'date;client_id;"quoted ""field"""\r\n05.03.2024;C1;"1 234,56"\n' > "$corpus/seed-quoted.csv"
 "$root/.build-fuzz/release/fuzz-csv" "$corpus" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1
+
+# The config parser too: TOMLKit's C++ is instrumented as well.
+WINBACK_FUZZ=1 swift build -c release --package-path "$root" --scratch-path "$root/.build-fuzz" \
+    -Xswiftc -sanitize=fuzzer,address -Xcxx -fsanitize=fuzzer-no-link,address --product fuzz-config
+config_corpus="$root/.fuzz-corpus-config"
+mkdir -p "$config_corpus"
+cp -n "$root/config/winback.toml" "$config_corpus/" 2>/dev/null || true
+"$root/.build-fuzz/release/fuzz-config" "$config_corpus" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=4096 \
+    -detect_leaks=0 -print_final_stats=1

@@ -53,6 +53,11 @@ public enum ConfigLoader {
     public static func parse(_ text: String, file: String) throws -> WinbackConfig {
         let table: TOMLTable
         do {
+            try TableHeaderGuard.check(text)
+        } catch {
+            throw ConfigError(file: file, line: error.line, reason: error.reason)
+        }
+        do {
             table = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
             throw ConfigError(file: file, line: error.source.begin.line, reason: error.description)

@@ -173,6 +173,13 @@ public final class Daemon: @unchecked Sendable {
     // MARK: - Inbox
 
     private func pollInbox() {
+        // Files claimed before but not finished: a crash, or a database that could not take them (a full or
+        // read-only disk). They are tried again at every look, so the daemon recovers once space returns.
+        var retried = false
+        for path in inbox.leftovers() {
+            retried = take(path) || retried
+        }
+        if retried { scheduleRescan() }
         do {
             let (ready, strangers) = try inbox.look(now: now(), settle: TimeInterval(config.daemon.settleSeconds))
             for (name, what) in strangers {
@@ -225,7 +232,8 @@ public final class Daemon: @unchecked Sendable {
                 report(error, doing: "moving \(name) to rejected/")
             }
         } catch {
-            // The file is fine; the database or the disk is not. It stays claimed and is retried.
+            // The file is fine; the database or the disk is not (full, read-only). It stays claimed in
+            // inbox/.processing and is tried again at the next look; STATUS says what is wrong meanwhile.
             report(error, doing: "importing \(name)")
         }
         return false

@@ -115,6 +115,29 @@ struct ConfigLoaderTests {
         }
     }
 
+    @Test("a table header toml++ would abort on is an error with its line (found by fuzzing)")
+    func badHeader() {
+        do {
+            _ = try ConfigLoader.parse("state_dir = \"/x\"\n[[~offers]]\nname = \"a\"\n", file: "w.toml")
+            Issue.record("parsed")
+        } catch {
+            #expect(String(describing: error) == "w.toml:2: \"~offers\" is not a valid key: use letters, digits, _ and -, or quotes")
+        }
+        // What the guard must let through: quoted and dotted keys, arrays and strings over several lines.
+        let valid = """
+            state_dir = "/x"
+            time_zone = "Europe/Berlin"
+            [import]
+            date_formats = [
+              "MM/DD/YYYY",
+              "DD/MM/YY",
+            ]
+            [import.columns."sales"]
+            date = "[Beleg]datum"
+            """
+        #expect(throws: Never.self) { try ConfigLoader.parse(valid, file: "w.toml") }
+    }
+
     @Test("a syntax error names its line")
     func syntax() {
         do {
