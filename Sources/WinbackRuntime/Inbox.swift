@@ -91,6 +91,7 @@ final class Inbox {
     func reject(_ path: String, error: String) throws -> String {
         let target = try move(path, into: state.rejected)
         try Data((error + "\n").utf8).write(to: URL(fileURLWithPath: target + ".error.txt"), options: .atomic)
+        chmod(target + ".error.txt", 0o640)
         return target
     }
 

@@ -1,6 +1,14 @@
 import Foundation
 import WinbackCore
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The state directory's layout: the database, `inbox/`, `archive/`, `rejected/` and `outbox/`.
 public struct StateDirectory: Sendable {
     public let root: String
@@ -21,17 +29,39 @@ public struct StateDirectory: Sendable {
         public var description: String { "state directory \(path): \(reason)" }
     }
 
-    /// Creates whatever part of the layout is missing.
+    /// Folders: the owner and the operators' group read and write, new files inherit the group (setgid);
+    /// nobody else gets in.
+    public static let directoryMode: mode_t = 0o2770
+    /// The database: the owner and the operators' group read and write it (acknowledging alerts is a write).
+    public static let databaseMode: mode_t = 0o660
+
+    /// Creates whatever part of the layout is missing, with the shared group's permissions and no more,
+    /// whatever the umask; existing folders and files keep the modes an admin gave them.
     public func prepare() throws {
-        for path in [root, inbox, archive, rejected, outbox] {
+        if !FileManager.default.fileExists(atPath: root) {
             do {
-                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
             } catch {
-                throw Failure(path: path, reason: "cannot be created: \(error.localizedDescription)")
+                throw Failure(path: root, reason: "cannot be created: \(error.localizedDescription)")
             }
+            chmod(root, Self.directoryMode)
+        }
+        for path in [inbox, archive, rejected, outbox] where !FileManager.default.fileExists(atPath: path) {
+            guard mkdir(path, Self.directoryMode) == 0 || errno == EEXIST else {
+                throw Failure(path: path, reason: "cannot be created: \(String(cString: strerror(errno)))")
+            }
+            chmod(path, Self.directoryMode)
         }
         guard FileManager.default.isWritableFile(atPath: root) else {
             throw Failure(path: root, reason: "is not writable by this user")
+        }
+        // SQLite gives its -wal and -shm files the mode of the database file: create that one first.
+        if !FileManager.default.fileExists(atPath: databasePath) {
+            let descriptor = open(databasePath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, Self.databaseMode)
+            if descriptor >= 0 {
+                fchmod(descriptor, Self.databaseMode)
+                close(descriptor)
+            }
         }
     }
 }

@@ -1,5 +1,9 @@
 import Foundation
 import WinbackTestSupport
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 import Testing
 import WinbackCore
 
@@ -355,5 +359,28 @@ struct ModelCLITests {
         let late = try winback.run(["backtest", "--as-of", "2025-12-01", "--horizon", "90", "--state-dir", directory])
         #expect(late.status != 0)
         #expect(late.stderr.contains("what happened next is not known yet"))
+    }
+}
+
+@Suite("Permissions")
+struct PermissionTests {
+    @Test("the state directory and the database are the owner's and the group's, whatever the umask; nobody else's")
+    func modes() throws {
+        let winback = try WinbackProcess()
+        let old = umask(0o022)
+        defer { umask(old) }
+        let result = try winback.run(["clients"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        func mode(_ path: String) -> mode_t {
+            var info = stat()
+            stat(winback.folder.appendingPathComponent(path).path, &info)
+            return info.st_mode & 0o7777
+        }
+        for folder in ["state", "state/inbox", "state/archive", "state/rejected", "state/outbox"] {
+            #expect(mode(folder) == 0o2770, "\(folder): \(String(mode(folder), radix: 8))")
+        }
+        #expect(mode("state/winback.sqlite") == 0o660)
+        _ = try winback.run(["scan", "--as-of", "2024-01-01"])
+        #expect(mode("state/outbox/2024-01-01/alerts.csv") & 0o007 == 0, "the outbox is not world-readable")
     }
 }
