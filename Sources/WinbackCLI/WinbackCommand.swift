@@ -14,7 +14,8 @@ public struct WinbackCommand: ParsableCommand {
         subcommands: [
             ImportCommand.self, ScanCommand.self, AlertsCommand.self, AckCommand.self, SnoozeCommand.self,
             ResolveCommand.self, ListCommand.self, ClientsCommand.self, ClientCommand.self, TrendCommand.self,
-            ModelCommand.self, BacktestCommand.self, DaemonCommand.self, DemoCommand.self, GenerateCommand.self,
+            ModelCommand.self, BacktestCommand.self, DaemonCommand.self, ConfigCommand.self, DemoCommand.self,
+            GenerateCommand.self,
         ]
     )
 

@@ -248,6 +248,11 @@ public final class Daemon: @unchecked Sendable {
             notifier.ready(status: idleStatus())
             return
         }
+        if let problem = ConfigProbe.problem(with: configPath) {
+            logger.error("config not reloaded; the running one stays", metadata: ["error": "\(problem)"])
+            notifier.ready(status: idleStatus())
+            return
+        }
         do {
             var fresh = try ConfigLoader.load(path: configPath)
             if fresh.stateDirectory != config.stateDirectory {

@@ -179,6 +179,25 @@ struct DaemonTests {
         #expect(log.contains("<3>config not reloaded; the running one stays"))
     }
 
+    @Test("a config that crashes the TOML parser is refused on reload, and the daemon survives")
+    func crashingConfig() throws {
+        let winback = try configured()
+        let daemon = try RunningDaemon(winback)
+        #expect(daemon.notify.wait(seconds: 10) { $0.contains("READY=1") } != nil)
+        let finding = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Fuzz/findings/toml-parse-value-assertion-ascii.toml")
+        try Data(contentsOf: finding).write(to: winback.config)
+        daemon.notify.forget("READY=1")
+        daemon.signal(SIGHUP)
+        #expect(daemon.notify.wait(seconds: 10) { $0.contains("READY=1") } != nil)
+        #expect(daemon.process.isRunning)
+        daemon.signal(SIGTERM)
+        let (status, log) = daemon.finish(within: 5)
+        #expect(status == 0)
+        #expect(log.contains("<3>config not reloaded; the running one stays error=reading"))
+        #expect(log.contains("crashed the config parser"))
+    }
+
     @Test("one daemon per state directory")
     func lock() throws {
         let winback = try configured()
