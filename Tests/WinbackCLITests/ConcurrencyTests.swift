@@ -13,14 +13,7 @@ struct ConcurrencyTests {
     @Test("alerts, list, clients and ack in a tight loop while the daemon imports and rescans: zero failures")
     func cliDuringWork() throws {
         let winback = try WinbackProcess()
-        try """
-        state_dir = "state"
-        [daemon]
-        inbox_poll_seconds = 1
-        rescan_delay_seconds = 0
-        settle_seconds = 0
-        scan_at = "00:00"
-        """.write(to: winback.config, atomically: true, encoding: .utf8)
+        try winback.writeDaemonConfig(rescanDelay: 0)
         // A first book, scanned, so that there are alerts to work.
         let first = winback.folder.appendingPathComponent("first.csv").path
         _ = try winback.run(["generate", "--clients", "300", "--from", "2024-01-01", "--to", "2025-03-31", "-o", first], withConfig: false)
@@ -60,6 +53,12 @@ struct ConcurrencyTests {
         print("CLI beside a busy daemon: \(commands) commands, \(failures.count) failures")
         #expect(failures.isEmpty, "\(failures.count) of \(commands) commands failed: \(failures.prefix(3))")
         #expect(commands > 10)
+        let settled = eventually(60) {
+            let waiting = (try? FileManager.default.contentsOfDirectory(atPath: inbox.path))?.filter { !$0.hasPrefix(".") } ?? []
+            let claimed = (try? FileManager.default.contentsOfDirectory(atPath: inbox.appendingPathComponent(".processing").path)) ?? []
+            return waiting.isEmpty && claimed.isEmpty
+        }
+        #expect(settled)
         daemon.signal(SIGTERM)
         #expect(daemon.finish(within: 30).status == 0)
         let archived = try FileManager.default.contentsOfDirectory(atPath: winback.folder.appendingPathComponent("state/archive").path)

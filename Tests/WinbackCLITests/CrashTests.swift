@@ -24,14 +24,7 @@ struct CrashTests {
     @Test("every file imported once or rejected, no line lost or doubled, no alert doubled, the database intact")
     func killAndRestart() throws {
         let winback = try WinbackProcess()
-        try """
-        state_dir = "state"
-        [daemon]
-        inbox_poll_seconds = 1
-        rescan_delay_seconds = 0
-        settle_seconds = 0
-        scan_at = "00:00"
-        """.write(to: winback.config, atomically: true, encoding: .utf8)
+        try winback.writeDaemonConfig(rescanDelay: 0)
         let state = winback.folder.appendingPathComponent("state")
         let inbox = state.appendingPathComponent("inbox")
         try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)

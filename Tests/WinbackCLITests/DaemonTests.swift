@@ -92,15 +92,7 @@ func eventually(_ seconds: Double, _ condition: () -> Bool) -> Bool {
 struct DaemonTests {
     func configured(_ extra: String = "") throws -> WinbackProcess {
         let winback = try WinbackProcess()
-        try """
-        state_dir = "state"
-        [daemon]
-        inbox_poll_seconds = 1
-        rescan_delay_seconds = 1
-        settle_seconds = 0
-        scan_at = "00:00"
-        \(extra)
-        """.write(to: winback.config, atomically: true, encoding: .utf8)
+        try winback.writeDaemonConfig(extra: extra)
         return winback
     }
 

@@ -27,14 +27,7 @@ struct FullDiskTests {
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         #expect(mount("tmpfs", state.path, "tmpfs", 0, "size=1500k") == 0)
         defer { umount2(state.path, Int32(MNT_DETACH)) }
-        try """
-        state_dir = "state"
-        [daemon]
-        inbox_poll_seconds = 1
-        rescan_delay_seconds = 0
-        settle_seconds = 0
-        scan_at = "00:00"
-        """.write(to: winback.config, atomically: true, encoding: .utf8)
+        try winback.writeDaemonConfig(rescanDelay: 0)
         let daemon = try RunningDaemon(winback)
         #expect(daemon.notify.wait(seconds: 10) { $0.contains("READY=1") } != nil)
         // 30,000 lines need several MB of database: more than the 1.5 MB filesystem, less than the file.

@@ -15,14 +15,7 @@ struct HostileInboxTests {
     @Test("every file is refused with a reason or imported correctly; links and folders are refused unfollowed")
     func corpus() throws {
         let winback = try WinbackProcess()
-        try """
-        state_dir = "state"
-        [daemon]
-        inbox_poll_seconds = 1
-        rescan_delay_seconds = 1
-        settle_seconds = 0
-        scan_at = "00:00"
-        """.write(to: winback.config, atomically: true, encoding: .utf8)
+        try winback.writeDaemonConfig(rescanDelay: 1)
         let daemon = try RunningDaemon(winback)
         #expect(daemon.notify.wait(seconds: 10) { $0.contains("READY=1") } != nil)
         let state = winback.folder.appendingPathComponent("state")
@@ -62,9 +55,11 @@ struct HostileInboxTests {
         try FileManager.default.createDirectory(at: inbox.appendingPathComponent("folder"), withIntermediateDirectories: false)
 
         let everything = valid.map(\.0) + refused.map(\.0) + ["outside.csv", "folder"]
+        // Done when nothing waits in the inbox and nothing is being imported from .processing.
         let emptied = eventually(30) {
             let left = (try? FileManager.default.contentsOfDirectory(atPath: inbox.path))?.filter { !$0.hasPrefix(".") } ?? ["?"]
-            return left.isEmpty
+            let claimed = (try? FileManager.default.contentsOfDirectory(atPath: inbox.appendingPathComponent(".processing").path)) ?? []
+            return left.isEmpty && claimed.isEmpty
         }
         #expect(emptied, "the inbox still holds \(String(describing: try? FileManager.default.contentsOfDirectory(atPath: inbox.path)))")
         for (name, _) in valid {

@@ -30,6 +30,19 @@ struct WinbackProcess {
         try "state_dir = \"state\"\n".write(to: config, atomically: true, encoding: .utf8)
     }
 
+    /// A config for `winback daemon` tests: the inbox looked into every second, the day's scan due at once.
+    func writeDaemonConfig(rescanDelay: Int = 1, extra: String = "") throws {
+        try """
+        state_dir = "state"
+        [daemon]
+        inbox_poll_seconds = 1
+        rescan_delay_seconds = \(rescanDelay)
+        settle_seconds = 0
+        scan_at = "00:00"
+        \(extra)
+        """.write(to: config, atomically: true, encoding: .utf8)
+    }
+
     func file(_ name: String, _ text: String) throws -> String {
         let url = folder.appendingPathComponent(name)
         try text.write(to: url, atomically: true, encoding: .utf8)
