@@ -88,12 +88,14 @@ struct DemoCommand: ParsableCommand {
         print("")
         print(try String(contentsOfFile: folder + "/digest.md", encoding: .utf8))
         print("The files of the day are in \(folder)/ (alerts.jsonl, alerts.csv, winback.csv, digest.md).")
+        // The binary as it was started (`swift run` starts it by its full path), so the hints run as printed.
+        let me = CommandLine.arguments.first.flatMap { $0.contains("/") ? $0 : nil } ?? "winback"
         print("Look around with --state-dir \(root):")
         for command in [
-            "winback alerts --severity critical", "winback list --top 10", "winback trend --by category",
-            "winback client \(generator.clients[0].id)", "winback clients --format csv",
+            "alerts --severity critical", "list --top 10", "trend --by category",
+            "client \(generator.clients[0].id)", "clients --format csv",
         ] {
-            print("  \(command) --state-dir \(root)")
+            print("  \(me) \(command) --state-dir \(root)")
         }
     }
 
