@@ -84,7 +84,6 @@ public final class Daemon: @unchecked Sendable {
             metadata: ["state_dir": "\(state.root)", "pid": "\(getpid())", "config": "\(configPath ?? "(defaults)")"])
         notifier.ready(status: "starting: looking for missed scans and waiting files")
         startTimers()
-        finishLeftovers()
         checkSchedule()
         pollInbox()
         notifier.status(idleStatus())
@@ -177,6 +176,7 @@ public final class Daemon: @unchecked Sendable {
         // read-only disk). They are tried again at every look, so the daemon recovers once space returns.
         var retried = false
         for path in inbox.leftovers() {
+            logger.notice("taking up a file claimed but not finished", metadata: ["file": "\(path)"])
             retried = take(path) || retried
         }
         if retried { scheduleRescan() }
@@ -195,15 +195,6 @@ public final class Daemon: @unchecked Sendable {
         } catch {
             report(error, doing: "looking into the inbox")
         }
-    }
-
-    private func finishLeftovers() {
-        var newSales = false
-        for path in inbox.leftovers() {
-            logger.notice("finishing a file claimed before a stop", metadata: ["file": "\(path)"])
-            newSales = take(path) || newSales
-        }
-        if newSales { scheduleRescan() }
     }
 
     /// Imports a claimed file and moves it on; true when it stored sales lines.

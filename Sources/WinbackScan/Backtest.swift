@@ -5,8 +5,8 @@ import WinbackStore
 ///
 /// For each criterion (and for the resulting status), how many active clients it flagged, how many of
 /// those then bought nothing within the horizon (precision), what share of all clients that bought nothing
-/// it had flagged (recall), and how many flagged clients bought again. Nothing is stored: the store's
-/// aggregates are read as they were known on the day.
+/// it had flagged (recall), and how many flagged clients bought again. No scan result is stored (only the
+/// aggregates are brought up to date, as any scan would); histories are cut at the day.
 public struct Backtest: Sendable {
     public let database: AppDatabase
     public let settings: ChurnSettings
