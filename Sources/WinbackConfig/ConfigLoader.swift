@@ -89,6 +89,12 @@ public enum ConfigLoader {
             if let limit = try importing.int("max_listed_errors", in: 1...100_000) {
                 config.importing.maxListedErrors = limit
             }
+            if let text = try importing.string("changed_lines") {
+                guard let choice = ImportSettings.ChangedLines(rawValue: text) else {
+                    throw importing.error("changed_lines", "expected \"replace\" or \"keep\", found \(quoted(text))")
+                }
+                config.importing.changedLines = choice
+            }
             if let columns = try importing.table("columns") {
                 for kind in InputKind.allCases {
                     guard let mapping = try columns.table(kind.rawValue) else { continue }
@@ -112,6 +118,10 @@ public enum ConfigLoader {
             try importing.finish()
         }
         try readChurn(reader, into: &config.churn)
+        if let t = try reader.table("feed") {
+            config.churn.feed.staleAfterDays = try t.int("stale_after_days", in: 1...3650)
+            try t.finish()
+        }
         if let t = try reader.table("daemon") {
             if let text = try t.string("scan_at") {
                 let parts = text.split(separator: ":")

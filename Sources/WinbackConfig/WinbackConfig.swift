@@ -53,11 +53,25 @@ public struct ImportSettings: Sendable, Equatable {
     public var maxListedErrors: Int
     /// For each kind of file, canonical column name → the header the export uses.
     public var columns: [InputKind: [String: String]]
+    /// What a sales line already stored becomes when a later export carries other values for it.
+    public var changedLines: ChangedLines
 
-    public init(dateFormats: [String] = [], maxListedErrors: Int = 100, columns: [InputKind: [String: String]] = [:]) {
+    /// `[import] changed_lines`.
+    public enum ChangedLines: String, Sendable, Equatable, CaseIterable {
+        /// The later export is the ERP's correction: it replaces the stored line (the default).
+        case replace
+        /// The first import of a line stands; later values are counted and dropped.
+        case keep
+    }
+
+    public init(
+        dateFormats: [String] = [], maxListedErrors: Int = 100, columns: [InputKind: [String: String]] = [:],
+        changedLines: ChangedLines = .replace
+    ) {
         self.dateFormats = dateFormats
         self.maxListedErrors = maxListedErrors
         self.columns = columns
+        self.changedLines = changedLines
     }
 }
 

@@ -15,8 +15,10 @@ public struct ImportReport: Sendable, Equatable {
     public var inserted: Int
     /// Rows already stored by an earlier import (a re-export of overlapping days).
     public var duplicates: Int
-    /// Of the duplicates, those whose day, client, quantity or amount differ from the stored line; the stored one was kept.
-    public var changedDuplicates: Int
+    /// Of the duplicates, those that carried other values and replaced the stored line: the ERP's corrections.
+    public var corrected: Int = 0
+    /// Of the duplicates, those that carried other values and were dropped (`[import] changed_lines = "keep"`).
+    public var changedKept: Int = 0
     /// Set when this exact file had been imported before: nothing was read again.
     public var previousImport: ImportRecord?
     public var importID: Int64?
@@ -45,12 +47,13 @@ public struct Importer: Sendable {
         self.today = today
     }
 
-    public func importFile(at path: String) throws -> ImportReport {
+    /// Imports one file; `kind` forces its kind instead of recognising it from the header.
+    public func importFile(at path: String, kind forcedKind: InputKind? = nil) throws -> ImportReport {
         let started = timestamp()
         let source = try FileByteSource(path: path)
         let (sha256, bytes) = try source.sha256()
         let fileName = URL(fileURLWithPath: path).lastPathComponent
-        var report = ImportReport(path: path, rows: 0, inserted: 0, duplicates: 0, changedDuplicates: 0)
+        var report = ImportReport(path: path, rows: 0, inserted: 0, duplicates: 0)
         if let previous = try database.importedFile(sha256: sha256) {
             report.previousImport = previous
             report.kind = previous.kind.flatMap(InputKind.init(rawValue:))
@@ -81,7 +84,8 @@ public struct Importer: Sendable {
                     }
                     let header: HeaderMap
                     do {
-                        header = try HeaderMap.read(header: reader.strings(), renames: settings.columns)
+                        header = try HeaderMap.read(
+                            header: reader.strings(), renames: settings.columns, forced: forcedKind)
                     } catch let error as BadLine {
                         note(error)
                         return .rollback
@@ -102,6 +106,7 @@ public struct Importer: Sendable {
                     ledger.rows = report.rows
                     ledger.inserted = report.inserted
                     ledger.duplicates = report.duplicates
+                    ledger.corrected = report.corrected
                     ledger.finishedAt = timestamp()
                     try ledger.update(db)
                     report.importID = importID
@@ -135,7 +140,8 @@ public struct Importer: Sendable {
     ) throws {
         switch kind {
         case .sales:
-            let writer = try SalesWriter(db: db, importID: importID)
+            let writer = try SalesWriter(
+                db: db, importID: importID, replaceChanged: settings.changedLines == .replace)
             func count(_ written: [SalesWriter.Written], _ report: inout ImportReport) {
                 for row in written {
                     switch row.outcome {
@@ -149,7 +155,10 @@ public struct Importer: Sendable {
                                     + "already appears on line \(stored.sourceLine)"))
                     case .duplicate(let stored):
                         report.duplicates += 1
-                        if !stored.sameContent { report.changedDuplicates += 1 }
+                        if !stored.sameContent { report.changedKept += 1 }
+                    case .corrected:
+                        report.duplicates += 1
+                        report.corrected += 1
                     }
                 }
             }

@@ -251,6 +251,63 @@ extension AppDatabase {
                     ) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v6: replays, the feed, corrections, more alert kinds") { db in
+            let kinds = kinds + ", 'feed_stale', 'scan_failed', 'notify_failed'"
+            try db.execute(
+                sql: """
+                    -- A scan of a day before the latest live scan's day is a replay: it leaves the live book alone.
+                    ALTER TABLE scans ADD COLUMN replay INTEGER NOT NULL DEFAULT 0 CHECK (replay IN (0, 1));
+                    CREATE INDEX scans_live_as_of ON scans(as_of) WHERE replay = 0;
+
+                    -- Lines a later export replaced with other values (the ERP's corrections).
+                    ALTER TABLE imports ADD COLUMN corrected INTEGER NOT NULL DEFAULT 0 CHECK (corrected >= 0);
+
+                    -- Client-days whose lines were corrected after they were aggregated: the next aggregation folds
+                    -- them again from their lines.
+                    CREATE TABLE dirty_client_days (
+                        client INTEGER NOT NULL,
+                        day INTEGER NOT NULL,
+                        PRIMARY KEY (client, day)
+                    ) WITHOUT ROWID;
+
+                    -- The whole book per day: how many clients bought (had lines) and how many lines. What the data
+                    -- covers (the last day with sales) and how long the book is ever silent are read from it.
+                    CREATE TABLE book_days (
+                        day INTEGER PRIMARY KEY,
+                        clients INTEGER NOT NULL CHECK (clients >= 0),
+                        lines INTEGER NOT NULL CHECK (lines >= 0)
+                    );
+                    INSERT INTO book_days (day, clients, lines)
+                        SELECT day, count(*), sum(lines) FROM client_days GROUP BY day;
+
+                    -- New alert kinds (feed_stale, scan_failed, ...): SQLite changes a CHECK only by rebuilding.
+                    CREATE TABLE alerts_v6 (
+                        id INTEGER PRIMARY KEY,
+                        client INTEGER REFERENCES clients(id),
+                        kind TEXT NOT NULL CHECK (kind IN (\(kinds))),
+                        category TEXT NOT NULL DEFAULT '',
+                        severity TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'critical')),
+                        status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'acknowledged', 'snoozed', 'resolved')),
+                        snoozed_until INTEGER,
+                        resolution TEXT CHECK (resolution IN ('cleared', 'won_back', 'manual')),
+                        title TEXT NOT NULL,
+                        explanation TEXT NOT NULL,
+                        offer TEXT,
+                        value INTEGER,
+                        first_seen INTEGER NOT NULL,
+                        last_seen INTEGER NOT NULL CHECK (last_seen >= first_seen),
+                        resolved_on INTEGER,
+                        CHECK ((status = 'snoozed') = (snoozed_until IS NOT NULL)),
+                        CHECK ((status = 'resolved') = (resolution IS NOT NULL))
+                    );
+                    INSERT INTO alerts_v6 SELECT id, client, kind, category, severity, status, snoozed_until, resolution,
+                        title, explanation, offer, value, first_seen, last_seen, resolved_on FROM alerts;
+                    DROP TABLE alerts;
+                    ALTER TABLE alerts_v6 RENAME TO alerts;
+                    CREATE UNIQUE INDEX alerts_episode ON alerts(coalesce(client, 0), kind, category, first_seen);
+                    CREATE INDEX alerts_unresolved ON alerts(status) WHERE status != 'resolved';
+                    """)
+        }
         return migrator
     }
 }

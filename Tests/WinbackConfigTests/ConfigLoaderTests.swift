@@ -163,4 +163,20 @@ struct ConfigLoaderTests {
         #expect(throws: ConfigError.self) { try ConfigLoader.locate(explicit: nil, environment: ["WINBACK_CONFIG": "/gone.toml"], fileExists: exists) }
         #expect(throws: ConfigError.self) { try ConfigLoader.locate(explicit: nil, environment: [:], fileExists: { _ in false }) }
     }
+
+    @Test("[import] changed_lines and [feed] stale_after_days are read and checked")
+    func guardsSettings() throws {
+        let config = try ConfigLoader.parse(
+            "state_dir = \"/x\"\n[import]\nchanged_lines = \"keep\"\n[feed]\nstale_after_days = 7\n", file: "w.toml")
+        #expect(config.importing.changedLines == .keep)
+        #expect(config.churn.feed.staleAfterDays == 7)
+        #expect(try ConfigLoader.parse("state_dir = \"/x\"\n", file: "w.toml").importing.changedLines == .replace)
+        do {
+            _ = try ConfigLoader.parse("state_dir = \"/x\"\n[import]\nchanged_lines = \"merge\"\n", file: "w.toml")
+            Issue.record("parsed")
+        } catch let error as ConfigError {
+            #expect(error.line == 3)
+            #expect(error.description.contains("expected \"replace\" or \"keep\""))
+        }
+    }
 }

@@ -78,7 +78,7 @@ struct ImporterTests {
         #expect(report.rows == 3)
         #expect(report.inserted == 1)
         #expect(report.duplicates == 2)
-        #expect(report.changedDuplicates == 0)
+        #expect(report.corrected == 0)
         #expect(try fixture.database.salesLineCount() == 3)
     }
 
@@ -94,14 +94,34 @@ struct ImporterTests {
         #expect(try fixture.database.saleLines().map(\.line) == [1, 2, 1])
     }
 
-    @Test("a re-exported line with another amount keeps the stored one and is counted")
-    func changedDuplicate() throws {
+    @Test("a re-exported line with other values is the ERP's correction: it replaces the stored one, counted")
+    func correctedLine() throws {
         let fixture = try ImportFixture()
+        let header = "date,client_id,document,line,amount,category\n"
+        _ = try fixture.importer.importFile(at: fixture.file("a.csv", header + "2024-01-01,C1,D1,1,5,Tools\n"))
+        let report = try fixture.importer.importFile(at: fixture.file("b.csv", header + "2024-01-01,C1,D1,1,9,Tools\n"))
+        #expect(report.duplicates == 1)
+        #expect(report.corrected == 1)
+        #expect(try fixture.database.saleLines().map(\.amount) == [Money(units: 9)])
+        #expect(try fixture.database.imports().first?.corrected == 1, "the ledger counts the corrections")
+        // Another category alone is a correction too; the same values again are not.
+        let recategorised = try fixture.importer.importFile(at: fixture.file("c.csv", header + "2024-01-01,C1,D1,1,9,Safety\n"))
+        #expect(recategorised.corrected == 1)
+        #expect(try fixture.database.saleLines().first?.category == "Safety")
+        let same = try fixture.importer.importFile(at: fixture.file("d.csv", header + "2024-01-01,C1,D1,1,9,Safety\n"))
+        #expect(same.corrected == 0)
+    }
+
+    @Test("changed_lines = keep keeps the first import of a line and counts the other values it dropped")
+    func keptLine() throws {
+        var fixture = try ImportFixture()
+        fixture.settings.changedLines = .keep
         let header = "date,client_id,document,line,amount\n"
         _ = try fixture.importer.importFile(at: fixture.file("a.csv", header + "2024-01-01,C1,D1,1,5\n"))
         let report = try fixture.importer.importFile(at: fixture.file("b.csv", header + "2024-01-01,C1,D1,1,9\n"))
         #expect(report.duplicates == 1)
-        #expect(report.changedDuplicates == 1)
+        #expect(report.corrected == 0)
+        #expect(report.changedKept == 1)
         #expect(try fixture.database.saleLines().first?.amount == Money(units: 5))
     }
 
@@ -174,12 +194,72 @@ struct ImporterTests {
             ("\n\n", "1: header: the file is empty"),
             ("date,client_id,document,amount\n2024-01-01,C1,\"D1,5\n", "2: row: a quoted field is never closed"),
             ("date,client_id,document,amount\n2024-01-01,C1,\"D1\"x,5\n", "2: row: text after the closing quote of field 3"),
-            ("date,customer,document,amount\n", "1: header: not a sales, contacts or clients file (sales files need client_id; contacts files need client_id, manager, outcome; clients files need client_id); found: date, customer, document, amount"),
+            ("date,customer,document,amount\n", "1: header: looks like a sales file (it has a date and an amount column) but has no client_id column; if the export names it otherwise, map it in the config: [import.columns.sales] client_id = \"YOUR HEADER\"; found: \"date\", \"customer\", \"document\", \"amount\""),
             ("date,client_id,document,amount,Amount\n", "1: header: column amount appears twice (fields 4 and 5)"),
         ])
     func broken(_ text: String, _ problem: String) throws {
         let fixture = try ImportFixture()
         #expect(try fixture.refusal(fixture.file("broken.csv", text)) == [problem])
+    }
+
+    @Test("a sales export without a document column is refused, never taken for master data")
+    func salesWithoutDocument() throws {
+        let fixture = try ImportFixture()
+        _ = try fixture.importer.importFile(
+            at: fixture.file("clients.csv", "client_id,client_name,manager\nC1,Nordbau GmbH,Eva\n"))
+        let problems = try fixture.refusal(
+            fixture.file("sales.csv", "date,client_id,client_name,invoice,amount,manager\n2024-01-02,C1,Other,I-1,5,Bob\n"))
+        #expect(problems.count == 1)
+        #expect(problems[0].hasPrefix("1: header: looks like a sales file (it has a date and an amount column) but has no document column"))
+        #expect(problems[0].contains("[import.columns.sales] document = \"YOUR HEADER\""))
+        let client = try #require(try fixture.database.clientSummary("C1"))
+        #expect(client.summary.name == "Nordbau GmbH", "the master data was not overwritten")
+        #expect(client.summary.manager == "Eva")
+    }
+
+    @Test(
+        "kinds are recognised strictly: unmapped sales columns, mixed and unknown headers are refused with the reason",
+        arguments: [
+            // Sales columns under names the config does not map: not a clients file.
+            ("Datum,client_id,client_name,Beleg,Betrag,manager\n", "not clearly a sales, contacts or clients file: it has client_id but also Datum, Beleg, Betrag, which a clients file does not have"),
+            ("date,client_id,manager,outcome,document,amount\n", "not clearly a sales, contacts or clients file: it has the columns of a sales export (date, amount) and of a contacts file (outcome)"),
+            ("date,client_id,outcome\n", "looks like a contacts file (it has an outcome column) but has no manager column"),
+            ("client_id\n", "not clearly a sales, contacts or clients file: it has only a client_id column"),
+        ])
+    func strictKinds(_ header: String, _ start: String) throws {
+        let fixture = try ImportFixture()
+        let problems = try fixture.refusal(fixture.file("x.csv", header + "a,b,c,d,e,f\n"))
+        #expect(problems.count == 1)
+        #expect(problems.first?.hasPrefix("1: header: " + start) == true, "\(problems)")
+    }
+
+    @Test("--kind forces a kind: its required columns must be there, unknown columns are ignored")
+    func forcedKind() throws {
+        let fixture = try ImportFixture()
+        let path = try fixture.file("clients.csv", "client_id,client_name,created\nC1,Nordbau GmbH,2020-01-01\n")
+        #expect(try fixture.refusal(path).first?.contains("a clients file does not have") == true)
+        let report = try fixture.importer.importFile(at: path, kind: .clients)
+        #expect(report.kind == .clients)
+        #expect(report.inserted == 1)
+        let sales = try fixture.file("s.csv", "date,client_id,amount\n2024-01-01,C1,5\n")
+        do {
+            _ = try fixture.importer.importFile(at: sales, kind: .sales)
+            Issue.record("a sales file without a document column was imported")
+        } catch let failure as ImportFailure {
+            #expect(failure.description.contains("read as a sales file (--kind), but no document column"))
+        }
+    }
+
+    @Test("a refused header is quoted escaped and cut short: it cannot forge a line or swell the ledger")
+    func hostileHeader() throws {
+        let fixture = try ImportFixture()
+        let big = String(repeating: "x", count: 2_000_000)
+        let header = "\u{1b}[2J\rwinback: all good,\(big),\(big),\(big)\n"
+        let problems = try fixture.refusal(fixture.file("evil.csv", header))
+        #expect(problems.count == 1)
+        #expect(problems[0].utf8.count < 1_000, "\(problems[0].utf8.count) bytes")
+        #expect(!problems[0].contains("\u{1b}") && !problems[0].contains("\r"))
+        #expect(try fixture.database.imports().first?.error?.utf8.count ?? 0 < 1_000)
     }
 
     @Test("a UTF-16 file is refused at line 1")

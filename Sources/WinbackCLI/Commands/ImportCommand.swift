@@ -1,7 +1,10 @@
 import WinbackReports
 import ArgumentParser
 import Foundation
+import WinbackCore
 import WinbackImport
+
+extension InputKind: ExpressibleByArgument {}
 
 /// `winback import FILE...`: imports sales, contacts or clients files now, each in its own transaction.
 struct ImportCommand: ParsableCommand {
@@ -9,12 +12,15 @@ struct ImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Import sales, contacts or clients CSV files now.",
         discussion: """
-            Each file is recognised by its header and imported whole or not at all. A file with bad lines \
+            Each file is recognised strictly by its header (or read as --kind says) and imported whole or not at all. A file with bad lines \
             is refused, and every bad line is named as FILE:LINE: column: reason. Lines already stored \
             (a re-export of overlapping days) are stored once.
             """)
 
     @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Read every file as this kind instead of recognising it from its header.")
+    var kind: InputKind?
 
     @Argument(help: ArgumentHelp("The CSV files.", valueName: "file"))
     var files: [String]
@@ -27,7 +33,7 @@ struct ImportCommand: ParsableCommand {
         for file in files {
             let started = Date()
             do {
-                let report = try importer.importFile(at: file)
+                let report = try importer.importFile(at: file, kind: kind)
                 print(Self.describe(report, seconds: Date().timeIntervalSince(started)))
             } catch let failure as ImportFailure {
                 details.append(failure.description)
@@ -45,12 +51,16 @@ struct ImportCommand: ParsableCommand {
     static func describe(_ report: ImportReport, seconds: Double) -> String {
         let kind = report.kind?.rawValue ?? "file"
         if let previous = report.previousImport {
-            return "\(report.path): this \(kind) file was already imported (import #\(previous.id ?? 0), \(previous.finishedAt)); nothing to do"
+            let what = report.kind.map { "\($0.rawValue) file" } ?? "file"
+            return "\(report.path): this \(what) was already imported (import #\(previous.id ?? 0), \(previous.finishedAt)); nothing to do"
         }
         var text = "\(report.path): \(kind), \(report.rows) rows: \(report.inserted) stored"
         if report.duplicates > 0 { text += ", \(report.duplicates) already stored" }
-        if report.changedDuplicates > 0 {
-            text += " (\(report.changedDuplicates) of them differ from the stored line, which was kept)"
+        if report.corrected > 0 {
+            text += " (\(report.corrected) of them with other values: the stored lines were corrected)"
+        }
+        if report.changedKept > 0 {
+            text += " (\(report.changedKept) of them with other values, dropped: changed_lines = \"keep\")"
         }
         if seconds > 0.05 {
             text += String(format: "; %.2f s, %.0f rows/s", seconds, Double(report.rows) / seconds)

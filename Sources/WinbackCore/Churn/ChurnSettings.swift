@@ -11,10 +11,18 @@ public struct ChurnSettings: Sendable, Equatable {
     public var status = StatusRules()
     public var classes = Classes()
     public var contacts = ContactRules()
+    public var feed = Feed()
     /// Offer rules, first match wins; the config's `[[offers]]` replace these defaults.
     public var offers = OfferRule.defaults
 
     public init() {}
+
+    /// `[feed]`: when the sales export counts as stopped.
+    public struct Feed: Sendable, Equatable {
+        /// Days without any sale after which the feed counts as stopped; nil learns it from the book's own pauses.
+        public var staleAfterDays: Int?
+        public init() {}
+    }
 
     /// Key-account working rules about contacts and dossiers.
     public struct ContactRules: Sendable, Equatable {

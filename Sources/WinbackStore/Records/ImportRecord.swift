@@ -17,13 +17,15 @@ public struct ImportRecord: Codable, Sendable, Equatable, FetchableRecord, Mutab
     public var rows: Int
     public var inserted: Int
     public var duplicates: Int
+    /// Of the duplicates, those that carried other values and replaced the stored line (the ERP's corrections).
+    public var corrected: Int
     public var startedAt: String
     public var finishedAt: String
     public var outcome: Outcome
     public var error: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, kind, bytes, rows, inserted, duplicates, outcome, error, sha256
+        case id, kind, bytes, rows, inserted, duplicates, corrected, outcome, error, sha256
         case fileName = "file_name"
         case startedAt = "started_at"
         case finishedAt = "finished_at"
@@ -31,7 +33,7 @@ public struct ImportRecord: Codable, Sendable, Equatable, FetchableRecord, Mutab
 
     public init(
         id: Int64? = nil, fileName: String, sha256: String, kind: String?, bytes: Int64, rows: Int = 0,
-        inserted: Int = 0, duplicates: Int = 0, startedAt: String, finishedAt: String, outcome: Outcome,
+        inserted: Int = 0, duplicates: Int = 0, corrected: Int = 0, startedAt: String, finishedAt: String, outcome: Outcome,
         error: String? = nil
     ) {
         self.id = id
@@ -42,6 +44,7 @@ public struct ImportRecord: Codable, Sendable, Equatable, FetchableRecord, Mutab
         self.rows = rows
         self.inserted = inserted
         self.duplicates = duplicates
+        self.corrected = corrected
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.outcome = outcome

@@ -4,12 +4,14 @@ import GRDBSQLite
 extension AppDatabase {
     /// Adds the sales stored since the last call to the per-client, per-day aggregates that scans read.
     ///
-    /// Sales are only ever added, never changed, so a watermark (the highest `sales.id` aggregated) says what
-    /// is new. The work goes in chunks of `chunk` lines, each in its own transaction with the watermark, so
-    /// memory stays bounded, an interrupted catch-up resumes where it stopped, and other writers get turns.
+    /// New lines are found by a watermark (the highest `sales.id` aggregated). A line an import corrected keeps
+    /// its id, so the import marks the client-days it left and entered; those are folded again from their lines
+    /// first. The new lines go in chunks of `chunk`, each in its own transaction with the watermark, so memory
+    /// stays bounded, an interrupted catch-up resumes where it stopped, and other writers get turns.
     /// Returns how many sales lines were added.
     @discardableResult
     public func aggregateNewSales(chunk: Int = 500_000) throws -> Int {
+        try writer.write { db in try ClientDayAggregator(db: db).refoldCorrected() }
         var total = 0
         while true {
             let added = try writer.write { db in try ClientDayAggregator(db: db).addChunk(limit: chunk) }
@@ -41,6 +43,53 @@ struct ClientDayAggregator {
         var margin: Int64 = 0
         var marginLines: Int64 = 0
         var lines: Int64 = 0
+    }
+
+    /// Folds the client-days marked by corrections again from their lines (those up to the watermark; later ones
+    /// are added by the next chunks as usual), and keeps `book_days` in step.
+    func refoldCorrected() throws {
+        let dirty = try Row.fetchAll(db, sql: "SELECT client, day FROM dirty_client_days ORDER BY client, day")
+        guard !dirty.isEmpty else { return }
+        let through = try Int64.fetchOne(db, sql: "SELECT sales_through FROM aggregation WHERE id = 1") ?? 0
+        for row in dirty {
+            let client: Int64 = row["client"]
+            let day: Int64 = row["day"]
+            if let old = try Int64.fetchOne(
+                db, sql: "SELECT lines FROM client_days WHERE client = ? AND day = ?", arguments: [client, day])
+            {
+                try db.execute(
+                    sql: "UPDATE book_days SET clients = clients - 1, lines = lines - ? WHERE day = ?",
+                    arguments: [old, day])
+            }
+            try db.execute(
+                sql: "DELETE FROM client_day_categories WHERE client = ? AND day = ?", arguments: [client, day])
+            try db.execute(sql: "DELETE FROM client_days WHERE client = ? AND day = ?", arguments: [client, day])
+            try db.execute(
+                sql: """
+                    INSERT INTO client_days (client, day, net, gross, returns, margin, margin_lines, lines)
+                    SELECT client, day, sum(amount), sum(max(amount, 0)), sum(max(-amount, 0)), coalesce(sum(margin), 0),
+                           count(margin), count(*)
+                    FROM sales WHERE client = ?1 AND day = ?2 AND id <= ?3 GROUP BY client, day
+                    """, arguments: [client, day, through])
+            try db.execute(
+                sql: """
+                    INSERT INTO client_day_categories (client, day, category, amount)
+                    SELECT client, day, category, sum(amount) FROM sales
+                    WHERE client = ?1 AND day = ?2 AND id <= ?3 AND amount > 0 AND category IS NOT NULL
+                    GROUP BY category
+                    """, arguments: [client, day, through])
+            if let new = try Int64.fetchOne(
+                db, sql: "SELECT lines FROM client_days WHERE client = ? AND day = ?", arguments: [client, day])
+            {
+                try db.execute(
+                    sql: """
+                        INSERT INTO book_days (day, clients, lines) VALUES (?, 1, ?)
+                        ON CONFLICT (day) DO UPDATE SET clients = clients + 1, lines = lines + excluded.lines
+                        """, arguments: [day, new])
+            }
+        }
+        try db.execute(sql: "DELETE FROM book_days WHERE clients = 0")
+        try db.execute(sql: "DELETE FROM dirty_client_days")
     }
 
     /// Aggregates up to `limit` lines past the watermark and moves it; returns how many lines were read.
@@ -90,10 +139,13 @@ struct ClientDayAggregator {
                     net = net + excluded.net, gross = gross + excluded.gross, returns = returns + excluded.returns,
                     margin = margin + excluded.margin, margin_lines = margin_lines + excluded.margin_lines,
                     lines = lines + excluded.lines
+                RETURNING lines
                 """)
         // In key order, so that the b-tree is written from one end to the other; bound through the C API,
         // as there are millions of these on a first scan.
         let dayHandle = upsertDay.sqliteStatement
+        // Per day of the book: client-days new in this chunk, and lines.
+        var book: [Int64: (clients: Int64, lines: Int64)] = [:]
         for (key, totals) in days.sorted(by: { ($0.key.client, $0.key.day) < ($1.key.client, $1.key.day) }) {
             sqlite3_reset(dayHandle)
             for (index, value) in [
@@ -102,7 +154,26 @@ struct ClientDayAggregator {
             ].enumerated() {
                 sqlite3_bind_int64(dayHandle, Int32(index + 1), value)
             }
+            guard sqlite3_step(dayHandle) == SQLITE_ROW else {
+                let message = db.lastErrorMessage
+                sqlite3_reset(dayHandle)
+                throw DatabaseError(message: message, sql: upsertDay.sql)
+            }
+            // The row's lines after the upsert equal this chunk's only when the row is new.
+            let isNew = sqlite3_column_int64(dayHandle, 0) == totals.lines
             try db.stepToCompletion(upsertDay)
+            var entry = book[key.day, default: (0, 0)]
+            entry.clients += isNew ? 1 : 0
+            entry.lines += totals.lines
+            book[key.day] = entry
+        }
+        let upsertBook = try db.makeStatement(
+            sql: """
+                INSERT INTO book_days (day, clients, lines) VALUES (?, ?, ?)
+                ON CONFLICT (day) DO UPDATE SET clients = clients + excluded.clients, lines = lines + excluded.lines
+                """)
+        for (day, entry) in book.sorted(by: { $0.key < $1.key }) {
+            try upsertBook.execute(arguments: [day, entry.clients, entry.lines])
         }
         let upsertCategory = try db.makeStatement(
             sql: """

@@ -8,7 +8,9 @@ import WinbackCore
 /// whose values are bound straight into SQLite's C API, and a client is upserted only when a line tells
 /// something new about it. A line whose document and line number are already stored is not inserted:
 /// ``add(_:sourceLine:)`` and ``finish()`` hand back, for every line written, whether it was stored or
-/// which stored line it repeats.
+/// which stored line it repeats. A repeat that carries other values is the ERP's correction: it replaces the
+/// stored line (unless the writer keeps changed lines), and the client-days it touches are marked for the next
+/// scan's aggregation to fold again.
 public final class SalesWriter {
     /// Lines per INSERT: the per-statement cost of SQLite is paid once for all of them. 32 × 13 values stay
     /// under SQLite's oldest limit of 999 bound parameters.
@@ -20,6 +22,9 @@ public final class SalesWriter {
     private let insertBatch: Statement
     private let insertOne: Statement
     private let findLine: Statement
+    private let correctLine: Statement
+    private let markDirty: Statement
+    private let replaceChanged: Bool
     private let upsertClient: Statement
     private let arena = TextArena()
     private var pending: [(line: SaleLine, sourceLine: Int, client: Int64)] = []
@@ -37,13 +42,20 @@ public final class SalesWriter {
     public struct StoredLine: Sendable, Equatable {
         public var importID: Int64
         public var sourceLine: Int
-        /// Whether the repeat carries the same day, client, quantity and amount.
+        /// Whether the repeat carries the same values: day, client, product, category, quantity, amount, margin,
+        /// manager and region.
         public var sameContent: Bool
+        /// The client key and day the stored line had.
+        var client: Int64 = 0
+        var day: Int64 = 0
     }
 
     public enum Outcome: Sendable, Equatable {
         case inserted
+        /// Already stored; kept as it was (the same values, or other values and the writer keeps changed lines).
         case duplicate(StoredLine)
+        /// Already stored by an earlier import with other values, and replaced by this line.
+        case corrected(StoredLine)
     }
 
     /// What became of one line handed to ``add(_:sourceLine:)``.
@@ -53,17 +65,30 @@ public final class SalesWriter {
         public var outcome: Outcome
     }
 
-    /// Prepares the statements; `db` must be inside the import's transaction.
-    public init(db: Database, importID: Int64) throws {
+    /// Prepares the statements; `db` must be inside the import's transaction. `replaceChanged`: a repeated line with
+    /// other values replaces the stored one (the ERP's correction); false keeps the first.
+    public init(db: Database, importID: Int64, replaceChanged: Bool = true) throws {
         self.db = db
         self.importID = importID
+        self.replaceChanged = replaceChanged
         insertBatch = try db.makeStatement(sql: Self.insertSQL(rows: Self.batchSize))
         insertOne = try db.makeStatement(sql: Self.insertSQL(rows: 1))
         findLine = try db.makeStatement(
             sql: """
-                SELECT import_id, source_line, day = ?3 AND client = ?4 AND quantity = ?5 AND amount = ?6
+                SELECT import_id, source_line,
+                       day = ?3 AND client = ?4 AND quantity = ?5 AND amount = ?6 AND margin IS ?7 AND sku IS ?8
+                           AND category IS ?9 AND manager IS ?10 AND region IS ?11,
+                       client, day
                 FROM sales WHERE document = ?1 AND line = ?2
                 """)
+        correctLine = try db.makeStatement(
+            sql: """
+                UPDATE sales SET day = ?3, client = ?4, quantity = ?5, amount = ?6, margin = ?7, sku = ?8,
+                    category = ?9, manager = ?10, region = ?11, import_id = ?12, source_line = ?13
+                WHERE document = ?1 AND line = ?2
+                """)
+        markDirty = try db.makeStatement(
+            sql: "INSERT INTO dirty_client_days (client, day) VALUES (?, ?) ON CONFLICT DO NOTHING")
         upsertClient = try db.makeStatement(sql: Self.upsertClientSQL)
         pending.reserveCapacity(Self.batchSize)
     }
@@ -124,8 +149,45 @@ public final class SalesWriter {
             guard !allNew else { return Written(line: row.line, sourceLine: row.sourceLine, outcome: .inserted) }
             let stored = try storedLine(matching: row.line, client: row.client)
             let new = stored.importID == importID && stored.sourceLine == row.sourceLine
-            return Written(line: row.line, sourceLine: row.sourceLine, outcome: new ? .inserted : .duplicate(stored))
+            if new { return Written(line: row.line, sourceLine: row.sourceLine, outcome: .inserted) }
+            if replaceChanged, !stored.sameContent, stored.importID != importID {
+                try correct(row.line, sourceLine: row.sourceLine, client: row.client, replacing: stored)
+                return Written(line: row.line, sourceLine: row.sourceLine, outcome: .corrected(stored))
+            }
+            return Written(line: row.line, sourceLine: row.sourceLine, outcome: .duplicate(stored))
         }
+    }
+
+    /// Replaces a stored line by its correction and marks the client-days it leaves and enters for aggregation.
+    private func correct(_ line: SaleLine, sourceLine: Int, client: Int64, replacing stored: StoredLine) throws {
+        let handle = correctLine.sqliteStatement
+        sqlite3_reset(handle)
+        bindLine(handle, line, client: client)
+        sqlite3_bind_int64(handle, 12, importID)
+        sqlite3_bind_int64(handle, 13, Int64(sourceLine))
+        try db.stepToCompletion(correctLine)
+        for (key, day) in [(stored.client, stored.day), (client, Int64(line.day.number))] {
+            let dirty = markDirty.sqliteStatement
+            sqlite3_reset(dirty)
+            sqlite3_bind_int64(dirty, 1, key)
+            sqlite3_bind_int64(dirty, 2, day)
+            try db.stepToCompletion(markDirty)
+        }
+    }
+
+    /// Binds a line's key and values as parameters 1…11 of the find and correct statements.
+    private func bindLine(_ statement: SQLiteStatement, _ line: SaleLine, client: Int64) {
+        bind(statement, 1, line.document)
+        sqlite3_bind_int64(statement, 2, Int64(line.line))
+        sqlite3_bind_int64(statement, 3, Int64(line.day.number))
+        sqlite3_bind_int64(statement, 4, client)
+        sqlite3_bind_double(statement, 5, line.quantity)
+        sqlite3_bind_int64(statement, 6, line.amount.scaled)
+        if let margin = line.margin { sqlite3_bind_int64(statement, 7, margin.scaled) } else { sqlite3_bind_null(statement, 7) }
+        bind(statement, 8, line.sku)
+        bind(statement, 9, line.category)
+        bind(statement, 10, line.manager)
+        bind(statement, 11, line.region)
     }
 
     /// Binds `rows` of `pending` into `statement` and runs it.
@@ -167,12 +229,7 @@ public final class SalesWriter {
     private func storedLine(matching line: SaleLine, client: Int64) throws -> StoredLine {
         let statement = findLine.sqliteStatement
         sqlite3_reset(statement)
-        bind(statement, 1, line.document)
-        sqlite3_bind_int64(statement, 2, Int64(line.line))
-        sqlite3_bind_int64(statement, 3, Int64(line.day.number))
-        sqlite3_bind_int64(statement, 4, client)
-        sqlite3_bind_double(statement, 5, line.quantity)
-        sqlite3_bind_int64(statement, 6, line.amount.scaled)
+        bindLine(statement, line, client: client)
         let code = sqlite3_step(statement)
         guard code == SQLITE_ROW else {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: db.lastErrorMessage, sql: findLine.sql)
@@ -180,7 +237,8 @@ public final class SalesWriter {
         let stored = StoredLine(
             importID: sqlite3_column_int64(statement, 0),
             sourceLine: Int(sqlite3_column_int64(statement, 1)),
-            sameContent: sqlite3_column_int64(statement, 2) == 1)
+            sameContent: sqlite3_column_int64(statement, 2) == 1,
+            client: sqlite3_column_int64(statement, 3), day: sqlite3_column_int64(statement, 4))
         sqlite3_reset(statement)
         return stored
     }
