@@ -33,11 +33,22 @@ public struct Outbox: Sendable {
     /// The folder of one day.
     public func folder(for day: Day) -> String { directory + "/" + day.iso }
 
-    /// Writes the day's files from what the database holds after the scan of `asOf`; returns the folder.
+    /// Writes the live book's files for `asOf`, with the feed judged on the book's own pauses.
     @discardableResult
     public func write(asOf: Day, database: AppDatabase) throws -> String {
-        let open = try database.alerts()
-        let winback = try database.winbackList()
+        try write(
+            database.liveView(asOf: asOf), feed: database.feedCheck(asOf: asOf, staleAfterDays: nil),
+            database: database)
+    }
+
+    /// Writes the day's files: `view`'s alerts and win-back list (the live book's for the latest day, a replay's
+    /// own for an earlier one), the trend up to that day from the database, and what the data covers; returns the
+    /// folder.
+    @discardableResult
+    public func write(_ view: DayView, feed: FeedCheck, database: AppDatabase) throws -> String {
+        let asOf = view.asOf
+        let open = view.alerts
+        let winback = view.winback
         var byDirection: [FailureDimension: [Reports.Point]] = [:]
         for dimension in [FailureDimension.category, .manager, .region, .class] {
             let points = Reports.withChanges(try database.failureSeries(dimension).filter { $0.asOf <= asOf })
@@ -45,7 +56,7 @@ public struct Outbox: Sendable {
         }
         let digest = Digest(
             asOf: asOf, overall: try database.failureSeries(.all), byDirection: byDirection, openAlerts: open,
-            winback: winback)
+            winback: winback, feed: feed)
         let files = [
             ("alerts.jsonl", AlertJSONLines.render(open, asOf: asOf)),
             ("alerts.csv", Reports.alerts(open, format: .csv).render(.csv)),

@@ -26,7 +26,8 @@ public enum AlertJSONLines {
         let fields: [(String, String)] = [
             ("schema", String(schemaVersion)),
             ("as_of", day(asOf)),
-            ("id", String(alert.id)),
+            // 0: an alert of a replayed day that the live book never raised.
+            ("id", alert.id > 0 ? String(alert.id) : "null"),
             ("kind", string(alert.kind.rawValue)),
             ("severity", string(alert.severity.rawValue)),
             ("status", string(alert.status.rawValue)),

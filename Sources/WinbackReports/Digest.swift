@@ -13,11 +13,14 @@ public struct Digest {
     public var byDirection: [FailureDimension: [Reports.Point]]
     public var openAlerts: [AlertRecord]
     public var winback: [WinbackRow]
+    /// What the data covers; the digest's first line.
+    public var feed: FeedCheck?
 
     public init(
         asOf: Day, overall: [FailurePoint], byDirection: [FailureDimension: [Reports.Point]], openAlerts: [AlertRecord],
-        winback: [WinbackRow]
+        winback: [WinbackRow], feed: FeedCheck? = nil
     ) {
+        self.feed = feed
         self.asOf = asOf
         self.overall = overall
         self.byDirection = byDirection
@@ -27,6 +30,18 @@ public struct Digest {
 
     public func render(top: Int = 10) -> String {
         var out = ["# winback — \(asOf.iso)", ""]
+        if let feed {
+            if feed.lastSaleDay == nil {
+                out += [
+                    "**No sales stored yet.** Import a sales export (`winback import FILE`, or drop it into the inbox);",
+                    "until then nothing here says anything about clients.", "",
+                ]
+            } else if feed.isStale {
+                out += ["**Warning: \(md(feed.summary)).**", ""]
+            } else {
+                out += ["Data: \(md(feed.summary)).", ""]
+            }
+        }
         let now = overall.last { $0.asOf <= asOf }
         let before = overall.last { $0.asOf < asOf }
         if let now {
@@ -87,7 +102,7 @@ public struct Digest {
 
         out += ["## Win back first", ""]
         if winback.isEmpty {
-            out.append("No client is at risk or lost.")
+            out.append(feed?.lastSaleDay == nil && feed != nil ? "No sales, so no list yet." : "No client is at risk or lost.")
         } else {
             out.append("| # | client | manager | status | worth a year | why | offer |")
             out.append("|---:|---|---|---|---:|---|---|")

@@ -137,12 +137,20 @@ public final class Daemon: @unchecked Sendable {
         notifier.status("scanning as of \(day.iso) (\(reason))")
         let started = Date()
         do {
-            let summary = try Scanner(database: database, settings: config.churn, now: now).scan(asOf: day)
-            let folder = try Outbox(directory: state.outbox).write(asOf: day, database: database)
+            let job = ScanJob(
+                database: database, settings: config.churn, outbox: Outbox(directory: state.outbox), now: now,
+                today: { [schedule, now] in schedule.today(at: now()).day })
+            let result = try job.run(asOf: day)
+            let summary = result.summary
+            let folder = result.folder
             let seconds = Date().timeIntervalSince(started)
             lastSummary =
                 "scan \(day.iso): \(summary.statuses[.atRisk, default: 0]) at risk, "
                 + "\(summary.statuses[.lost, default: 0]) lost of \(summary.clients) clients"
+            if summary.feed.isStale {
+                lastSummary = "FEED STALE: \(summary.feed.summary); " + lastSummary
+                logger.warning("feed stale", metadata: ["as_of": "\(day.iso)", "data": "\(summary.feed.summary)"])
+            }
             logger.info(
                 "scanned",
                 metadata: [

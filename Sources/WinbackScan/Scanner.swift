@@ -17,6 +17,13 @@ public struct ScanSummary: Sendable, Equatable {
     public var findings: [Criterion: Int]
     /// Alerts the rules raised (new or carried on).
     public var alerts = 0
+    /// What the data covers, and whether the feed had stopped (then silence was judged up to its last day).
+    public var feed: FeedCheck
+    /// True when the day was before the latest live scan's: the day was judged and its outbox can be written, but
+    /// the live book (client states, alerts, the win-back list, status history) was left to the latest day.
+    public var replay = false
+    /// A replay's alerts and win-back list, for its outbox (a live scan's are read from the store).
+    public var replayView: DayView?
 }
 
 /// Runs a scan: brings the aggregates up to date, assesses every client as of a day, classifies them all,
@@ -38,18 +45,23 @@ public struct Scanner: Sendable {
     public func scan(asOf: Day) throws -> ScanSummary {
         let started = timestamp()
         let aggregated = try database.aggregateNewSales()
+        let feed = try database.feedCheck(asOf: asOf, staleAfterDays: settings.feed.staleAfterDays)
+        // When the feed has stopped, silence is judged up to the last day with sales: no client turns lost
+        // because the export did.
+        let judged = feed.judgedThrough
         let previous = try database.statusesBefore(asOf)
         var keys: [Int64] = []
         var assessments: [Assessment] = []
-        try database.forEachHistory(asOf: asOf) { key, history in
+        try database.forEachHistory(asOf: judged) { key, history in
             keys.append(key)
-            assessments.append(Assessment(history: history, previous: previous[key], asOf: asOf, settings: settings))
+            assessments.append(Assessment(history: history, previous: previous[key], asOf: judged, settings: settings))
         }
         let (fits, views) = ModelStage.apply(to: &assessments, previous: keys.map { previous[$0] }, settings: settings)
         let classes = Classifier.classify(assessments.map(\.facts), settings: settings.classes)
-        let (contexts, contactsTracked, dossiersTracked) = try database.clientContexts(asOf: asOf)
+        let (contexts, contactsTracked, dossiersTracked) = try database.clientContexts(asOf: judged)
         var outputs = ScanOutputs()
         outputs.fits = Self.stored(fits)
+        if let stale = feed.alert { outputs.alerts.append((nil, stale)) }
         var failures: [FailureInput] = []
         for index in keys.indices {
             let key = keys[index]
@@ -64,8 +76,8 @@ public struct Scanner: Sendable {
             outputs.alerts += candidates.map { (key, $0) }
             let status = assessment.status.status
             if status == .wonBack, previous[key]?.status == .lost { outputs.wonBack.insert(key) }
-            if status == .atRisk || status == .lost {
-                let loss = candidates.first { $0.kind == .atRisk || $0.kind == .lost || $0.kind == .decline }
+            if status.isFailing {
+                let loss = candidates.first { $0.kind.isLoss }
                 outputs.winback.append(
                     WinbackEntry(
                         client: key, status: status, reason: assessment.status.reason, value: assessment.facts.yearlyValue,
@@ -75,7 +87,9 @@ public struct Scanner: Sendable {
             failures.append(
                 FailureInput(
                     status: status, previous: previous[key]?.status, abc: classes[index].abc, region: context?.region,
-                    manager: context?.manager, mainCategory: assessment.facts.categories.first?.category,
+                    manager: context?.manager,
+                    categories: FailureAccounting.directions(
+                        assessment.facts.categories, minShare: settings.categoryDrop.minShare),
                     droppedCategories: assessment.findings.compactMap { $0.criterion == .categoryDrop ? $0.category : nil },
                     yearlyValue: assessment.facts.yearlyValue))
         }
@@ -85,7 +99,7 @@ public struct Scanner: Sendable {
         results.reserveCapacity(keys.count)
         var summary = ScanSummary(
             scanID: 0, asOf: asOf, clients: keys.count, aggregatedLines: aggregated, statuses: [:], changedTo: [:],
-            findings: [:])
+            findings: [:], feed: feed)
         for index in keys.indices {
             let assessment = assessments[index]
             let status = assessment.status.status
@@ -97,9 +111,21 @@ public struct Scanner: Sendable {
             if previous[keys[index]]?.status != status { summary.changedTo[status, default: 0] += 1 }
             for finding in assessment.findings { summary.findings[finding.criterion, default: 0] += 1 }
         }
-        summary.scanID = try database.saveScan(
+        let saved = try database.saveScan(
             asOf: asOf, startedAt: started, finishedAt: timestamp(), results: results, outputs: outputs)
+        summary.scanID = saved.scanID
+        summary.replay = saved.replay
         summary.alerts = outputs.alerts.count
+        if saved.replay {
+            var labels: [Int64: ClientLabel] = [:]
+            for index in keys.indices {
+                let context = contexts[keys[index]]
+                labels[keys[index]] = ClientLabel(
+                    clientID: assessments[index].facts.clientID, name: context?.name, manager: context?.manager,
+                    region: context?.region, abc: classes[index].abc)
+            }
+            summary.replayView = try database.replayView(asOf: asOf, outputs: outputs, labels: labels)
+        }
         return summary
     }
 

@@ -173,6 +173,8 @@ struct ScanCLITests {
     @Test("client ID tells the story: status with its numbers, and the status history across scans")
     func story() throws {
         let winback = try WinbackProcess()
+        // A three-client book: its own pauses say nothing about whether the export stopped.
+        try "state_dir = \"state\"\n[feed]\nstale_after_days = 90\n".write(to: winback.config, atomically: true, encoding: .utf8)
         _ = try winback.run(["import", try winback.file("sales.csv", Self.sales)])
         _ = try winback.run(["scan", "--as-of", "2024-04-30"])
         _ = try winback.run(["scan", "--as-of", "2024-05-25"])
@@ -186,6 +188,35 @@ struct ScanCLITests {
         let missing = try winback.run(["client", "nobody"])
         #expect(missing.status != 0)
         #expect(missing.stderr == "winback: no client \"nobody\"\n")
+    }
+
+    @Test("a day after today is refused with the reason, and nothing is stored for it")
+    func futureDay() throws {
+        let winback = try WinbackProcess()
+        _ = try winback.run(["import", try winback.file("sales.csv", Self.sales)])
+        let result = try winback.run(["scan", "--as-of", "2999-01-01"])
+        #expect(result.status != 0)
+        #expect(result.stderr.hasPrefix("winback: 2999-01-01 is after today ("), "\(result.stderr)")
+        #expect(result.stderr.filter { $0 == "\n" }.count == 1)
+        let trend = try winback.run(["trend", "--format", "json"])
+        #expect(trend.stdout == "[]\n")
+    }
+
+    @Test("before any sales or scan, listings say so on stderr and exit 0")
+    func emptyStates() throws {
+        let winback = try WinbackProcess()
+        for command in ["alerts", "list", "clients"] {
+            let result = try winback.run([command])
+            #expect(result.status == 0)
+            #expect(result.stderr == "winback: no sales stored yet: import a sales export first (winback import FILE)\n", "\(command)")
+        }
+        _ = try winback.run(["import", try winback.file("sales.csv", Self.sales)])
+        for command in ["alerts", "list"] {
+            let result = try winback.run([command, "--format", "json"])
+            #expect(result.status == 0)
+            #expect(result.stdout == "[]\n")
+            #expect(result.stderr == "winback: no scan yet: run winback scan\n", "\(command)")
+        }
     }
 
     @Test("a bad --as-of is refused in one line")
@@ -312,6 +343,33 @@ struct DemoCLITests {
         let trend = try winback.run(["trend", "--format", "json", "--state-dir", directory])
         let points = try #require(try JSONSerialization.jsonObject(with: Data(trend.stdout.utf8)) as? [[String: Any]])
         #expect(points.count == 12, "one scan at each month's end")
+    }
+
+    @Test("the demo runs twice on one directory; earlier days replay without touching the live book; snooze follows the book's day")
+    func demoTwiceAndReplays() throws {
+        let winback = try WinbackProcess()
+        let directory = winback.folder.appendingPathComponent("demo").path
+        let first = try winback.run(["demo", "--clients", "80", "--directory", directory], withConfig: false)
+        #expect(first.status == 0, "stderr: \(first.stderr)")
+        let second = try winback.run(["demo", "--clients", "80", "--directory", directory], withConfig: false)
+        #expect(second.status == 0, "stderr: \(second.stderr)")
+        let live = try winback.run(["alerts", "--format", "json", "--state-dir", directory]).stdout
+        let list = try winback.run(["list", "--format", "json", "--state-dir", directory]).stdout
+        for day in ["2025-11-30", "2025-06-30", "2025-01-31", "2025-06-30"] {
+            let replay = try winback.run(["scan", "--as-of", day, "--state-dir", directory], withConfig: false)
+            #expect(replay.status == 0, "\(day): \(replay.stderr)")
+            #expect(replay.stdout.contains("a replay"))
+            #expect(FileManager.default.fileExists(atPath: directory + "/outbox/\(day)/alerts.jsonl"))
+        }
+        #expect(try winback.run(["alerts", "--format", "json", "--state-dir", directory]).stdout == live)
+        #expect(try winback.run(["list", "--format", "json", "--state-dir", directory]).stdout == list)
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(live.utf8)) as? [[String: Any]])
+        let id = try #require(rows.first?["id"] as? Int)
+        let early = try winback.run(["snooze", String(id), "--until", "2025-12-01", "--state-dir", directory], withConfig: false)
+        #expect(early.status != 0)
+        #expect(early.stderr.contains("after the latest scan's day (2025-12-31)"))
+        let snooze = try winback.run(["snooze", String(id), "--until", "2026-01-15", "--state-dir", directory], withConfig: false)
+        #expect(snooze.status == 0, "stderr: \(snooze.stderr)")
     }
 }
 

@@ -112,10 +112,10 @@ struct AlertRulesTests {
     @Test("failures are counted overall and by direction, with the day's changes and the revenue at stake")
     func failureCounts() {
         let inputs = [
-            FailureInput(status: .lost, previous: .atRisk, abc: .a, region: "North", manager: "Anna", mainCategory: "Tools", droppedCategories: [], yearlyValue: Money(units: 100)),
-            FailureInput(status: .atRisk, previous: .active, abc: .b, region: "North", manager: "Boris", mainCategory: "Tools", droppedCategories: ["Safety"], yearlyValue: Money(units: 50)),
-            FailureInput(status: .active, previous: .active, abc: .c, region: nil, manager: "Anna", mainCategory: nil, droppedCategories: [], yearlyValue: Money(units: 10)),
-            FailureInput(status: .wonBack, previous: .lost, abc: .c, region: "South", manager: "Anna", mainCategory: "Safety", droppedCategories: [], yearlyValue: Money(units: 5)),
+            FailureInput(status: .lost, previous: .atRisk, abc: .a, region: "North", manager: "Anna", categories: [("Tools", 1)], droppedCategories: [], yearlyValue: Money(units: 100)),
+            FailureInput(status: .atRisk, previous: .active, abc: .b, region: "North", manager: "Boris", categories: [("Tools", 1)], droppedCategories: ["Safety"], yearlyValue: Money(units: 50)),
+            FailureInput(status: .active, previous: .active, abc: .c, region: nil, manager: "Anna", categories: [], droppedCategories: [], yearlyValue: Money(units: 10)),
+            FailureInput(status: .wonBack, previous: .lost, abc: .c, region: "South", manager: "Anna", categories: [("Safety", 1)], droppedCategories: [], yearlyValue: Money(units: 5)),
         ]
         let counts = FailureAccounting.count(inputs)
         let all = counts[.all]!["all"]!
@@ -128,5 +128,37 @@ struct AlertRulesTests {
         #expect(counts[.category]!["Safety"]!.categoryDrops == 1)
         #expect(counts[.category]!["Tools"]!.atRisk == 1)
         #expect(counts[.class]!["A"]!.lost == 1)
+        // Category drops count in every direction, not only by category.
+        #expect(counts[.region]!["North"]!.categoryDrops == 1)
+        #expect(counts[.manager]!["Boris"]!.categoryDrops == 1)
+        #expect(counts[.class]!["B"]!.categoryDrops == 1)
+    }
+
+    @Test("a client that buys two categories on every order counts in both, its revenue at risk split by share")
+    func failuresInEveryRegularCategory() {
+        // Both on every purchase day: an alphabetical tie-break used to put every loss under "Adhesives".
+        let stats = [
+            ClientFacts.CategoryStat(
+                category: "Adhesives", purchases: 20, share: 1, lastPurchase: Day(iso: "2024-03-01")!, purchasesSince: 0,
+                revenue: Money(units: 250)),
+            ClientFacts.CategoryStat(
+                category: "Tools", purchases: 20, share: 1, lastPurchase: Day(iso: "2024-03-01")!, purchasesSince: 0,
+                revenue: Money(units: 750)),
+            ClientFacts.CategoryStat(
+                category: "Gloves", purchases: 1, share: 0.05, lastPurchase: Day(iso: "2024-01-01")!, purchasesSince: 19,
+                revenue: Money(units: 10)),
+        ]
+        let directions = FailureAccounting.directions(stats, minShare: 0.3)
+        #expect(directions.map(\.category) == ["Adhesives", "Tools"], "Gloves is not bought regularly")
+        let counts = FailureAccounting.count([
+            FailureInput(
+                status: .lost, previous: .active, abc: .a, region: nil, manager: nil, categories: directions,
+                droppedCategories: [], yearlyValue: Money(units: 1000))
+        ])
+        #expect(counts[.category]!["Adhesives"]!.lost == 1)
+        #expect(counts[.category]!["Tools"]!.lost == 1)
+        #expect(counts[.category]!["Adhesives"]!.revenueAtRisk == Money(units: 250))
+        #expect(counts[.category]!["Tools"]!.revenueAtRisk == Money(units: 750))
+        #expect(counts[.all]!["all"]!.revenueAtRisk == Money(units: 1000))
     }
 }

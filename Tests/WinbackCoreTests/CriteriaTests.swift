@@ -171,6 +171,48 @@ struct CriteriaTests {
     }
 }
 
+@Suite("The feed")
+struct FeedCheckTests {
+    /// Working days (Monday to Friday) from `from` through `through`.
+    func workingDays(_ from: String, _ through: String) -> [Day] {
+        var days: [Day] = []
+        var day = Day(iso: from)!
+        while day <= Day(iso: through)! {
+            if day.weekday < 6 { days.append(day) }
+            day = day.adding(days: 1)
+        }
+        return days
+    }
+
+    @Test("a weekend is no stopped feed; a month without sales is, and silence is judged up to the last sale")
+    func stale() {
+        let days = workingDays("2024-01-01", "2024-11-29")
+        let monday = FeedCheck.judge(saleDays: days, firstSaleDay: nil, asOf: Day(iso: "2024-12-02")!, staleAfterDays: nil)
+        #expect(monday.longestPause == 3)
+        #expect(!monday.isStale)
+        #expect(monday.judgedThrough == Day(iso: "2024-12-02"))
+        #expect(monday.alert == nil)
+        let later = FeedCheck.judge(saleDays: days, firstSaleDay: nil, asOf: Day(iso: "2024-12-30")!, staleAfterDays: nil)
+        #expect(later.isStale)
+        #expect(later.judgedThrough == Day(iso: "2024-11-29"))
+        #expect(later.alert?.kind == .feedStale)
+        #expect(later.summary.hasPrefix("the feed has stopped: no sales after 2024-11-29 (31 days"))
+    }
+
+    @Test("the book's own longest pause (a shutdown) sets the limit; the config can set it instead")
+    func learnedAndConfigured() {
+        let days = workingDays("2024-01-01", "2024-12-20") + workingDays("2025-01-07", "2025-03-31")
+        let check = FeedCheck.judge(saleDays: days, firstSaleDay: nil, asOf: Day(iso: "2025-04-14")!, staleAfterDays: nil)
+        #expect(check.longestPause == 18)
+        #expect(!check.isStale, "14 days is within the Christmas shutdown's 18")
+        let strict = FeedCheck.judge(saleDays: days, firstSaleDay: nil, asOf: Day(iso: "2025-04-14")!, staleAfterDays: 7)
+        #expect(strict.isStale)
+        let empty = FeedCheck.judge(saleDays: [], firstSaleDay: nil, asOf: Day(iso: "2025-04-14")!, staleAfterDays: nil)
+        #expect(!empty.isStale)
+        #expect(empty.summary == "no sales stored yet")
+    }
+}
+
 @Suite("Statuses")
 struct StatusTests {
     let weekly = regular(every: 7, from: "2024-01-01", through: "2024-06-02")
@@ -187,6 +229,20 @@ struct StatusTests {
         let wonBackSince = StatusSince(.wonBack, since: Day(iso: "2024-08-25")!)
         #expect(assess(later, asOf: "2024-10-01", previous: wonBackSince).status.status == .wonBack)
         #expect(assess(later, asOf: "2024-11-30", previous: wonBackSince).status.status == .active)
+    }
+
+    @Test("a won-back client stays under every criterion: silent again, it relapses to at risk or lost")
+    func wonBackRelapses() {
+        // Weekly until June, lost, one order on 2024-08-24, then silent again.
+        let once = weekly + [ActivityDay(day: Day(iso: "2024-08-24")!, net: Money(units: 13), gross: Money(units: 13), returns: .zero)]
+        let wonBackSince = StatusSince(.wonBack, since: Day(iso: "2024-08-25")!)
+        #expect(assess(once, asOf: "2024-09-01", previous: wonBackSince).status.status == .wonBack)
+        let relapsed = assess(once, asOf: "2024-10-01", previous: wonBackSince)
+        #expect(relapsed.status.status != .wonBack, "overdue again five weeks after coming back")
+        #expect(relapsed.status.status.isFailing)
+        // Coming back from lost while already overdue again is no win-back either.
+        let lostSince = StatusSince(.lost, since: Day(iso: "2024-08-01")!)
+        #expect(assess(once, asOf: "2024-10-01", previous: lostSince).status.status.isFailing)
     }
 
     @Test("a lost client that has not bought again stays lost; an unchanged status keeps its date")

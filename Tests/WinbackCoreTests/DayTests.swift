@@ -50,4 +50,12 @@ struct DayTests {
         #expect(a.days(to: b) == 366)
         #expect(a.adding(days: 366) == b)
     }
+
+    @Test("weekdays are ISO: Monday 1 to Sunday 7, before 1970 too")
+    func weekdays() {
+        #expect(Day(iso: "1970-01-01")!.weekday == 4)
+        #expect(Day(iso: "2024-12-02")!.weekday == 1)
+        #expect(Day(iso: "2026-11-22")!.weekday == 7)
+        #expect(Day(iso: "1969-12-28")!.weekday == 7)
+    }
 }

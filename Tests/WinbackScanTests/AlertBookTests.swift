@@ -52,6 +52,57 @@ struct AlertBookTests {
         #expect(try alerts(fixture, kind: .wonBack, status: [.new]).count == 1)
     }
 
+    @Test("an alert that clears and comes back on the same day goes on as one episode; rescans of that day never fail")
+    func sameDayReappearance() throws {
+        let fixture = try fixture()
+        try fixture.scan("2024-04-17")
+        let first = try #require(try alerts(fixture, kind: .atRisk).first)
+        // A big order clears it the same day…
+        try fixture.load("big.csv", "date,client_id,document,line,amount\n2024-04-17,W1,BIG-1,1,900\n")
+        try fixture.scan("2024-04-17")
+        #expect(try alerts(fixture, kind: .atRisk).first?.resolution == "cleared")
+        // …and the ERP's correction of the order's date (it ships tomorrow) brings it back, still the same day.
+        try fixture.load("credit.csv", "date,client_id,document,line,amount\n2024-04-18,W1,BIG-1,1,900\n")
+        try fixture.scan("2024-04-17")
+        try fixture.scan("2024-04-17")
+        let again = try alerts(fixture, kind: .atRisk)
+        #expect(again.count == 1)
+        #expect(again.first?.id == first.id)
+        #expect(again.first?.status == .new)
+        #expect(again.first?.resolution == nil)
+    }
+
+    @Test("replays in any order never fail and leave the live alerts to the latest day")
+    func replaysInAnyOrder() throws {
+        let fixture = try fixture()
+        for day in ["2024-06-30", "2024-03-31", "2024-06-30", "2024-05-10", "2024-01-31", "2024-06-30"] {
+            try fixture.scan(day)
+        }
+        let live = try fixture.database.alerts()
+        try fixture.scan("2024-04-17")
+        #expect(try fixture.database.alerts() == live, "a replay moves no live alert")
+        #expect(try alerts(fixture, kind: .lost, status: [.new]).count == 1)
+    }
+
+    @Test("a won-back alert holds while the client stays won back, and resolves when it relapses")
+    func wonBackAlertEnds() throws {
+        let fixture = try fixture()
+        try fixture.scan("2024-05-10")
+        try fixture.load("c.csv", salesCSV("W1", every: 7, from: "2024-05-27", through: "2024-05-27"))
+        try fixture.scan("2024-05-28")
+        #expect(try alerts(fixture, kind: .wonBack, status: [.new]).count == 1)
+        try fixture.scan("2024-06-04")
+        #expect(try alerts(fixture, kind: .wonBack, status: [.new]).count == 1, "still won back a week later")
+        try fixture.scan("2024-07-15")
+        let state = try #require(try fixture.state("W1"))
+        #expect(state.status.isFailing, "silent seven weeks after one order: \(state.status)")
+        #expect(try alerts(fixture, kind: .wonBack, status: [.new]).isEmpty)
+        #expect(try alerts(fixture, kind: .wonBack).first?.resolution == "cleared")
+        let open = try fixture.database.alerts(AlertFilter(clientID: "W1")).map(\.kind)
+        #expect(!open.contains(.wonBack) && open.contains { $0.isLoss }, "\(open)")
+        #expect(try fixture.database.winbackList().contains { $0.clientID == "W1" }, "back on the list")
+    }
+
     @Test("a snoozed alert wakes at the first scan on or after its day; a resolved one stays resolved in its episode")
     func snoozeAndResolve() throws {
         let fixture = try fixture()

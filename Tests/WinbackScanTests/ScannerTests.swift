@@ -98,22 +98,34 @@ struct ScannerTests {
         #expect(again.changedTo.isEmpty == false, "the day's change is decided again, not skipped")
     }
 
-    @Test("a replay of an earlier day uses only what was known that day")
+    @Test("a replay of an earlier day judges what was known that day and leaves the live book to the latest day")
     func replay() throws {
         let fixture = try ScanFixture()
         try fixture.load("a.csv", salesCSV("W1", every: 7, from: "2024-01-01", through: "2024-12-31"))
+        try fixture.load("b.csv", salesCSV("S1", every: 2, from: "2024-01-01", through: "2024-12-31", header: true))
         try fixture.scan("2024-12-31")
-        try fixture.scan("2024-03-01")
-        let state = try #require(try fixture.state("W1"))
-        #expect(state.asOf == Day(iso: "2024-03-01"))
-        #expect(state.lastPurchase == Day(iso: "2024-02-26"))
-        #expect(state.expectedNext == Day(iso: "2024-03-04"))
+        let states = "SELECT client, as_of, status, last_purchase FROM client_states ORDER BY client"
+        let changes = "SELECT client, day, to_status FROM status_changes ORDER BY client, day"
+        let before = (try fixture.table(states), try fixture.table(changes))
+        let replay = try fixture.scan("2024-03-01")
+        #expect(replay.replay)
+        #expect(replay.statuses[.active] == 2)
+        let view = try #require(replay.replayView)
+        #expect(view.asOf == Day(iso: "2024-03-01"))
+        #expect(view.winback.isEmpty)
+        #expect(try fixture.table(states) == before.0, "the live states stay as of 2024-12-31")
+        #expect(try fixture.table(changes) == before.1, "the status history is not rewritten")
+        #expect(try fixture.database.latestScan()?.asOf == Day(iso: "2024-12-31")!.number)
+        // The latest day scanned again is live again.
+        #expect(try fixture.scan("2024-12-31").replay == false)
     }
 
     @Test("a lost client that buys again is won back, and its story shows it")
     func wonBack() throws {
         let fixture = try ScanFixture()
         try fixture.load("a.csv", salesCSV("W1", every: 7, from: "2024-01-01", through: "2024-04-01"))
+        // A steady client keeps the feed alive: W1's silence is W1's, not the export's.
+        try fixture.load("s.csv", salesCSV("S1", every: 2, from: "2024-01-01", through: "2024-06-11", header: true))
         try fixture.scan("2024-04-02")
         try fixture.scan("2024-04-20")
         try fixture.scan("2024-05-15")
@@ -129,6 +141,67 @@ struct ScannerTests {
         #expect(story == [
             "2024-04-02 - → active", "2024-04-20 active → at_risk", "2024-05-15 at_risk → lost", "2024-06-11 lost → won_back",
         ])
+    }
+
+    @Test("a stopped feed raises one feed_stale alert and turns no client lost")
+    func staleFeed() throws {
+        let fixture = try ScanFixture()
+        for (index, client) in ["A1", "A2", "A3", "A4"].enumerated() {
+            try fixture.load("\(client).csv", salesCSV(client, every: 3 + index, from: "2024-01-01", through: "2024-10-31"))
+        }
+        let normal = try fixture.scan("2024-11-01")
+        #expect(!normal.feed.isStale)
+        let stopped = try fixture.scan("2024-12-02")
+        #expect(stopped.feed.isStale)
+        #expect(stopped.feed.lastSaleDay == Day(iso: "2024-10-31") || stopped.feed.lastSaleDay ?? Day(number: 0) < Day(iso: "2024-11-01")!)
+        #expect(stopped.statuses[.atRisk, default: 0] + stopped.statuses[.lost, default: 0] == 0, "\(stopped.statuses)")
+        let feed = try fixture.database.alerts(AlertFilter(kinds: [.feedStale]))
+        #expect(feed.count == 1)
+        #expect(feed.first?.clientID == nil)
+        // Sales come in again: the alert clears itself.
+        for client in ["A1", "A2", "A3", "A4"] {
+            try fixture.load("\(client)-dec.csv", salesCSV(client, every: 3, from: "2024-11-01", through: "2024-12-02"))
+        }
+        let resumed = try fixture.scan("2024-12-03")
+        #expect(!resumed.feed.isStale)
+        #expect(try fixture.database.alerts(AlertFilter(kinds: [.feedStale])).isEmpty)
+    }
+
+    @Test("an ERP's correction replaces the stored line, and the next scan sees it")
+    func correctionsReachTheScan() throws {
+        let w1 = salesCSV("W1", every: 7, from: "2024-01-01", through: "2024-06-30")
+        let s1 = salesCSV("S1", every: 2, from: "2024-01-01", through: "2024-06-30", header: true)
+        let fixture = try ScanFixture()
+        try fixture.load("a.csv", w1)
+        try fixture.load("s.csv", s1)
+        try fixture.scan("2024-06-30")
+        // The ERP re-exports W1's first order at 1,100 instead of 100, and moves its second to S1 a day later.
+        let fix =
+            "date,client_id,document,line,amount,category\n2024-01-01,W1,W1-2024-01-01,1,1100,Tools\n"
+            + "2024-01-09,S1,W1-2024-01-08,1,100,Tools\n"
+        try fixture.load("fix.csv", fix)
+        try fixture.scan("2024-06-30")
+        // The same book imported already corrected.
+        let corrected = w1.replacingOccurrences(of: "2024-01-01,W1,W1-2024-01-01,1,100,", with: "2024-01-01,W1,W1-2024-01-01,1,1100,")
+            .replacingOccurrences(of: "2024-01-08,W1,W1-2024-01-08,1,100,", with: "2024-01-09,S1,W1-2024-01-08,1,100,")
+        #expect(corrected != w1)
+        let fresh = try ScanFixture()
+        try fresh.load("a.csv", corrected)
+        try fresh.load("s.csv", s1)
+        try fresh.scan("2024-06-30")
+        let days = """
+            SELECT c.client_id, d.day, d.net, d.gross, d.lines FROM client_days d JOIN clients c ON c.id = d.client
+            ORDER BY 1, 2
+            """
+        let categories = """
+            SELECT c.client_id, d.day, d.category, d.amount FROM client_day_categories d JOIN clients c ON c.id = d.client
+            ORDER BY 1, 2, 3
+            """
+        #expect(try fixture.table(days) == fresh.table(days))
+        #expect(try fixture.table(categories) == fresh.table(categories))
+        #expect(try fixture.table("SELECT * FROM book_days ORDER BY day") == fresh.table("SELECT * FROM book_days ORDER BY day"))
+        #expect(try fixture.table("SELECT count(*) FROM dirty_client_days") == [[0.databaseValue]])
+        #expect(try fixture.state("W1")?.revenue == fresh.state("W1")?.revenue)
     }
 
     @Test("clients known only from master data are scanned as new")

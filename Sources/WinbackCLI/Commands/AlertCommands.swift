@@ -41,8 +41,23 @@ struct AlertsCommand: ParsableCommand {
         if let severity { filter.severities = try list(severity, Severity.init(rawValue:), "--severity") }
         if let kind { filter.kinds = try list(kind, AlertKind.init(rawValue:), "--kind") }
         let alerts = try database.alerts(filter)
+        if alerts.isEmpty, let state = try emptyState(database) { note(state) }
         print(Reports.alerts(alerts, format: format).render(format), terminator: "")
     }
+}
+
+/// Why a listing is empty when the truth is not "nothing to report": no sales stored yet, or no scan yet.
+func emptyState(_ database: AppDatabase) throws -> String? {
+    if try !database.hasSales() {
+        return "no sales stored yet: import a sales export first (winback import FILE)"
+    }
+    if try database.latestScan() == nil { return "no scan yet: run winback scan" }
+    return nil
+}
+
+/// A remark for the person at the terminal, on stderr, so that scripts reading stdout get only the data.
+func note(_ text: String) {
+    FileHandle.standardError.write(Data("winback: \(text)\n".utf8))
 }
 
 /// Comma-separated values of an enumeration, or a usage error naming the option and the choices.
@@ -82,7 +97,11 @@ struct SnoozeCommand: ParsableCommand {
     func run() throws {
         let (config, database) = try global.open()
         let day = try parseDay(until, option: "--until")!
-        guard day > config.today() else { throw ValidationError("--until must be after today (\(config.today().iso))") }
+        // The book's day is its latest scan's, which may lag behind the calendar (a replayed or demo book).
+        let bookDay = try database.latestScan().map { Day(number: $0.asOf) } ?? config.today()
+        guard day > bookDay else {
+            throw ValidationError("--until must be after the latest scan's day (\(bookDay.iso))")
+        }
         try perform { try database.snooze(id, until: day) }
         print("snoozed #\(id) until \(day.iso)")
     }

@@ -18,6 +18,7 @@ struct ClientsCommand: ParsableCommand {
     func run() throws {
         let (_, database) = try global.open()
         let clients = try database.clientSummaries()
+        if clients.isEmpty || clients.allSatisfy({ $0.state == nil }), let state = try emptyState(database) { note(state) }
         var report = Report(columns: [
             .init(key: "client_id", header: "client"),
             .init(key: "client_name", header: "name"),

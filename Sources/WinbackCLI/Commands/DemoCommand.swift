@@ -5,6 +5,7 @@ import WinbackCore
 import WinbackImport
 import WinbackOutbox
 import WinbackReports
+import WinbackRuntime
 import WinbackScan
 import WinbackSimulation
 import WinbackStore
@@ -73,16 +74,21 @@ struct DemoCommand: ParsableCommand {
         }
 
         // Scan at every month's end of the last year, as the daemon would have, so the trend has a history.
-        let scanner = Scanner(database: database, settings: settings)
+        let job = ScanJob(database: database, settings: settings, outbox: Outbox(directory: state.outbox), today: { end })
         var (year, month, _) = end.adding(days: -334).components
-        var summary: ScanSummary?
+        var last: ScanJob.Result
         while true {
             let monthEnd = min(end, Day(year: year, month: month, day: Day.daysInMonth(year: year, month: month))!)
-            summary = try scanner.scan(asOf: monthEnd)
+            do {
+                last = try job.run(asOf: monthEnd)
+            } catch let failure as ScanJob.Failure {
+                throw CommandFailure(reason: failure.description)
+            }
             if monthEnd == end { break }
             (year, month) = month == 12 ? (year + 1, 1) : (year, month + 1)
         }
-        let folder = try Outbox(directory: state.outbox).write(asOf: end, database: database)
+        let summary: ScanSummary? = last.summary
+        let folder = last.folder
         print("Scanned at each month's end; the last scan, as of \(end.iso):")
         if let summary { print(ScanCommand.describe(summary, seconds: 0).split(separator: "\n").dropFirst().joined(separator: "\n")) }
         print("")

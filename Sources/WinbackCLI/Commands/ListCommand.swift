@@ -20,6 +20,7 @@ struct ListCommand: ParsableCommand {
     func run() throws {
         let (_, database) = try global.open()
         var rows = try database.winbackList()
+        if rows.isEmpty, let state = try emptyState(database) { note(state) }
         if let top { rows = Array(rows.prefix(top)) }
         print(Reports.winback(rows, format: format).render(format), terminator: "")
     }

@@ -4,6 +4,7 @@ import Foundation
 import WinbackCore
 import WinbackOutbox
 import WinbackScan
+import WinbackRuntime
 import WinbackStore
 
 /// `winback scan [--as-of DATE]`: evaluates every client as of a day and stores the results.
@@ -24,23 +25,29 @@ struct ScanCommand: ParsableCommand {
     func run() throws {
         let (config, database) = try global.open()
         let day = try parseDay(asOf, option: "--as-of") ?? config.today()
-        let started = Date()
-        let summary = try Scanner(database: database, settings: config.churn).scan(asOf: day)
-        let folder: String
+        let job = ScanJob(
+            database: database, settings: config.churn,
+            outbox: Outbox(directory: StateDirectory(root: config.stateDirectory).outbox), today: { config.today() })
         do {
-            folder = try Outbox(directory: StateDirectory(root: config.stateDirectory).outbox).write(asOf: day, database: database)
-        } catch let failure as Outbox.Failure {
-            throw CommandFailure(reason: "scan stored, but the outbox was not written: \(failure)")
+            let result = try job.run(asOf: day)
+            print(Self.describe(result.summary, seconds: result.seconds))
+            print("  outbox: \(result.folder)")
+        } catch let failure as ScanJob.Failure {
+            throw CommandFailure(reason: failure.description)
         }
-        print(Self.describe(summary, seconds: Date().timeIntervalSince(started)))
-        print("  outbox: \(folder)")
     }
 
     static func describe(_ summary: ScanSummary, seconds: Double) -> String {
         var lines = [
             "scanned \(summary.clients) clients as of \(summary.asOf.iso) in \(String(format: "%.2f", seconds)) s"
-                + (summary.aggregatedLines > 0 ? " (\(summary.aggregatedLines) new sales lines aggregated)" : "")
+                + (summary.aggregatedLines > 0 ? " (\(summary.aggregatedLines) new sales lines aggregated)" : ""),
+            "  data: \(summary.feed.summary)",
         ]
+        if summary.replay {
+            lines.append(
+                "  a replay: later days were scanned before, so the live alerts, list and statuses stay as they are;"
+                    + " this day's outbox shows what it found")
+        }
         for status in ClientStatus.allCases {
             let count = summary.statuses[status, default: 0]
             let changed = summary.changedTo[status, default: 0]

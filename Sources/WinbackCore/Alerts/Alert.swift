@@ -10,9 +10,19 @@ public enum AlertKind: String, Sendable, CaseIterable, Codable {
     case contactGap = "contact_gap"
     case dossierStale = "dossier_stale"
     case importRejected = "import_rejected"
+    /// No sales have come in for longer than the book is ever normally silent.
+    case feedStale = "feed_stale"
+    /// A scheduled scan failed; the daemon retries it.
+    case scanFailed = "scan_failed"
+    /// The `[notify] command` failed after the outbox was written.
+    case notifyFailed = "notify_failed"
 
-    /// Kinds that hold while a condition holds, and resolve themselves when it clears.
-    public var clearsItself: Bool { self != .importRejected && self != .wonBack }
+    /// Kinds that hold while a condition holds, and resolve themselves when it clears. A won-back alert holds
+    /// while the client stays won back: it clears when that period ends or the client relapses.
+    public var clearsItself: Bool { self != .importRejected && self != .scanFailed && self != .notifyFailed }
+
+    /// Kinds about the loss of a client: a won-back client's open ones resolve as `won_back`.
+    public var isLoss: Bool { self == .atRisk || self == .lost || self == .decline }
 }
 
 /// How urgent an alert is.

@@ -55,7 +55,7 @@ public enum AlertRules {
             pauseDays: settings.contacts.negativePauseDays)
 
         // The status's own cause: overdue or silence make at_risk / lost alerts, a decline its own.
-        if status == .atRisk || status == .lost, let cause = assessment.findings.first(where: { $0.verdict != .flag }) {
+        if status.isFailing, let cause = assessment.findings.first(where: { $0.verdict != .flag }) {
             let kind: AlertKind = cause.criterion == .decline ? .decline : (status == .lost ? .lost : .atRisk)
             let what: String
             switch kind {
@@ -92,11 +92,13 @@ public enum AlertRules {
                     clientID: subject.clientID, kind: .returns, severity: subject.classes.abc == .a ? .warning : .info,
                     title: "\(subject.label) returns much of what it buys", explanation: finding.explanation))
         }
-        if status == .wonBack, subject.previous?.status == .lost, let since = subject.previous?.since {
+        // Held while the client stays won back: it clears when the period ends or the client relapses.
+        if status == .wonBack {
+            let since = subject.previous?.status == .wonBack ? subject.previous!.since : asOf
             alerts.append(
                 AlertCandidate(
                     clientID: subject.clientID, kind: .wonBack, severity: .info,
-                    title: "\(subject.label) is back after being lost since \(since.iso)",
+                    title: "\(subject.label) is back: won back on \(since.iso)",
                     explanation: assessment.status.reason, value: facts.yearlyValue))
         }
         let share = subject.classes.share

@@ -51,6 +51,19 @@ public struct ClientFacts: Sendable, Equatable {
         public var lastPurchase: Day
         /// The client's purchase days after `lastPurchase`: the run without this category.
         public var purchasesSince: Int
+        /// What was spent on it in the same span.
+        public var revenue: Money
+
+        public init(
+            category: String, purchases: Int, share: Double, lastPurchase: Day, purchasesSince: Int, revenue: Money = .zero
+        ) {
+            self.category = category
+            self.purchases = purchases
+            self.share = share
+            self.lastPurchase = lastPurchase
+            self.purchasesSince = purchasesSince
+            self.revenue = revenue
+        }
     }
 
     /// Silence measured in typical gaps.
@@ -157,16 +170,20 @@ extension ClientFacts {
             let from = lastDay.adding(days: -lookbackDays)
             var inSpan = 0
             var with = 0
+            var revenue = Money.zero
             for index in stride(from: last, through: 0, by: -1) {
                 let day = purchases[index]
                 guard day.day > from else { break }
                 inSpan += 1
-                if day.categories.contains(where: { $0.category == category }) { with += 1 }
+                if let item = day.categories.first(where: { $0.category == category }) {
+                    with += 1
+                    revenue = revenue + item.amount
+                }
             }
             stats.append(
                 CategoryStat(
                     category: category, purchases: with, share: Double(with) / Double(max(inSpan, 1)),
-                    lastPurchase: lastDay, purchasesSince: purchases.count - 1 - last))
+                    lastPurchase: lastDay, purchasesSince: purchases.count - 1 - last, revenue: revenue))
         }
         return stats.sorted { ($0.share, $1.category) > ($1.share, $0.category) }
     }

@@ -35,26 +35,29 @@ public struct StatusDecision: Sendable, Equatable {
 extension StatusDecision {
     /// Decides the status from the findings and what earlier scans decided.
     ///
-    /// Lost wins over at risk; a lost client that has bought since it was lost is won back, and stays so for
-    /// `wonBackDays` unless a criterion fires again; a client without a rhythm whose first purchase is recent is new.
+    /// Lost wins over at risk. A lost client that has bought since it was lost is won back, and stays so for
+    /// `wonBackDays` while it keeps buying: a relapse into silence (overdue, silence, the purchase model) moves it
+    /// back to at risk or lost at once. A decline does not end the period: the months the client was gone weigh
+    /// on every revenue comparison until then. A client without a rhythm whose first purchase is recent is new.
     public static func decide(
         previous: StatusSince?, facts: ClientFacts, findings: [Finding], settings: ChurnSettings.StatusRules
     ) -> StatusDecision {
         let worst = findings.first { $0.verdict != .flag }
+        let relapse = findings.first { $0.verdict != .flag && $0.criterion != .decline }
         guard let lastPurchase = facts.lastPurchase, let firstPurchase = facts.firstPurchase else {
             return StatusDecision(status: .new, reason: "no purchase yet")
         }
-        if let previous, previous.status == .lost, lastPurchase > previous.since, worst?.verdict != .lost {
+        if let previous, previous.status == .lost, lastPurchase > previous.since {
+            if let relapse { return StatusDecision(relapse) }
             return StatusDecision(
                 status: .wonBack,
                 reason: "bought again on \(lastPurchase.iso) after being lost since \(previous.since.iso)")
         }
-        if let worst {
-            return StatusDecision(status: worst.verdict == .lost ? .lost : .atRisk, reason: worst.explanation)
-        }
         if let previous, previous.status == .wonBack, previous.since.days(to: facts.asOf) < settings.wonBackDays {
-            return StatusDecision(status: .wonBack, reason: "won back on \(previous.since.iso)")
+            if let relapse { return StatusDecision(relapse) }
+            return StatusDecision(status: .wonBack, reason: "won back on \(previous.since.iso); last purchase \(lastPurchase.iso)")
         }
+        if let worst { return StatusDecision(worst) }
         if facts.rhythm == nil, firstPurchase.days(to: facts.asOf) < settings.newClientDays {
             return StatusDecision(status: .new, reason: "first purchase on \(firstPurchase.iso)")
         }
@@ -63,4 +66,14 @@ extension StatusDecision {
         }
         return StatusDecision(status: .active, reason: "last purchase \(lastPurchase.iso)")
     }
+
+    /// The status a finding with an at-risk or lost verdict gives, with its explanation as the reason.
+    init(_ finding: Finding) {
+        self.init(status: finding.verdict == .lost ? .lost : .atRisk, reason: finding.explanation)
+    }
+}
+
+extension ClientStatus {
+    /// At risk or lost: the statuses that put a client on the win-back list and count as failures.
+    public var isFailing: Bool { self == .atRisk || self == .lost }
 }

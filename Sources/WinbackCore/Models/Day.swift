@@ -58,6 +58,12 @@ public struct Day: Hashable, Comparable, Sendable {
     /// Whole days from `self` to `other` (positive when `other` is later).
     public func days(to other: Day) -> Int { Int(other.number) - Int(number) }
 
+    /// The ISO weekday: 1 for Monday through 7 for Sunday (1970-01-01 was a Thursday).
+    public var weekday: Int {
+        let offset = (Int(number) + 3) % 7
+        return (offset < 0 ? offset + 7 : offset) + 1
+    }
+
     /// ISO 8601, `YYYY-MM-DD`.
     public var iso: String {
         let (y, m, d) = components

@@ -22,6 +22,30 @@ public struct AlertRecord: Sendable, Equatable, FetchableRecord {
     public var lastSeen: Day
     public var resolvedOn: Day?
 
+    public init(
+        id: Int64, clientID: String?, clientName: String?, manager: String?, kind: AlertKind, category: String?,
+        severity: Severity, status: AlertStatus, snoozedUntil: Day? = nil, resolution: String? = nil, title: String,
+        explanation: String, offer: Offer?, value: Money?, firstSeen: Day, lastSeen: Day, resolvedOn: Day? = nil
+    ) {
+        self.id = id
+        self.clientID = clientID
+        self.clientName = clientName
+        self.manager = manager
+        self.kind = kind
+        self.category = category
+        self.severity = severity
+        self.status = status
+        self.snoozedUntil = snoozedUntil
+        self.resolution = resolution
+        self.title = title
+        self.explanation = explanation
+        self.offer = offer
+        self.value = value
+        self.firstSeen = firstSeen
+        self.lastSeen = lastSeen
+        self.resolvedOn = resolvedOn
+    }
+
     public init(row: Row) throws {
         func day(_ column: String) -> Day? { (row[column] as Int32?).map(Day.init(number:)) }
         id = row["id"]

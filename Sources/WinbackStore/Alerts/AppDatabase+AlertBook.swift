@@ -110,19 +110,24 @@ struct AlertBook {
         try db.execute(
             sql: "UPDATE alerts SET status = 'new', snoozed_until = NULL WHERE status = 'snoozed' AND snoozed_until <= ?",
             arguments: [asOf.number])
-        // The live alert of each key: unresolved, or resolved by hand within an episode still going on.
-        var live: [Key: (id: Int64, resolved: Bool)] = [:]
+        // The live alert of each key: unresolved, or resolved by hand within an episode still going on, or resolved
+        // by a scan of this same day (a same-day rescan that clears a condition, then one that finds it again: the
+        // episode goes on, reopened, instead of a second one starting on the same day).
+        enum State { case open, resolvedByHand, clearedToday }
+        var live: [Key: (id: Int64, state: State)] = [:]
         let rows = try Row.fetchCursor(
             db,
             sql: """
                 SELECT id, coalesce(client, 0) AS client, kind, category, resolution FROM alerts
-                WHERE kind != 'import_rejected'
-                  AND (resolution IS NULL OR (resolution = 'manual' AND last_seen >= ?))
+                WHERE kind NOT IN ('import_rejected', 'scan_failed', 'notify_failed')
+                  AND (resolution IS NULL OR (resolution = 'manual' AND last_seen >= ?)
+                       OR (resolution IN ('cleared', 'won_back') AND resolved_on = ?))
                 ORDER BY id
-                """, arguments: [(previousAsOf ?? asOf).number])
+                """, arguments: [(previousAsOf ?? asOf).number, asOf.number])
         while let row = try rows.next() {
-            live[Key(client: row["client"], kind: row["kind"], category: row["category"])] =
-                (row["id"], (row["resolution"] as String?) != nil)
+            let resolution: String? = row["resolution"]
+            let state: State = resolution == nil ? .open : resolution == "manual" ? .resolvedByHand : .clearedToday
+            live[Key(client: row["client"], kind: row["kind"], category: row["category"])] = (row["id"], state)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -132,13 +137,16 @@ struct AlertBook {
             seen.insert(key)
             let offer = try candidate.offer.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
             if let existing = live[key] {
-                if existing.resolved {
+                switch existing.state {
+                case .resolvedByHand:
                     try db.execute(sql: "UPDATE alerts SET last_seen = ? WHERE id = ?", arguments: [asOf.number, existing.id])
-                } else {
+                case .open, .clearedToday:
                     try db.execute(
                         sql: """
                             UPDATE alerts SET severity = ?, title = ?, explanation = ?, offer = ?, value = ?,
-                                last_seen = max(last_seen, ?)
+                                last_seen = max(last_seen, ?),
+                                status = CASE WHEN resolution IS NULL THEN status ELSE 'new' END,
+                                resolution = NULL, resolved_on = NULL
                             WHERE id = ?
                             """,
                         arguments: [
@@ -160,10 +168,9 @@ struct AlertBook {
             }
         }
         // Open alerts whose condition no longer holds resolve themselves.
-        for (key, existing) in live where !seen.contains(key) && !existing.resolved {
+        for (key, existing) in live where !seen.contains(key) && existing.state == .open {
             guard let kind = AlertKind(rawValue: key.kind), kind.clearsItself else { continue }
-            let isLoss = kind == .atRisk || kind == .lost || kind == .decline
-            let resolution = isLoss && wonBack.contains(key.client) ? "won_back" : "cleared"
+            let resolution = kind.isLoss && wonBack.contains(key.client) ? "won_back" : "cleared"
             try db.execute(
                 sql: """
                     UPDATE alerts SET status = 'resolved', snoozed_until = NULL, resolution = ?, resolved_on = ?

@@ -19,6 +19,27 @@ public struct WinbackRow: Sendable, Equatable, FetchableRecord {
     public var pAlive: Double?
     public var valueAtRisk: Money?
 
+    public init(
+        rank: Int, clientID: String, clientName: String?, manager: String?, region: String?, status: ClientStatus,
+        reason: String, value: Money, missedCycles: Int?, offer: Offer?, abc: ABCClass?, asOf: Day, pAlive: Double?,
+        valueAtRisk: Money?
+    ) {
+        self.rank = rank
+        self.clientID = clientID
+        self.clientName = clientName
+        self.manager = manager
+        self.region = region
+        self.status = status
+        self.reason = reason
+        self.value = value
+        self.missedCycles = missedCycles
+        self.offer = offer
+        self.abc = abc
+        self.asOf = asOf
+        self.pAlive = pAlive
+        self.valueAtRisk = valueAtRisk
+    }
+
     public init(row: Row) throws {
         rank = row["rank"]
         clientID = row["client_id"]

@@ -30,9 +30,11 @@ public struct ScanRecord: Codable, Sendable, FetchableRecord, TableRecord {
     public var startedAt: String
     public var finishedAt: String
     public var clients: Int
+    /// A scan of a day before the latest live one: it left the live book alone.
+    public var replay: Bool
 
     enum CodingKeys: String, CodingKey {
-        case id, clients
+        case id, clients, replay
         case asOf = "as_of"
         case startedAt = "started_at"
         case finishedAt = "finished_at"
@@ -57,20 +59,27 @@ extension AppDatabase {
         }
     }
 
-    /// Stores a scan's results in one transaction: the scan, every client's state, and the status changes.
+    /// Stores a scan's results in one transaction.
     ///
-    /// Scanning the same day again replaces that day's status changes, so a replay never doubles the story;
-    /// changes recorded for later days by later scans are left alone.
+    /// A scan of the latest live day or a later one is live: it stores every client's state, the status changes
+    /// (scanning the same day again replaces that day's), the alerts, the win-back list, the failure statistics
+    /// and the fits. A scan of an earlier day is a replay: the live book stays as the latest day left it, and only
+    /// the scan, its failure statistics (that day's point of the trend) and its fits are stored. The choice is made
+    /// inside the write, so a scan racing a later one never moves the book backwards.
     @discardableResult
     public func saveScan(
         asOf: Day, startedAt: String, finishedAt: String, results: [ScanResult], outputs: ScanOutputs = ScanOutputs()
-    ) throws -> Int64 {
+    ) throws -> (scanID: Int64, replay: Bool) {
         try writer.write { db in
-            let previousAsOf = try Int32.fetchOne(db, sql: "SELECT as_of FROM scans ORDER BY id DESC LIMIT 1")
+            let previousAsOf = try Int32.fetchOne(
+                db, sql: "SELECT as_of FROM scans WHERE replay = 0 ORDER BY as_of DESC, id DESC LIMIT 1")
+            let replay = previousAsOf.map { asOf.number < $0 } ?? false
             try db.execute(
-                sql: "INSERT INTO scans (as_of, started_at, finished_at, clients) VALUES (?, ?, ?, ?)",
-                arguments: [asOf.number, startedAt, finishedAt, results.count])
+                sql: "INSERT INTO scans (as_of, started_at, finished_at, clients, replay) VALUES (?, ?, ?, ?, ?)",
+                arguments: [asOf.number, startedAt, finishedAt, results.count, replay])
             let scanID = db.lastInsertedRowID
+            try saveStatistics(db, scanID: scanID, asOf: asOf, outputs: outputs)
+            if replay { return (scanID, true) }
             try db.execute(sql: "DELETE FROM status_changes WHERE day = ?", arguments: [asOf.number])
             let state = try db.makeStatement(
                 sql: """
@@ -109,21 +118,6 @@ extension AppDatabase {
             }
             try AlertBook(db: db, asOf: asOf, previousAsOf: previousAsOf.map(Day.init(number:)))
                 .reconcile(outputs.alerts, wonBack: outputs.wonBack)
-            let stat = try db.makeStatement(
-                sql: """
-                    INSERT INTO failure_stats (scan_id, as_of, dimension, direction, clients, active, at_risk, lost,
-                        won_back, new, became_at_risk, became_lost, came_back, category_drops, revenue_at_risk)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-            for (dimension, directions) in outputs.failures {
-                for (direction, c) in directions {
-                    try stat.execute(arguments: [
-                        scanID, asOf.number, dimension.rawValue, direction, c.clients, c.active, c.atRisk, c.lost,
-                        c.wonBack, c.new, c.becameAtRisk, c.becameLost, c.cameBack, c.categoryDrops,
-                        c.revenueAtRisk.scaled,
-                    ])
-                }
-            }
             try db.execute(sql: "DELETE FROM winback_list")
             let entry = try db.makeStatement(
                 sql: """
@@ -138,20 +132,41 @@ extension AppDatabase {
                     item.missedCycles, offer, item.pAlive, item.valueAtRisk?.scaled,
                 ])
             }
-            for (name, fit) in outputs.fits {
-                try db.execute(
-                    sql: """
-                        INSERT INTO model_fits (scan_id, model, parameters, log_likelihood, clients, iterations, converged)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [scanID, name, fit.parameters, fit.logLikelihood, fit.clients, fit.iterations, fit.converged])
-            }
-            return scanID
+            return (scanID, false)
         }
     }
 
-    /// The most recent scan, if any.
+    /// A scan's failure statistics and model fits: what live scans and replays both store.
+    private func saveStatistics(_ db: Database, scanID: Int64, asOf: Day, outputs: ScanOutputs) throws {
+        let stat = try db.makeStatement(
+            sql: """
+                INSERT INTO failure_stats (scan_id, as_of, dimension, direction, clients, active, at_risk, lost,
+                    won_back, new, became_at_risk, became_lost, came_back, category_drops, revenue_at_risk)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        for (dimension, directions) in outputs.failures {
+            for (direction, c) in directions {
+                try stat.execute(arguments: [
+                    scanID, asOf.number, dimension.rawValue, direction, c.clients, c.active, c.atRisk, c.lost,
+                    c.wonBack, c.new, c.becameAtRisk, c.becameLost, c.cameBack, c.categoryDrops,
+                    c.revenueAtRisk.scaled,
+                ])
+            }
+        }
+        for (name, fit) in outputs.fits {
+            try db.execute(
+                sql: """
+                    INSERT INTO model_fits (scan_id, model, parameters, log_likelihood, clients, iterations, converged)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [scanID, name, fit.parameters, fit.logLikelihood, fit.clients, fit.iterations, fit.converged])
+        }
+    }
+
+    /// The live scan of the latest day, if any: the day the live book (states, alerts, the list) is as of.
     public func latestScan() throws -> ScanRecord? {
-        try writer.read { db in try ScanRecord.order(Column("id").desc).fetchOne(db) }
+        try writer.read { db in
+            try ScanRecord.filter(Column("replay") == false).order(Column("as_of").desc, Column("id").desc).fetchOne(db)
+        }
     }
 }

@@ -1,0 +1,71 @@
+import Foundation
+import WinbackCore
+import WinbackOutbox
+import WinbackScan
+import WinbackStore
+
+/// One scan and that day's outbox: what `winback scan`, the daemon and the demo all run.
+///
+/// A day after today is refused: what has not happened yet cannot be judged, and its status history and trend
+/// rows could never be undone. A day before the latest scanned one is a replay (see ``Scanner``): its outbox is
+/// written from what it found, and the live book stays as the latest day left it.
+public struct ScanJob: Sendable {
+    public let database: AppDatabase
+    public let settings: ChurnSettings
+    public let outbox: Outbox
+    private let now: @Sendable () -> Date
+    private let today: @Sendable () -> Day
+
+    /// `today` is today in the configured time zone (the demo passes the last day of its generated book).
+    public init(
+        database: AppDatabase, settings: ChurnSettings, outbox: Outbox, now: @escaping @Sendable () -> Date = Date.init,
+        today: @escaping @Sendable () -> Day
+    ) {
+        self.database = database
+        self.settings = settings
+        self.outbox = outbox
+        self.now = now
+        self.today = today
+    }
+
+    /// What a job did.
+    public struct Result: Sendable {
+        public var summary: ScanSummary
+        /// The day's outbox folder.
+        public var folder: String
+        public var seconds: Double
+    }
+
+    /// Why a job did not complete.
+    public enum Failure: Error, CustomStringConvertible {
+        /// The day is after today.
+        case future(Day, today: Day)
+        /// The scan was stored, but the day's files could not be written.
+        case outbox(ScanSummary, reason: String)
+
+        public var description: String {
+            switch self {
+            case .future(let day, let today):
+                return "\(day.iso) is after today (\(today.iso)): a day that has not ended cannot be judged"
+            case .outbox(_, let reason):
+                return "scan stored, but the outbox was not written: \(reason)"
+            }
+        }
+    }
+
+    /// Scans `asOf` and writes its outbox.
+    public func run(asOf: Day) throws -> Result {
+        let today = today()
+        guard asOf <= today else { throw Failure.future(asOf, today: today) }
+        let started = now()
+        let summary = try Scanner(database: database, settings: settings, now: now).scan(asOf: asOf)
+        let folder: String
+        do {
+            let view = try summary.replayView ?? database.liveView(asOf: asOf)
+            folder = try outbox.write(view, feed: summary.feed, database: database)
+        } catch let failure as Outbox.Failure {
+            throw Failure.outbox(summary, reason: failure.description)
+        }
+        return Result(summary: summary, folder: folder, seconds: now().timeIntervalSince(started))
+    }
+}
