@@ -40,7 +40,9 @@ public struct DecimalParser: Sendable {
         while lower < upper, isBlank(bytes, at: lower) { lower += blankWidth(bytes, at: lower) }
         while lower < upper, let width = trailingBlankWidth(bytes, upper: upper) { upper -= width }
         guard lower < upper else { return .failure(.empty) }
-        let text = { String(decoding: UnsafeBufferPointer(rebasing: bytes[lower..<upper]), as: UTF8.self) }
+        // The field as written, signs included, for messages.
+        let (start, end) = (lower, upper)
+        let text = { String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self) }
 
         var negative = false
         if bytes[lower] == UInt8(ascii: "-") || bytes[lower] == UInt8(ascii: "+") {

@@ -157,6 +157,13 @@ struct RowDecoder {
         guard let index else { return nil }
         switch numbers.parseScaled(reader.field(index)) {
         case .success(let scaled):
+            // Amounts and margins beyond a hundred billion are no real line (a product code in the amount
+            // column, a misplaced column); refused here, no sum downstream can come near overflowing.
+            if column != "quantity", scaled.magnitude > Money.lineLimit.scaled.magnitude {
+                let text = String(decoding: reader.field(index), as: UTF8.self)
+                fail(column, "\(quoted(text)) is beyond the largest amount a line may carry (±100,000,000,000)")
+                return nil
+            }
             return Money(scaled: scaled)
         case .failure(.empty):
             if required { fail(column, "empty") }
@@ -173,8 +180,12 @@ struct RowDecoder {
         var value = 0
         var digits = 0
         for byte in bytes where byte != UInt8(ascii: " ") {
-            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 18 else {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else {
                 fail(column, "not a whole number: \(quoted(String(decoding: bytes, as: UTF8.self)))")
+                return nil
+            }
+            guard digits < 18 else {
+                fail(column, "too large: \(quoted(String(decoding: bytes, as: UTF8.self))) (at most 18 digits)")
                 return nil
             }
             value = value * 10 + Int(byte - UInt8(ascii: "0"))

@@ -262,6 +262,42 @@ struct ImporterTests {
         #expect(try fixture.database.imports().first?.error?.utf8.count ?? 0 < 1_000)
     }
 
+    @Test(
+        "amounts no line can carry are refused with their line: the largest Int64, a product code, 900 trillion",
+        arguments: [
+            "date;client_id;document;amount\n02.01.2024;BIG1;AG2;922 337 203 685 477,5807\n",
+            "date;client_id;document;amount\n02.01.2024;BIG1;AG2;4006381333931\n",
+            "date,client_id,document,amount\n2024-01-02,BIG1,AG2,900000000000000\n",
+            "date,client_id,document,amount,margin\n2024-01-02,BIG1,AG2,5,-900000000000000\n",
+        ])
+    func amountLimit(_ text: String) throws {
+        let fixture = try ImportFixture()
+        let problems = try fixture.refusal(fixture.file("big.csv", text))
+        #expect(problems.count == 1)
+        #expect(problems.first?.hasPrefix("2: ") == true)
+        #expect(problems.first?.contains("beyond the largest amount a line may carry") == true, "\(problems)")
+        #expect(try fixture.database.salesLineCount() == 0)
+    }
+
+    @Test("messages keep what was written: the signs of -5-, a line number too large rather than not a number")
+    func faithfulMessages() throws {
+        let fixture = try ImportFixture()
+        let problems = try fixture.refusal(
+            fixture.file("x.csv", "date,client_id,document,line,amount\n2024-01-02,C1,D1,1,-5-\n2024-01-02,C1,D1,1234567890123456789,5\n"))
+        #expect(problems == [
+            "2: amount: not a number: \"-5-\"",
+            "3: line: too large: \"1234567890123456789\" (at most 18 digits)",
+        ])
+    }
+
+    @Test("the largest amount a line may carry is accepted")
+    func amountAtTheLimit() throws {
+        let fixture = try ImportFixture()
+        let report = try fixture.importer.importFile(
+            at: fixture.file("ok.csv", "date,client_id,document,amount\n2024-01-02,C1,D1,100000000000\n2024-01-02,C1,D2,-100000000000\n"))
+        #expect(report.inserted == 2)
+    }
+
     @Test("a UTF-16 file is refused at line 1")
     func utf16() throws {
         let fixture = try ImportFixture()

@@ -4,6 +4,7 @@ import Testing
 import WinbackConfig
 import WinbackCore
 import WinbackImport
+import WinbackOutbox
 import WinbackScan
 import WinbackSimulation
 import WinbackStore
@@ -202,6 +203,35 @@ struct ScannerTests {
         #expect(try fixture.table("SELECT * FROM book_days ORDER BY day") == fresh.table("SELECT * FROM book_days ORDER BY day"))
         #expect(try fixture.table("SELECT count(*) FROM dirty_client_days") == [[0.databaseValue]])
         #expect(try fixture.state("W1")?.revenue == fresh.state("W1")?.revenue)
+    }
+
+    @Test("extreme amounts already stored never make a scan, the outbox or the client views trap")
+    func extremeStoredAmounts() throws {
+        let fixture = try ScanFixture()
+        try fixture.load("s.csv", salesCSV("S1", every: 2, from: "2024-01-01", through: "2024-06-30"))
+        try fixture.load("b.csv", salesCSV("BIG1", every: 7, from: "2024-01-01", through: "2024-06-30", header: true))
+        // Stored by an older version, or by hand: amounts whose sums overflow 64 bits many times over.
+        try fixture.database.writer.write { db in
+            let client = try Int64.fetchOne(db, sql: "SELECT id FROM clients WHERE client_id = 'BIG1'")!
+            let importID = try Int64.fetchOne(db, sql: "SELECT max(id) FROM imports")!
+            for (index, amount) in [Int64.max, Int64.max, Int64.min + 1, Int64.max, 9_000_000_000_000_000_000].enumerated() {
+                try db.execute(
+                    sql: """
+                        INSERT INTO sales (document, line, day, client, quantity, amount, margin, import_id, source_line, category)
+                        VALUES (?, 1, ?, ?, 1, ?, ?, ?, 2, 'Tools')
+                        """,
+                    arguments: ["X\(index)", Day(iso: "2024-06-0\(index + 1)")!.number, client, amount, amount, importID])
+            }
+        }
+        let summary = try fixture.scan("2024-06-30")
+        #expect(summary.clients == 2)
+        try fixture.scan("2024-12-31")
+        let big = try #require(try fixture.database.clientSummary("BIG1"))
+        #expect(big.summary.revenue.isSaturated || big.summary.revenue > Money(units: 1_000_000_000_000))
+        #expect(try fixture.database.clientSummaries().count == 2)
+        let outbox = Outbox(directory: fixture.folder.appendingPathComponent("outbox").path)
+        let folder = try outbox.write(asOf: Day(iso: "2024-12-31")!, database: fixture.database)
+        #expect(FileManager.default.fileExists(atPath: folder + "/digest.md"))
     }
 
     @Test("clients known only from master data are scanned as new")

@@ -156,14 +156,17 @@ public enum Criteria {
 /// "14 days", "1 day", "12.5 days".
 func days(_ value: Double) -> String {
     let rounded = (value * 10).rounded() / 10
-    let text = rounded == rounded.rounded() ? String(Int(rounded)) : fixed(rounded, 1)
+    let text = rounded == rounded.rounded() ? fixed(rounded, 0) : fixed(rounded, 1)
     return text + (text == "1" ? " day" : " days")
 }
 
 /// A number with `decimals` places, no grouping, rounded half away from zero: `fixed(2.25, 1)` is "2.3".
 public func fixed(_ value: Double, _ decimals: Int) -> String {
+    guard value.isFinite else { return value.isNaN ? "n/a" : value < 0 ? "−∞" : "∞" }
     var factor = 1.0
     for _ in 0..<decimals { factor *= 10 }
+    // Past what Int64 holds after scaling, whole units are all that is worth printing.
+    guard abs(value) * factor < 9e18 else { return "\(value.rounded())" }
     let scaled = Int64((abs(value) * factor).rounded())
     let whole = scaled / Int64(factor)
     let fraction = String(scaled % Int64(factor)).leftPadded(to: decimals)
@@ -173,6 +176,7 @@ public func fixed(_ value: Double, _ decimals: Int) -> String {
 
 /// "−64 %", "+12 %", or "67 %" unsigned.
 public func percent(_ fraction: Double, signed: Bool = true) -> String {
+    guard fraction.isFinite, abs(fraction) < 1e15 else { return fixed(fraction * 100, 0) + " %" }
     let value = Int((fraction * 100).rounded())
     guard signed else { return "\(value) %" }
     return value < 0 ? "−\(-value) %" : "+\(value) %"

@@ -47,7 +47,7 @@ extension AppDatabase {
                                min(CASE WHEN amount > 0 THEN day END) AS first_purchase,
                                max(CASE WHEN amount > 0 THEN day END) AS last_purchase,
                                count(DISTINCT document) AS documents,
-                               sum(amount) AS revenue
+                               \(clamped("total(amount)")) AS revenue
                         FROM sales GROUP BY client
                     ) s ON s.client = c.id
                     LEFT JOIN client_states t ON t.client = c.id
@@ -162,7 +162,7 @@ extension AppDatabase {
                     SELECT \(ClientState.columns), c.client_id, c.name, c.manager, c.region,
                            min(CASE WHEN s.amount > 0 THEN s.day END) AS first_purchase,
                            max(CASE WHEN s.amount > 0 THEN s.day END) AS last_purchase,
-                           count(DISTINCT s.document) AS documents, coalesce(sum(s.amount), 0) AS revenue
+                           count(DISTINCT s.document) AS documents, \(clamped("total(s.amount)")) AS revenue
                     FROM clients c
                     LEFT JOIN sales s ON s.client = c.id
                     LEFT JOIN client_states t ON t.client = c.id

@@ -1,5 +1,6 @@
 import GRDB
 import GRDBSQLite
+import WinbackCore
 
 extension AppDatabase {
     /// Adds the sales stored since the last call to the per-client, per-day aggregates that scans read.
@@ -67,14 +68,14 @@ struct ClientDayAggregator {
             try db.execute(
                 sql: """
                     INSERT INTO client_days (client, day, net, gross, returns, margin, margin_lines, lines)
-                    SELECT client, day, sum(amount), sum(max(amount, 0)), sum(max(-amount, 0)), coalesce(sum(margin), 0),
-                           count(margin), count(*)
+                    SELECT client, day, \(clamped("total(amount)")), \(clamped("total(max(amount, 0))")),
+                           \(clamped("total(max(-amount, 0))")), \(clamped("total(margin)")), count(margin), count(*)
                     FROM sales WHERE client = ?1 AND day = ?2 AND id <= ?3 GROUP BY client, day
                     """, arguments: [client, day, through])
             try db.execute(
                 sql: """
                     INSERT INTO client_day_categories (client, day, category, amount)
-                    SELECT client, day, category, sum(amount) FROM sales
+                    SELECT client, day, category, \(clamped("total(amount)")) FROM sales
                     WHERE client = ?1 AND day = ?2 AND id <= ?3 AND amount > 0 AND category IS NOT NULL
                     GROUP BY category
                     """, arguments: [client, day, through])
@@ -115,17 +116,23 @@ struct ClientDayAggregator {
             let key = DayKey(client: sqlite3_column_int64(handle, 1), day: sqlite3_column_int64(handle, 2))
             let amount = sqlite3_column_int64(handle, 3)
             var totals = days[key, default: DayTotals()]
-            totals.net += amount
-            if amount > 0 { totals.gross += amount } else { totals.returns -= amount }
+            // Saturating: a line is at most 100 billion, but nothing stored may make a scan trap.
+            totals.net = Money.saturating(totals.net, amount)
+            if amount > 0 {
+                totals.gross = Money.saturating(totals.gross, amount)
+            } else {
+                totals.returns = Money.saturating(totals.returns, amount == .min ? .max : -amount)
+            }
             if sqlite3_column_type(handle, 4) != SQLITE_NULL {
-                totals.margin += sqlite3_column_int64(handle, 4)
+                totals.margin = Money.saturating(totals.margin, sqlite3_column_int64(handle, 4))
                 totals.marginLines += 1
             }
             totals.lines += 1
             days[key] = totals
             if amount > 0, sqlite3_column_type(handle, 5) != SQLITE_NULL, let text = sqlite3_column_text(handle, 5) {
                 let category = String(cString: text)
-                categories[CategoryKey(client: key.client, day: key.day, category: category), default: 0] += amount
+                let categoryKey = CategoryKey(client: key.client, day: key.day, category: category)
+                categories[categoryKey] = Money.saturating(categories[categoryKey, default: 0], amount)
             }
         }
         sqlite3_reset(handle)
@@ -136,9 +143,9 @@ struct ClientDayAggregator {
                 INSERT INTO client_days (client, day, net, gross, returns, margin, margin_lines, lines)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (client, day) DO UPDATE SET
-                    net = net + excluded.net, gross = gross + excluded.gross, returns = returns + excluded.returns,
-                    margin = margin + excluded.margin, margin_lines = margin_lines + excluded.margin_lines,
-                    lines = lines + excluded.lines
+                    net = \(clamped("net + excluded.net")), gross = \(clamped("gross + excluded.gross")),
+                    returns = \(clamped("returns + excluded.returns")), margin = \(clamped("margin + excluded.margin")),
+                    margin_lines = margin_lines + excluded.margin_lines, lines = lines + excluded.lines
                 RETURNING lines
                 """)
         // In key order, so that the b-tree is written from one end to the other; bound through the C API,
@@ -178,7 +185,7 @@ struct ClientDayAggregator {
         let upsertCategory = try db.makeStatement(
             sql: """
                 INSERT INTO client_day_categories (client, day, category, amount) VALUES (?, ?, ?, ?)
-                ON CONFLICT (client, day, category) DO UPDATE SET amount = amount + excluded.amount
+                ON CONFLICT (client, day, category) DO UPDATE SET amount = \(clamped("amount + excluded.amount"))
                 """)
         let categoryHandle = upsertCategory.sqliteStatement
         for (key, amount) in categories.sorted(by: {
@@ -194,4 +201,10 @@ struct ClientDayAggregator {
         try db.execute(sql: "UPDATE aggregation SET sales_through = ? WHERE id = 1", arguments: [lastID])
         return count
     }
+}
+
+/// An SQL sum held within the integers a `Money` may be, as saturating Swift sums are: SQLite's `sum()` fails on
+/// overflow and `+` turns into a float, so sums are taken as floats (`total()`) or clamped back here.
+func clamped(_ expression: String) -> String {
+    "CAST(max(min(\(expression), 9223372036854775807), -9223372036854775807) AS INTEGER)"
 }
