@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WinbackStore
 
 /// `winback`: finds the key clients a company is losing and helps win them back.
 public struct WinbackCommand: ParsableCommand {
@@ -25,8 +26,13 @@ public struct WinbackCommand: ParsableCommand {
 
     /// Runs the command line and exits: status 0 on success, non-zero with a one-line reason on stderr.
     public static func run(arguments: [String]? = nil) -> Never {
+        var command: any ParsableCommand
         do {
-            var command = try parseAsRoot(arguments)
+            command = try parseAsRoot(arguments)
+        } catch {
+            exit(withError: error)
+        }
+        do {
             try command.run()
             Foundation.exit(0)
         } catch let failure as CommandFailure {
@@ -35,8 +41,16 @@ public struct WinbackCommand: ParsableCommand {
             }
             FileHandle.standardError.write(Data("winback: \(failure.reason)\n".utf8))
             Foundation.exit(failure.status)
-        } catch {
+        } catch let error as ExitCode {
             exit(withError: error)
+        } catch let error as ValidationError {
+            exit(withError: error)
+        } catch let error as CleanExit {
+            exit(withError: error)
+        } catch {
+            // Anything else (the database, the file system) in one line, not a dump.
+            FileHandle.standardError.write(Data("winback: \(oneLine(error))\n".utf8))
+            Foundation.exit(1)
         }
     }
 }

@@ -15,18 +15,25 @@ final class FileByteSource: ByteSource {
     private let descriptor: Int32
     let path: String
 
-    /// Opens `path` for reading; refuses directories and what is not a regular file.
-    init(path: String) throws {
+    /// Opens `path` for reading; refuses directories and what is not a regular file, before reading a byte.
+    ///
+    /// The file is opened without blocking (a FIFO would otherwise wait for a writer forever) and checked on the
+    /// descriptor itself, so nothing can be swapped in between the check and the read. With `followLinks` false (the
+    /// daemon's inbox, which other users can write to), a symbolic link is refused instead of followed.
+    init(path: String, followLinks: Bool = true) throws {
         self.path = path
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (followLinks ? 0 : O_NOFOLLOW))
         guard descriptor >= 0 else {
-            throw ImportFailure.unreadable(path: path, reason: String(cString: strerror(errno)))
+            let reason = errno == ELOOP && !followLinks ? "a symbolic link (not followed)" : String(cString: strerror(errno))
+            throw ImportFailure.unreadable(path: path, reason: reason)
         }
         var info = stat()
         guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
             close(descriptor)
             throw ImportFailure.unreadable(path: path, reason: "not a regular file")
         }
+        // Reads of a regular file block as they should.
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
         self.descriptor = descriptor
     }
 

@@ -15,6 +15,8 @@ public struct ImportReport: Sendable, Equatable {
     public var inserted: Int
     /// Rows already stored by an earlier import (a re-export of overlapping days).
     public var duplicates: Int
+    /// Contacts of clients the book does not know: kept out of it, not to create clients that never bought.
+    public var unknownClients = 0
     /// Of the duplicates, those that carried other values and replaced the stored line: the ERP's corrections.
     public var corrected: Int = 0
     /// Of the duplicates, those that carried other values and were dropped (`[import] changed_lines = "keep"`).
@@ -33,6 +35,11 @@ public struct ImportReport: Sendable, Equatable {
 public struct Importer: Sendable {
     public let database: AppDatabase
     public let settings: ImportSettings
+    /// Whether a symbolic link given as a file is followed (the CLI) or refused (the daemon's inbox).
+    public var followLinks = true
+    /// Ticked at every batch of rows; a stop asked there rolls the file's transaction back
+    /// (``WorkControl/Stopped`` is thrown, and nothing of the file is stored).
+    public var control: WorkControl?
     private let now: @Sendable () -> Date
     private let today: @Sendable () -> Day
 
@@ -50,7 +57,7 @@ public struct Importer: Sendable {
     /// Imports one file; `kind` forces its kind instead of recognising it from the header.
     public func importFile(at path: String, kind forcedKind: InputKind? = nil) throws -> ImportReport {
         let started = timestamp()
-        let source = try FileByteSource(path: path)
+        let source = try FileByteSource(path: path, followLinks: followLinks)
         let (sha256, bytes) = try source.sha256()
         let fileName = URL(fileURLWithPath: path).lastPathComponent
         var report = ImportReport(path: path, rows: 0, inserted: 0, duplicates: 0)
@@ -171,7 +178,11 @@ public struct Importer: Sendable {
             let writer = try MasterDataWriter(db: db, importID: importID)
             let pipeline = RowPipeline(reader: reader, decoder: rows) { $0.contact() }
             try drain(pipeline, report: &report, note: note) { contact, _, report in
-                if try writer.insert(contact) { report.inserted += 1 } else { report.duplicates += 1 }
+                switch try writer.insert(contact) {
+                case .stored: report.inserted += 1
+                case .duplicate: report.duplicates += 1
+                case .unknownClient: report.unknownClients += 1
+                }
             }
         case .clients:
             let writer = try MasterDataWriter(db: db, importID: importID)
@@ -190,6 +201,7 @@ public struct Importer: Sendable {
     ) throws {
         defer { pipeline.cancel() }
         while let batch = try pipeline.next() {
+            try control?.checkpoint()
             report.rows += batch.count
             for item in batch {
                 switch item {

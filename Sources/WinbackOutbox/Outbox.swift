@@ -85,6 +85,8 @@ public struct Outbox: Sendable {
         guard mkdir(path, 0o2770) == 0 || errno == EEXIST else {
             throw Failure(path: path, reason: String(cString: strerror(errno)))
         }
+        // The umask (022 for an operator's shell) would leave it 2750: the group writes here too.
+        chmod(path, 0o2770)
         try AtomicFile.syncDirectory(containing: path)
     }
 }

@@ -95,7 +95,8 @@ public enum CSVRenderer {
 
     private static func field(_ cell: Report.Cell) -> String {
         switch cell {
-        case .text(let text): return quote(neutralise(text ?? ""))
+        // Control characters from data (an ESC, a stray CR) are shown, never passed to the spreadsheet or terminal.
+        case .text(let text): return quote(neutralise(escapeControls(text ?? "")))
         case .number(let number): return number ?? ""
         case .date(let day): return day?.iso ?? ""
         }

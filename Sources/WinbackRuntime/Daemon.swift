@@ -16,13 +16,27 @@ import WinbackStore
 
 /// `winback daemon`: the daily scan at the configured local time, the inbox, and systemd's protocol.
 ///
-/// Everything happens on one serial queue, the work loop: the schedule check, the inbox poll, the
-/// debounced rescan, signal handling and the watchdog ping. The ping is sent from that loop, so a loop
-/// stuck in a job stops the pings and systemd restarts the service. A stop or a reload waits for the job
-/// under way (an import or a scan finishes, each in its own transactions) and never interrupts one.
+/// The work happens on one serial queue, the work loop: the schedule check, the inbox poll, the debounced
+/// rescan and reloads. Signals and the watchdog are handled on a second queue, so neither waits for a long
+/// job: the watchdog pings systemd while the work moves (each job ticks a ``WorkControl`` as it goes, and the
+/// loop itself is ticked through at every ping), and stops pinging when it has not moved for a whole watchdog
+/// period, so a stuck loop is restarted and a long import is not. SIGTERM or SIGINT asks the job under way to
+/// stop: it rolls back at its next step (a claimed file stays claimed and is taken up at the next start), and
+/// ``run()`` returns. A scheduled scan that fails is retried with a growing pause, and STATUS says so until one
+/// succeeds.
 public final class Daemon: @unchecked Sendable {
-    // All state below is touched only on `queue`.
+    // All state below is touched only on `queue`, except where said.
     private let queue = DispatchQueue(label: "winback.daemon")
+    /// Signals and the watchdog: never blocked by work.
+    private let control = DispatchQueue(label: "winback.daemon.control")
+    /// Ticked by jobs, read by the watchdog, told to stop by signals: thread-safe.
+    private let work = WorkControl()
+    private let stopped = DispatchSemaphore(value: 0)
+    /// The watchdog's last reading (on `control`).
+    private var watchdogReading = (progress: -1, at: Date.distantPast)
+    private var watchdogTimer: DispatchSourceTimer?
+    /// A scheduled scan that failed: its day, why, how many tries, and when the next may run.
+    private var failedScan: (day: Day, reason: String, attempts: Int, retryAt: Date)?
     private var config: WinbackConfig
     private let configPath: String?
     private let state: StateDirectory
@@ -54,10 +68,10 @@ public final class Daemon: @unchecked Sendable {
         inbox = Inbox(state: state)
     }
 
-    /// Starts the work loop and never returns; the process exits 0 on SIGTERM or SIGINT.
-    public func run() -> Never {
+    /// Runs the service until SIGTERM or SIGINT, then returns once the job under way has stopped.
+    public func run() {
         queue.async { self.start() }
-        dispatchMain()
+        stopped.wait()
     }
 
     private func start() {
@@ -66,9 +80,9 @@ public final class Daemon: @unchecked Sendable {
         let registered = DispatchGroup()
         for signal in [SIGTERM, SIGINT, SIGHUP] {
             Glibc.signal(signal, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signal, queue: queue)
+            let source = DispatchSource.makeSignalSource(signal: signal, queue: control)
             source.setEventHandler { [unowned self] in
-                if signal == SIGHUP { reload() } else { stop(signal: signal) }
+                if signal == SIGHUP { queue.async { self.reload() } } else { stop(signal: signal) }
             }
             registered.enter()
             source.setRegistrationHandler { registered.leave() }
@@ -98,10 +112,27 @@ public final class Daemon: @unchecked Sendable {
         // The schedule is checked against the wall clock often, so that a clock jump is noticed within seconds.
         timers.append(repeating(every: 15) { [unowned self] in checkSchedule() })
         timers.append(repeating(every: TimeInterval(settings.inboxPollSeconds)) { [unowned self] in pollInbox() })
-        if let interval = notifier.watchdogInterval {
-            timers.append(repeating(every: interval) { [unowned self] in notifier.watchdog() })
-            notifier.watchdog()
+        if watchdogTimer == nil, let interval = notifier.watchdogInterval {
+            let timer = DispatchSource.makeTimerSource(queue: control)
+            timer.schedule(deadline: .now(), repeating: interval, leeway: .milliseconds(Int(interval * 50)))
+            timer.setEventHandler { [unowned self] in watchdogTick(interval: interval) }
+            timer.resume()
+            watchdogTimer = timer
         }
+    }
+
+    /// On `control`: pings while the work moved within the last two intervals (a whole watchdog period), and
+    /// sends a tick through the work loop, so an idle loop moves too and a stuck one does not.
+    private func watchdogTick(interval: TimeInterval) {
+        let now = Date()
+        let progress = work.progress
+        if progress != watchdogReading.progress { watchdogReading = (progress, now) }
+        if now.timeIntervalSince(watchdogReading.at) < 2 * interval + 0.5 {
+            notifier.watchdog()
+        } else {
+            logger.critical("no progress for \(Int(now.timeIntervalSince(watchdogReading.at))) s: watchdog pings stopped")
+        }
+        queue.async { [work] in work.tick() }
     }
 
     private func repeating(every interval: TimeInterval, _ body: @escaping () -> Void) -> DispatchSourceTimer {
@@ -120,12 +151,16 @@ public final class Daemon: @unchecked Sendable {
             catchUpDays: config.daemon.catchUpDays)
     }
 
-    /// Makes every scheduled scan that is due (today's once its time has passed; missed days after a stop).
+    /// Makes every scheduled scan that is due (today's once its time has passed; missed days after a stop). A day
+    /// counts as done only once its scan succeeded; a failed one is tried again after a pause that doubles from
+    /// 30 seconds to 30 minutes, and the days after it wait their turn.
     private func checkSchedule() {
+        guard !work.isStopRequested else { return }
+        if let failed = failedScan, now() < failed.retryAt { return }
         do {
             let due = schedule.dueDays(at: now(), lastScheduled: try database.lastScheduledDay())
             for day in due {
-                scan(day, reason: "scheduled")
+                guard scan(day, reason: "scheduled") else { return }
                 try database.recordScheduledScan(day)
             }
         } catch {
@@ -133,13 +168,15 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
-    private func scan(_ day: Day, reason: String) {
+    /// Scans a day and writes its outbox; false when it failed (a scheduled scan is then retried).
+    @discardableResult
+    private func scan(_ day: Day, reason: String) -> Bool {
         notifier.status("scanning as of \(day.iso) (\(reason))")
         let started = Date()
         do {
             let job = ScanJob(
                 database: database, settings: config.churn, outbox: Outbox(directory: state.outbox), now: now,
-                today: { [schedule, now] in schedule.today(at: now()).day })
+                today: { [schedule, now] in schedule.today(at: now()).day }, control: work)
             let result = try job.run(asOf: day)
             let summary = result.summary
             let folder = result.folder
@@ -158,14 +195,43 @@ public final class Daemon: @unchecked Sendable {
                     "at_risk": "\(summary.statuses[.atRisk, default: 0])", "lost": "\(summary.statuses[.lost, default: 0])",
                     "alerts": "\(summary.alerts)", "seconds": "\(String(format: "%.2f", seconds))", "outbox": "\(folder)",
                 ])
+            if reason == "scheduled", failedScan != nil {
+                failedScan = nil
+                logger.notice("the scheduled scan succeeded again", metadata: ["as_of": "\(day.iso)"])
+                try? database.resolveScanFailures(on: day)
+            }
+            notifier.status(idleStatus())
+            return true
+        } catch is WorkControl.Stopped {
+            logger.notice("scan stopped for the shutdown; nothing of it was kept", metadata: ["as_of": "\(day.iso)"])
+            return false
         } catch {
             report(error, doing: "scanning as of \(day.iso)")
+            if reason == "scheduled" { scheduleRetry(of: day, error: error) }
+            notifier.status(idleStatus())
+            return false
         }
-        notifier.status(idleStatus())
+    }
+
+    /// Notes a failed scheduled scan, raises its alert, and sets when it is tried again.
+    private func scheduleRetry(of day: Day, error: any Error) {
+        let attempts = (failedScan?.day == day ? failedScan!.attempts : 0) + 1
+        let pause = min(30 * pow(2, Double(attempts - 1)), 1800)
+        let reason = oneLine(error)
+        failedScan = (day, reason, attempts, now().addingTimeInterval(pause))
+        logger.error(
+            "scheduled scan failed; retrying",
+            metadata: ["as_of": "\(day.iso)", "attempt": "\(attempts)", "retry_in_seconds": "\(Int(pause))", "error": "\(reason)"])
+        do {
+            try database.raiseScanFailed(on: day, reason: reason, attempts: attempts)
+        } catch {
+            logger.error("could not record the failed scan as an alert", metadata: ["error": "\(oneLine(error))"])
+        }
     }
 
     /// After files brought new sales: rescan today once no more came for `rescan_delay_seconds`.
     private func scheduleRescan() {
+        guard !work.isStopRequested else { return }
         rescanTimer?.cancel()
         let timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + TimeInterval(config.daemon.rescanDelaySeconds))
@@ -180,10 +246,20 @@ public final class Daemon: @unchecked Sendable {
     // MARK: - Inbox
 
     private func pollInbox() {
+        guard !work.isStopRequested else { return }
         // Files claimed before but not finished: a crash, or a database that could not take them (a full or
         // read-only disk). They are tried again at every look, so the daemon recovers once space returns.
         var retried = false
-        for path in inbox.leftovers() {
+        let (leftovers, planted) = inbox.leftovers()
+        for (path, what) in planted {
+            do {
+                let moved = try inbox.reject(path, error: "\((path as NSString).lastPathComponent): refused: \(what)")
+                logger.warning("refused", metadata: ["file": "\(path)", "reason": "\(what)", "moved_to": "\(moved)"])
+            } catch {
+                report(error, doing: "moving \(path) to rejected/")
+            }
+        }
+        for path in leftovers {
             logger.notice("taking up a file claimed but not finished", metadata: ["file": "\(path)"])
             retried = take(path) || retried
         }
@@ -210,19 +286,30 @@ public final class Daemon: @unchecked Sendable {
         let name = (path as NSString).lastPathComponent
         notifier.status("importing \(name)")
         defer { notifier.status(idleStatus()) }
-        let importer = Importer(
+        var importer = Importer(
             database: database, settings: config.importing, now: now, today: { [schedule, now] in schedule.today(at: now()).day })
+        // The inbox is writable by every operator: a link planted there is refused, never followed.
+        importer.followLinks = false
+        importer.control = work
         do {
             let report = try importer.importFile(at: path)
-            let archived = try inbox.archive(path)
             logger.info(
                 "imported",
                 metadata: [
                     "file": "\(name)", "kind": "\(report.kind?.rawValue ?? "?")", "rows": "\(report.rows)",
                     "stored": "\(report.inserted)", "already_stored": "\(report.duplicates)",
-                    "archived": "\(archived)",
+                    "corrected": "\(report.corrected)",
                 ])
-            return report.inserted > 0
+            // Stored: from here on a failure is about moving the file, never about importing it.
+            do {
+                let archived = try inbox.archive(path)
+                logger.info("archived", metadata: ["file": "\(name)", "to": "\(archived)"])
+            } catch {
+                self.report(error, doing: "archiving \(name) (it was imported)")
+            }
+            return report.inserted > 0 || report.corrected > 0
+        } catch is WorkControl.Stopped {
+            logger.notice("import stopped for the shutdown and rolled back; the file stays claimed", metadata: ["file": "\(name)"])
         } catch let failure as ImportFailure {
             do {
                 let rejected = try inbox.reject(path, error: failure.description)
@@ -271,23 +358,37 @@ public final class Daemon: @unchecked Sendable {
         notifier.ready(status: idleStatus())
     }
 
+    /// On `control`: tells the job under way to stop, then lets the work loop wind down and `run()` return.
     private func stop(signal: Int32) {
+        guard !work.isStopRequested else { return }
+        work.requestStop()
         notifier.stopping()
         logger.info("stopping", metadata: ["signal": "\(signal == SIGTERM ? "SIGTERM" : "SIGINT")"])
-        timers.forEach { $0.cancel() }
-        rescanTimer?.cancel()
-        exit(0)
+        queue.async { [self] in
+            timers.forEach { $0.cancel() }
+            rescanTimer?.cancel()
+            control.sync {
+                watchdogTimer?.cancel()
+                signals.forEach { $0.cancel() }
+            }
+            stopped.signal()
+        }
     }
 
     // MARK: - Reporting
 
     private func idleStatus() -> String {
         let next = config.daemon.scanAt
-        return "\(lastSummary); daily scan at " + String(format: "%02d:%02d", next.hour, next.minute)
+        var text = "\(lastSummary); daily scan at " + String(format: "%02d:%02d", next.hour, next.minute)
+        if let failed = failedScan {
+            let retry = max(0, Int(failed.retryAt.timeIntervalSince(now())))
+            text = "SCAN FAILED for \(failed.day.iso) (\(failed.attempts)×): \(failed.reason); retry in \(retry) s; " + text
+        }
+        return text
     }
 
     private func report(_ error: any Error, doing what: String) {
-        logger.error("failed \(what)", metadata: ["error": "\(error)"])
-        notifier.status("error \(what): \(error)")
+        logger.error("failed \(what)", metadata: ["error": "\(oneLine(error))"])
+        notifier.status("error \(what): \(oneLine(error))")
     }
 }

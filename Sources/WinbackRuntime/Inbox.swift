@@ -26,23 +26,15 @@ final class Inbox {
 
     /// What is in the inbox: the files ready to take, and entries that are not regular files at all.
     func look(now: Date, settle: TimeInterval) throws -> (ready: [String], strangers: [(name: String, what: String)]) {
-        let names = try FileManager.default.contentsOfDirectory(atPath: state.inbox).sorted()
+        let names = try Self.entries(of: state.inbox)
         var ready: [String] = []
         var strangers: [(String, String)] = []
         var looked: [String: (size: Int64, modified: TimeInterval)] = [:]
         for name in names where !name.hasPrefix(".") {
             var info = stat()
             guard lstat(state.inbox + "/" + name, &info) == 0 else { continue }
-            switch info.st_mode & S_IFMT {
-            case S_IFREG: break
-            case S_IFLNK:
-                strangers.append((name, "a symbolic link (winback imports files, not links to them)"))
-                continue
-            case S_IFDIR:
-                strangers.append((name, "a directory (drop the files themselves into inbox/)"))
-                continue
-            default:
-                strangers.append((name, "not a regular file"))
+            if let what = Self.notAFile(info) {
+                strangers.append((name, what))
                 continue
             }
             let now = (size: Int64(info.st_size), modified: TimeInterval(info.st_mtim.tv_sec) + TimeInterval(info.st_mtim.tv_nsec) / 1e9)
@@ -74,10 +66,46 @@ final class Inbox {
         return target
     }
 
-    /// Files a previous run claimed but did not finish (it stopped or crashed mid-import).
-    func leftovers() -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: processing)) ?? []
-        return names.filter { !$0.hasPrefix(".") }.sorted().map { processing + "/" + $0 }
+    /// Files a previous run claimed but did not finish (it stopped or crashed mid-import), and entries of
+    /// `.processing/` that are no regular file at all (planted there: it is writable by the operators' group).
+    func leftovers() -> (files: [String], strangers: [(path: String, what: String)]) {
+        let names = (try? Self.entries(of: processing)) ?? []
+        var files: [String] = []
+        var strangers: [(String, String)] = []
+        for name in names where !name.hasPrefix(".") {
+            let path = processing + "/" + name
+            var info = stat()
+            guard lstat(path, &info) == 0 else { continue }
+            if let what = Self.notAFile(info) { strangers.append((path, what)) } else { files.append(path) }
+        }
+        return (files, strangers)
+    }
+
+    /// Why an entry is not taken as a file, or nil for a regular file; from `lstat`, so a link is not followed.
+    static func notAFile(_ info: stat) -> String? {
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFLNK: return "a symbolic link (winback imports files, not links to them)"
+        case S_IFDIR: return "a directory (drop the files themselves into inbox/)"
+        case S_IFIFO: return "a named pipe, not a regular file"
+        default: return "not a regular file"
+        }
+    }
+
+    /// The names in a folder, sorted; an error says in one line why the folder cannot be read.
+    static func entries(of folder: String) throws -> [String] {
+        guard let directory = opendir(folder) else {
+            throw InboxError(path: folder, reason: "cannot be read: " + String(cString: strerror(errno)))
+        }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            if name != ".", name != ".." { names.append(name) }
+        }
+        return names.sorted()
     }
 
     /// Moves an imported file to `archive/`.
@@ -95,13 +123,21 @@ final class Inbox {
         return target
     }
 
-    /// Renames into `folder`, keeping the name, or adding `-2`, `-3`… before the extension if it is taken.
+    /// Renames into `folder`, keeping the name, or adding `-2`, `-3`… before the extension if it is taken. A name
+    /// too long for that (and for the `.error.txt` beside a refused file) is shortened, never refused: a file the
+    /// database took must leave `.processing/`.
     private func move(_ path: String, into folder: String) throws -> String {
         try makeDirectory(folder)
         let name = (path as NSString).lastPathComponent
-        let stem = (name as NSString).deletingPathExtension
-        let ext = (name as NSString).pathExtension
-        var target = folder + "/" + name
+        var stem = (name as NSString).deletingPathExtension
+        var ext = (name as NSString).pathExtension
+        if ext.utf8.count > 16 {
+            stem = name
+            ext = ""
+        }
+        // NAME_MAX is 255 bytes: room for "-999999", the dot and extension, and ".error.txt".
+        stem = Self.prefix(stem, bytes: 255 - 7 - (ext.isEmpty ? 0 : ext.utf8.count + 1) - 10)
+        var target = folder + "/" + stem + (ext.isEmpty ? "" : "." + ext)
         var counter = 2
         while FileManager.default.fileExists(atPath: target) || FileManager.default.fileExists(atPath: target + ".error.txt") {
             target = folder + "/" + stem + "-\(counter)" + (ext.isEmpty ? "" : "." + ext)
@@ -113,8 +149,25 @@ final class Inbox {
         return target
     }
 
+    /// The longest start of `text` that fits in `bytes` bytes of UTF-8, cut between characters.
+    static func prefix(_ text: String, bytes: Int) -> String {
+        guard text.utf8.count > bytes else { return text }
+        var out = ""
+        var used = 0
+        for character in text {
+            let size = character.utf8.count
+            if used + size > bytes { break }
+            out.append(character)
+            used += size
+        }
+        return out
+    }
+
+    /// Makes a folder 2770 whatever the umask: the operators' group works in it too.
     private func makeDirectory(_ path: String) throws {
-        if mkdir(path, 0o2770) != 0, errno != EEXIST {
+        if mkdir(path, 0o2770) == 0 {
+            chmod(path, 0o2770)
+        } else if errno != EEXIST {
             throw InboxError(path: path, reason: String(cString: strerror(errno)))
         }
     }

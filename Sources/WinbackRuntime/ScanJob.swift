@@ -15,12 +15,15 @@ public struct ScanJob: Sendable {
     public let outbox: Outbox
     private let now: @Sendable () -> Date
     private let today: @Sendable () -> Day
+    private let control: WorkControl?
 
-    /// `today` is today in the configured time zone (the demo passes the last day of its generated book).
+    /// `today` is today in the configured time zone (the demo passes the last day of its generated book);
+    /// `control` lets the daemon see the scan move and stop it.
     public init(
         database: AppDatabase, settings: ChurnSettings, outbox: Outbox, now: @escaping @Sendable () -> Date = Date.init,
-        today: @escaping @Sendable () -> Day
+        today: @escaping @Sendable () -> Day, control: WorkControl? = nil
     ) {
+        self.control = control
         self.database = database
         self.settings = settings
         self.outbox = outbox
@@ -58,7 +61,7 @@ public struct ScanJob: Sendable {
         let today = today()
         guard asOf <= today else { throw Failure.future(asOf, today: today) }
         let started = now()
-        let summary = try Scanner(database: database, settings: settings, now: now).scan(asOf: asOf)
+        let summary = try Scanner(database: database, settings: settings, now: now, control: control).scan(asOf: asOf)
         let folder: String
         do {
             let view = try summary.replayView ?? database.liveView(asOf: asOf)

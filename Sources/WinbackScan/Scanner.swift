@@ -35,8 +35,14 @@ public struct Scanner: Sendable {
     public let database: AppDatabase
     public let settings: ChurnSettings
     private let now: @Sendable () -> Date
+    private let control: WorkControl?
 
-    public init(database: AppDatabase, settings: ChurnSettings, now: @escaping @Sendable () -> Date = Date.init) {
+    /// `control` is ticked as the scan moves; a stop asked there ends the scan before anything of it is stored.
+    public init(
+        database: AppDatabase, settings: ChurnSettings, now: @escaping @Sendable () -> Date = Date.init,
+        control: WorkControl? = nil
+    ) {
+        self.control = control
         self.database = database
         self.settings = settings
         self.now = now
@@ -44,7 +50,7 @@ public struct Scanner: Sendable {
 
     public func scan(asOf: Day) throws -> ScanSummary {
         let started = timestamp()
-        let aggregated = try database.aggregateNewSales()
+        let aggregated = try database.aggregateNewSales(control: control)
         let feed = try database.feedCheck(asOf: asOf, staleAfterDays: settings.feed.staleAfterDays)
         // When the feed has stopped, silence is judged up to the last day with sales: no client turns lost
         // because the export did.
@@ -53,6 +59,7 @@ public struct Scanner: Sendable {
         var keys: [Int64] = []
         var assessments: [Assessment] = []
         try database.forEachHistory(asOf: judged) { key, history in
+            try control?.checkpoint()
             keys.append(key)
             assessments.append(Assessment(history: history, previous: previous[key], asOf: judged, settings: settings))
         }
@@ -111,6 +118,7 @@ public struct Scanner: Sendable {
             if previous[keys[index]]?.status != status { summary.changedTo[status, default: 0] += 1 }
             for finding in assessment.findings { summary.findings[finding.criterion, default: 0] += 1 }
         }
+        try control?.checkpoint()
         let saved = try database.saveScan(
             asOf: asOf, startedAt: started, finishedAt: timestamp(), results: results, outputs: outputs)
         summary.scanID = saved.scanID

@@ -46,3 +46,21 @@ public struct AppDatabase: Sendable {
         return configuration
     }
 }
+
+/// One line that says what went wrong, for a person: SQLite's message without the statement and its arguments
+/// (GRDB's description carries both, over several lines), anything else with its line breaks folded.
+public func oneLine(_ error: any Error) -> String {
+    if let error = error as? DatabaseError {
+        let message = error.message ?? "\(error.resultCode)"
+        let hint =
+            switch error.resultCode.primaryResultCode {
+            case .SQLITE_FULL: " (the disk is full)"
+            case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_CANTOPEN: " (check the state directory's permissions)"
+            case .SQLITE_BUSY, .SQLITE_LOCKED: " (another process held the database too long)"
+            case .SQLITE_CORRUPT, .SQLITE_NOTADB: " (restore the database from a backup)"
+            default: ""
+            }
+        return "database error: \(message)\(hint)"
+    }
+    return "\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")
+}

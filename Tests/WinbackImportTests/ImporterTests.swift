@@ -339,6 +339,13 @@ struct ImporterTests {
     @Test("contacts and clients files are recognised by their header and imported once")
     func contactsAndClients() throws {
         let fixture = try ImportFixture()
+        // A contact alone does not make a client: one of a client the book does not know is left out, and said.
+        let stranger = try fixture.importer.importFile(
+            at: fixture.file("early.csv", "date,client_id,manager,outcome\n2024-01-02,C1,Anna,positive\n"))
+        #expect(stranger.unknownClients == 1)
+        #expect(stranger.inserted == 0)
+        #expect(try fixture.database.clientProfile("C1") == nil, "no phantom client")
+        _ = try fixture.importer.importFile(at: fixture.file("c0.csv", "client_id,client_name\nC1,Alpha\n"))
         let contacts = try fixture.file(
             "contacts.csv",
             "date,client_id,manager,outcome,note\n2024-01-05,C1,Anna,positive,\"Visit; new catalogue\"\n2024-01-09,C1,Anna,NEGATIVE,price complaint\n")

@@ -34,7 +34,11 @@ struct ClientCommand: ParsableCommand {
             facts = ClientFacts(history: history, asOf: state.asOf, settings: config.churn)
         }
         switch format {
-        case .text: print(Self.story(summary, facts: facts, changes: changes))
+        case .text:
+            // Every line of the story, whatever part of it came from data: no terminal escape, no broken line.
+            let story = Self.story(summary, facts: facts, changes: changes)
+            print(story.split(separator: "\n", omittingEmptySubsequences: false).map { escapeControls(String($0)) }
+                .joined(separator: "\n"))
         case .json: print(Self.json(summary, facts: facts, changes: changes))
         }
     }

@@ -33,5 +33,6 @@ struct DaemonCommand: ParsableCommand {
             throw CommandFailure(reason: error.description)
         }
         daemon.run()
+        Foundation.exit(0)
     }
 }

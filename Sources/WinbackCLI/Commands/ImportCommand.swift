@@ -56,6 +56,9 @@ struct ImportCommand: ParsableCommand {
         }
         var text = "\(report.path): \(kind), \(report.rows) rows: \(report.inserted) stored"
         if report.duplicates > 0 { text += ", \(report.duplicates) already stored" }
+        if report.unknownClients > 0 {
+            text += "; \(report.unknownClients) contacts of clients not in the book were left out (import their sales or a clients file first)"
+        }
         if report.corrected > 0 {
             text += " (\(report.corrected) of them with other values: the stored lines were corrected)"
         }

@@ -194,4 +194,32 @@ extension AppDatabase {
                 arguments: [sha256, "\(fileName) was not imported", problem, day.number, day.number])
         }
     }
+
+    /// Raises (or updates) the `scan_failed` alert of a scheduled scan that failed: one per day scanned.
+    public func raiseScanFailed(on day: Day, reason: String, attempts: Int) throws {
+        try writer.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO alerts (client, kind, category, severity, title, explanation, first_seen, last_seen)
+                    VALUES (NULL, 'scan_failed', ?, 'critical', ?, ?, ?, ?)
+                    ON CONFLICT DO UPDATE SET explanation = excluded.explanation, last_seen = excluded.last_seen
+                    """,
+                arguments: [
+                    day.iso, "The scheduled scan of \(day.iso) failed",
+                    "\(reason) (\(attempts) \(attempts == 1 ? "try" : "tries") so far; the daemon keeps retrying)",
+                    day.number, day.number,
+                ])
+        }
+    }
+
+    /// Resolves the `scan_failed` alerts once a scheduled scan succeeded again.
+    public func resolveScanFailures(on day: Day) throws {
+        try writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE alerts SET status = 'resolved', snoozed_until = NULL, resolution = 'cleared', resolved_on = ?
+                    WHERE kind = 'scan_failed' AND status != 'resolved'
+                    """, arguments: [day.number])
+        }
+    }
 }

@@ -11,11 +11,12 @@ extension AppDatabase {
     /// stays bounded, an interrupted catch-up resumes where it stopped, and other writers get turns.
     /// Returns how many sales lines were added.
     @discardableResult
-    public func aggregateNewSales(chunk: Int = 500_000) throws -> Int {
-        try writer.write { db in try ClientDayAggregator(db: db).refoldCorrected() }
+    /// `control` is ticked as lines are read; a stop asked there rolls back the chunk under way.
+    public func aggregateNewSales(chunk: Int = 500_000, control: WorkControl? = nil) throws -> Int {
+        try writer.write { db in try ClientDayAggregator(db: db, control: control).refoldCorrected() }
         var total = 0
         while true {
-            let added = try writer.write { db in try ClientDayAggregator(db: db).addChunk(limit: chunk) }
+            let added = try writer.write { db in try ClientDayAggregator(db: db, control: control).addChunk(limit: chunk) }
             total += added
             if added < chunk { return total }
         }
@@ -25,6 +26,7 @@ extension AppDatabase {
 /// Folds sales lines into `client_days` and `client_day_categories` inside one transaction.
 struct ClientDayAggregator {
     let db: Database
+    var control: WorkControl?
 
     private struct DayKey: Hashable {
         var client: Int64
@@ -112,6 +114,12 @@ struct ClientDayAggregator {
                 throw DatabaseError(resultCode: ResultCode(rawValue: code), message: db.lastErrorMessage, sql: read.sql)
             }
             count += 1
+            if count & 0x3FFF == 0 {
+                do { try control?.checkpoint() } catch {
+                    sqlite3_reset(handle)
+                    throw error
+                }
+            }
             lastID = sqlite3_column_int64(handle, 0)
             let key = DayKey(client: sqlite3_column_int64(handle, 1), day: sqlite3_column_int64(handle, 2))
             let amount = sqlite3_column_int64(handle, 3)

@@ -5,18 +5,14 @@ import WinbackCore
 public final class MasterDataWriter {
     private let db: Database
     private let importID: Int64
-    private let ensureClient: Statement
+    private let findClient: Statement
     private let insertContact: Statement
     private let upsertProfile: Statement
 
     public init(db: Database, importID: Int64) throws {
         self.db = db
         self.importID = importID
-        ensureClient = try db.makeStatement(
-            sql: """
-                INSERT INTO clients (client_id) VALUES (?)
-                ON CONFLICT (client_id) DO UPDATE SET client_id = excluded.client_id RETURNING id
-                """)
+        findClient = try db.makeStatement(sql: "SELECT id FROM clients WHERE client_id = ?")
         insertContact = try db.makeStatement(
             sql: """
                 INSERT INTO contacts (day, client, manager, outcome, note, import_id) VALUES (?, ?, ?, ?, ?, ?)
@@ -37,16 +33,23 @@ public final class MasterDataWriter {
                 """)
     }
 
-    /// Stores a contact; `false` when the same contact is already stored.
-    public func insert(_ contact: Contact) throws -> Bool {
-        guard let client = try Int64.fetchOne(ensureClient, arguments: [contact.clientID]) else {
-            throw DatabaseError(message: "no id returned for client \(contact.clientID)")
-        }
+    /// What became of a contact.
+    public enum ContactOutcome: Sendable, Equatable {
+        case stored
+        /// The same contact was already stored.
+        case duplicate
+        /// No sale or clients file has named the client: a contact alone does not make one (a prospect, a typo).
+        case unknownClient
+    }
+
+    /// Stores a contact of a client the book knows.
+    public func insert(_ contact: Contact) throws -> ContactOutcome {
+        guard let client = try Int64.fetchOne(findClient, arguments: [contact.clientID]) else { return .unknownClient }
         try insertContact.execute(arguments: [
             contact.day.number, client, contact.manager ?? "", contact.outcome.rawValue,
             contact.note ?? "", importID,
         ])
-        return db.changesCount == 1
+        return db.changesCount == 1 ? .stored : .duplicate
     }
 
     /// Stores or updates a client's master data.
