@@ -53,14 +53,15 @@ public enum ConfigLoader {
     public static func parse(_ text: String, file: String) throws -> WinbackConfig {
         let table: TOMLTable
         do {
-            try TableHeaderGuard.check(text)
+            // toml++ aborts the process on some malformed inputs: only well-formed TOML reaches it.
+            try TOMLSyntaxGuard.check(text)
         } catch {
             throw ConfigError(file: file, line: error.line, reason: error.reason)
         }
         do {
             table = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
-            throw ConfigError(file: file, line: error.source.begin.line, reason: error.description)
+            throw ConfigError(file: file, line: error.source.begin.line, reason: printable(error.description))
         }
         let reader = TOMLReader(table: table, path: [], locator: KeyLocator(text: text), file: file)
         var config = WinbackConfig()
