@@ -33,20 +33,16 @@ public enum ConfigLoader {
             reason: "no config file: give --config FILE, set $\(environmentVariable), or create \(systemPath)")
     }
 
-    /// Reads and checks the file at `path`.
+    /// Reads and checks the file at `path`: a regular file of at most 1 MiB of UTF-8 text without NUL bytes.
     public static func load(path: String) throws -> WinbackConfig {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw ConfigError(file: path, reason: "cannot be read: \(error.localizedDescription)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError(file: path, reason: "is not UTF-8 text")
-        }
-        var config = try parse(text, file: path)
+        var config = try parse(contents: ConfigFileReader.contents(of: path), file: path)
         config.sourcePath = path
         return config
+    }
+
+    /// Parses a config file's bytes: refuses a NUL byte or invalid UTF-8 with its line, then reads the text.
+    public static func parse(contents: [UInt8], file: String) throws -> WinbackConfig {
+        try parse(ConfigFileReader.text(contents, file: file), file: file)
     }
 
     /// Parses config text; `file` names it in errors and anchors a relative `state_dir`.

@@ -94,6 +94,24 @@ struct CLITests {
         #expect(result.stderr == "winback: \(winback.config.path):2: max_errors: unknown key\n")
     }
 
+    @Test(
+        "a config toml++ aborted on, or one with a NUL byte, is one line with its line number for every command",
+        arguments: [
+            ("state_dir = \"state\"\ncriteria = [\"overdue\", }\n", ":2: expected a value, found '}'"),
+            ("state_dir = \"state\"\n\u{0}state_dri = 1\n", ":2: a NUL byte: a config file is plain UTF-8 text"),
+            (String(repeating: "\u{0}", count: 4096), ":1: a NUL byte: a config file is plain UTF-8 text"),
+        ])
+    func brokenConfig(_ text: String, _ message: String) throws {
+        let winback = try WinbackProcess()
+        try Data(text.utf8).write(to: winback.config)
+        for command in [["config", "check"], ["scan"], ["daemon"]] {
+            let result = try winback.run(command)
+            #expect(result.status == 1, "\(command): not a crash")
+            #expect(result.stderr == "winback: \(winback.config.path)\(message)\n", "\(command)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: winback.folder.appendingPathComponent("state").path))
+    }
+
     @Test("$WINBACK_CONFIG is used when --config is not given")
     func environmentConfig() throws {
         let winback = try WinbackProcess()

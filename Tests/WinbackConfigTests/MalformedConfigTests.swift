@@ -40,13 +40,17 @@ struct MalformedConfigTests {
         #expect(failure(text) == message)
     }
 
-    @Test("the fuzzer's ASCII finding, its NUL bytes made spaces, is refused with its line")
+    @Test("the fuzzer's ASCII finding is refused with its line, with its NUL bytes and without them")
     func fuzzFinding() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../Fuzz/findings/toml-parse-value-assertion-ascii.toml")
-        let bytes = try [UInt8](Data(contentsOf: url.standardizedFileURL)).map { $0 == 0 ? UInt8(ascii: " ") : $0 }
+        let bytes = try [UInt8](Data(contentsOf: url.standardizedFileURL))
+        #expect(throws: ConfigError(file: "f.toml", line: 1, reason: "a NUL byte: a config file is plain UTF-8 text")) {
+            try ConfigLoader.parse(contents: bytes, file: "f.toml")
+        }
+        let spaced = bytes.map { $0 == 0 ? UInt8(ascii: " ") : $0 }
         #expect(throws: ConfigError(file: "f.toml", line: 1, reason: "expected a value, found '}'")) {
-            try ConfigLoader.parse(String(decoding: bytes, as: UTF8.self), file: "f.toml")
+            try ConfigLoader.parse(contents: spaced, file: "f.toml")
         }
     }
 
@@ -140,5 +144,57 @@ struct MalformedConfigTests {
         #expect(config.stateDirectory == "/srv/#winback")
         #expect(config.importing.dateFormats == ["MM/DD/YYYY", "DD.MM.YY"])
         #expect(config.churn.offers.first?.text == "Hello {name}, we miss you.")
+    }
+
+    @Test("a NUL byte is an error naming its line, not the end of the config")
+    func nulByte() {
+        let afterNul = Array("state_dir = \"/x\"\n".utf8) + [0] + Array("state_dri = 1\n".utf8)
+        #expect(throws: ConfigError(file: "w.toml", line: 2, reason: "a NUL byte: a config file is plain UTF-8 text")) {
+            try ConfigLoader.parse(contents: afterNul, file: "w.toml")
+        }
+        #expect(throws: ConfigError(file: "w.toml", line: 1, reason: "a NUL byte: a config file is plain UTF-8 text")) {
+            try ConfigLoader.parse(contents: [UInt8](repeating: 0, count: 4096), file: "w.toml")
+        }
+        // Text that already holds a NUL is refused as well.
+        #expect(throws: ConfigError(file: "w.toml", line: 1, reason: "a NUL byte: a config file is plain UTF-8 text")) {
+            try ConfigLoader.parse("state_dir = \"/x\"\u{0}", file: "w.toml")
+        }
+    }
+
+    @Test("invalid UTF-8 is an error naming its line")
+    func invalidUTF8() {
+        let latin1 = Array("state_dir = \"/x\"\n".utf8) + Array("# caf".utf8) + [0xE9] + Array("\n".utf8)
+        #expect(throws: ConfigError(file: "w.toml", line: 2, reason: "not UTF-8 text: save the file as UTF-8")) {
+            try ConfigLoader.parse(contents: latin1, file: "w.toml")
+        }
+    }
+
+    @Test("only a regular file of at most 1 MiB is read: not a directory, a FIFO or a huge file")
+    func fileKinds() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("winback-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(throws: ConfigError(file: folder.path, reason: "is a directory, not a regular file")) {
+            try ConfigLoader.load(path: folder.path)
+        }
+        let fifo = folder.appendingPathComponent("fifo.toml").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        // Opened without blocking: refused at once, where reading it would wait for a writer forever.
+        #expect(throws: ConfigError(file: fifo, reason: "is a named pipe (FIFO), not a regular file")) {
+            try ConfigLoader.load(path: fifo)
+        }
+        let huge = folder.appendingPathComponent("huge.toml")
+        let limit = 1 << 20
+        try Data(("state_dir = \"/x\"\n#" + String(repeating: "x", count: limit)).utf8).write(to: huge)
+        #expect(throws: ConfigError(file: huge.path, reason: "is \(limit + 18) bytes; a config file may have at most \(limit) (1 MiB)")) {
+            try ConfigLoader.load(path: huge.path)
+        }
+        let largest = folder.appendingPathComponent("largest.toml")
+        try Data(("state_dir = \"/x\"\n#" + String(repeating: "x", count: limit - 18)).utf8).write(to: largest)
+        #expect(try ConfigLoader.load(path: largest.path).stateDirectory == "/x")
+        let missing = folder.appendingPathComponent("missing.toml").path
+        #expect(throws: ConfigError(file: missing, reason: "cannot be read: No such file or directory")) {
+            try ConfigLoader.load(path: missing)
+        }
     }
 }
