@@ -54,6 +54,24 @@ struct MalformedConfigTests {
         }
     }
 
+    @Test("every input in Fuzz/findings is refused with a line, none crashes")
+    func findings() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Fuzz/findings").standardizedFileURL
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".toml") }
+        #expect(names.count >= 8)
+        for name in names {
+            let bytes = try [UInt8](Data(contentsOf: folder.appendingPathComponent(name)))
+            do {
+                _ = try ConfigLoader.parse(contents: bytes, file: name)
+                Issue.record("\(name) parsed")
+            } catch let error as ConfigError {
+                #expect(error.line != nil, "\(error)")
+                #expect(!error.description.contains("\n"), "\(error)")
+            }
+        }
+    }
+
     @Test(
         "other syntax errors name their line in one line of text",
         arguments: [
