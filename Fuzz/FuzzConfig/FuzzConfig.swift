@@ -1,11 +1,14 @@
 import WinbackConfig
 
-/// libFuzzer's entry point: the config parser (TOMLKit's toml++ and winback's key walker) over arbitrary
-/// text. Every input must end in a config or a `ConfigError`, never a crash.
+/// libFuzzer's entry point: the config parser (the byte and syntax checks, TOMLKit's toml++ and winback's key
+/// walker) over arbitrary bytes, as `load` reads them, then over the same bytes as text (invalid UTF-8 repaired), so
+/// that the syntax check sees what the byte check refuses. Every input must end in a config or a `ConfigError`,
+/// never a crash.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzConfig(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
-    let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
-    _ = try? ConfigLoader.parse(text, file: "fuzz.toml")
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    _ = try? ConfigLoader.parse(contents: bytes, file: "fuzz.toml")
+    _ = try? ConfigLoader.parse(String(decoding: bytes, as: UTF8.self), file: "fuzz.toml")
     return 0
 }
 
