@@ -131,6 +131,7 @@ public enum ConfigLoader {
             t.set(&config.daemon.rescanDelaySeconds, try t.int("rescan_delay_seconds", in: 0...86_400))
             t.set(&config.daemon.settleSeconds, try t.int("settle_seconds", in: 0...3600))
             t.set(&config.daemon.catchUpDays, try t.int("catch_up_days", in: 0...366))
+            t.set(&config.daemon.retryAfterSeconds, try t.int("retry_after_seconds", in: 1...1800))
             try t.finish()
         }
         try reader.finish()

@@ -87,12 +87,14 @@ public struct DaemonSettings: Sendable, Equatable {
     public var settleSeconds = 2
     /// After a stop or a clock jump, how many missed daily scans are made up, oldest first.
     public var catchUpDays = 7
+    /// A failed scheduled scan is tried again after this long, then twice as long each time, up to 30 minutes.
+    public var retryAfterSeconds = 30
 
     public init() {}
 
     public static func == (lhs: DaemonSettings, rhs: DaemonSettings) -> Bool {
         lhs.scanAt == rhs.scanAt && lhs.inboxPollSeconds == rhs.inboxPollSeconds
             && lhs.rescanDelaySeconds == rhs.rescanDelaySeconds && lhs.settleSeconds == rhs.settleSeconds
-            && lhs.catchUpDays == rhs.catchUpDays
+            && lhs.catchUpDays == rhs.catchUpDays && lhs.retryAfterSeconds == rhs.retryAfterSeconds
     }
 }

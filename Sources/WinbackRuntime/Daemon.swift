@@ -153,7 +153,7 @@ public final class Daemon: @unchecked Sendable {
 
     /// Makes every scheduled scan that is due (today's once its time has passed; missed days after a stop). A day
     /// counts as done only once its scan succeeded; a failed one is tried again after a pause that doubles from
-    /// 30 seconds to 30 minutes, and the days after it wait their turn.
+    /// `retry_after_seconds` (30) to 30 minutes, and the days after it wait their turn.
     private func checkSchedule() {
         guard !work.isStopRequested else { return }
         if let failed = failedScan, now() < failed.retryAt { return }
@@ -216,7 +216,7 @@ public final class Daemon: @unchecked Sendable {
     /// Notes a failed scheduled scan, raises its alert, and sets when it is tried again.
     private func scheduleRetry(of day: Day, error: any Error) {
         let attempts = (failedScan?.day == day ? failedScan!.attempts : 0) + 1
-        let pause = min(30 * pow(2, Double(attempts - 1)), 1800)
+        let pause = min(Double(config.daemon.retryAfterSeconds) * pow(2, Double(attempts - 1)), 1800)
         let reason = oneLine(error)
         failedScan = (day, reason, attempts, now().addingTimeInterval(pause))
         logger.error(

@@ -458,5 +458,48 @@ struct PermissionTests {
         #expect(mode("state/winback.sqlite") == 0o660)
         _ = try winback.run(["scan", "--as-of", "2024-01-01"])
         #expect(mode("state/outbox/2024-01-01/alerts.csv") & 0o007 == 0, "the outbox is not world-readable")
+        #expect(mode("state/outbox/2024-01-01") == 0o2770, "another operator's scan can replace the day's files")
+    }
+}
+
+@Suite("Errors reach people as one line")
+struct OneLineErrorTests {
+    @Test("a damaged database is one line, without SQL")
+    func damagedDatabase() throws {
+        let winback = try WinbackProcess()
+        _ = try winback.run(["clients"])
+        let database = winback.folder.appendingPathComponent("state/winback.sqlite")
+        try Data(repeating: 0x41, count: 8192).write(to: database)
+        for command in [["clients"], ["alerts"], ["scan", "--as-of", "2024-01-01"]] {
+            let result = try winback.run(command)
+            #expect(result.status != 0)
+            #expect(result.stderr.filter { $0 == "\n" }.count == 1, "\(command): \(result.stderr)")
+            #expect(result.stderr.hasPrefix("winback: database error: "), "\(command): \(result.stderr)")
+            #expect(!result.stderr.contains("SELECT") && !result.stderr.contains("PRAGMA"))
+        }
+    }
+
+    @Test("control characters from data never reach the terminal or the spreadsheet raw")
+    func noRawControls() throws {
+        let winback = try WinbackProcess()
+        var rows = ["date,client_id,client_name,document,line,amount,category"]
+        var day = Day(iso: "2024-01-01")!
+        var number = 0
+        while day <= Day(iso: "2024-06-30")! {
+            number += 1
+            rows.append("\(day.iso),E1,\"Evil\u{1b}[2J\rname\",E-\(number),1,100,\"Tools\u{1b}[31m\nred\"")
+            if number % 2 == 0 { rows.append("\(day.iso),E1,\"Evil\u{1b}[2J\rname\",E-\(number),2,50,Glue") }
+            day = day.adding(days: 7)
+        }
+        rows.append("2024-09-30,S1,Steady,S-1,1,5,Tools")
+        _ = try winback.run(["import", try winback.file("evil.csv", rows.joined(separator: "\n") + "\n")])
+        _ = try winback.run(["scan", "--as-of", "2024-09-30"])
+        let story = try winback.run(["client", "E1"])
+        #expect(story.status == 0, "\(story.stderr)")
+        #expect(!story.stdout.unicodeScalars.contains { $0.value == 0x1b || $0 == "\r" })
+        let csv = try String(
+            contentsOf: winback.folder.appendingPathComponent("state/outbox/2024-09-30/alerts.csv"), encoding: .utf8)
+        #expect(!csv.unicodeScalars.contains { $0.value == 0x1b })
+        #expect(csv.contains("Evil\\u{1b}[2J"))
     }
 }
