@@ -123,14 +123,17 @@ public struct Digest {
         value > .zero ? "+" + value.formatted(decimals: 0) : value < .zero ? "−" + (-value).formatted(decimals: 0) : "±0"
     }
 
-    /// Text from data made safe in Markdown: no table breaks, no markup, no control characters.
+    /// Text from data made safe in Markdown: no table breaks, no markup, no control characters. By scalars: a `|`
+    /// followed by a combining mark is one `Character` to Swift, and still a cell border to Markdown.
     private func md(_ text: String) -> String {
         var out = ""
-        for character in escapeControls(text) {
-            switch character {
-            case "|", "*", "_", "`", "[", "]", "<", ">", "#", "\\": out.append("\\"); out.append(character)
-            case "\n", "\r": out.append(" ")
-            default: out.append(character)
+        for scalar in escapeControls(text).unicodeScalars {
+            switch scalar {
+            case "|", "*", "_", "`", "[", "]", "<", ">", "#", "\\":
+                out.unicodeScalars.append("\\")
+                out.unicodeScalars.append(scalar)
+            case "\n", "\r": out.unicodeScalars.append(" ")
+            default: out.unicodeScalars.append(scalar)
             }
         }
         return out

@@ -70,7 +70,11 @@ public enum JSONRenderer {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029 {
+                // C1 controls too (U+009B is a terminal's CSI): JSON allows them raw, a terminal showing the file
+                // does not.
+                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028
+                    || scalar.value == 0x2029
+                {
                     out += "\\u" + String(scalar.value, radix: 16).leftPadded(to: 4)
                 } else {
                     out.unicodeScalars.append(scalar)
@@ -107,9 +111,19 @@ public enum CSVRenderer {
         return "'" + text
     }
 
+    /// Quoted by scalars, not `Character`s: a quote or a comma followed by a combining mark is one `Character` to
+    /// Swift, and still a quote or a comma to a spreadsheet.
     public static func quote(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
+        guard text.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else {
+            return text
+        }
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            if scalar == "\"" { out.unicodeScalars.append(scalar) }
+            out.unicodeScalars.append(scalar)
+        }
+        out.unicodeScalars.append("\"")
+        return out
     }
 }
 
