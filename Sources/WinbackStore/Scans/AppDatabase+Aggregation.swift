@@ -46,6 +46,21 @@ struct ClientDayAggregator {
         var margin: Int64 = 0
         var marginLines: Int64 = 0
         var lines: Int64 = 0
+
+        /// Adds one line. Saturating: a line is at most 100 billion, but nothing stored may make a scan trap.
+        mutating func add(amount: Int64, margin lineMargin: Int64?) {
+            net = Money.saturating(net, amount)
+            if amount > 0 {
+                gross = Money.saturating(gross, amount)
+            } else {
+                returns = Money.saturating(returns, amount == .min ? .max : -amount)
+            }
+            if let lineMargin {
+                margin = Money.saturating(margin, lineMargin)
+                marginLines += 1
+            }
+            lines += 1
+        }
     }
 
     /// Folds the client-days marked by corrections again from their lines (those up to the watermark; later ones
@@ -67,20 +82,36 @@ struct ClientDayAggregator {
             try db.execute(
                 sql: "DELETE FROM client_day_categories WHERE client = ? AND day = ?", arguments: [client, day])
             try db.execute(sql: "DELETE FROM client_days WHERE client = ? AND day = ?", arguments: [client, day])
-            try db.execute(
-                sql: """
-                    INSERT INTO client_days (client, day, net, gross, returns, margin, margin_lines, lines)
-                    SELECT client, day, \(clamped("total(amount)")), \(clamped("total(max(amount, 0))")),
-                           \(clamped("total(max(-amount, 0))")), \(clamped("total(margin)")), count(margin), count(*)
-                    FROM sales WHERE client = ?1 AND day = ?2 AND id <= ?3 GROUP BY client, day
-                    """, arguments: [client, day, through])
-            try db.execute(
-                sql: """
-                    INSERT INTO client_day_categories (client, day, category, amount)
-                    SELECT client, day, category, \(clamped("total(amount)")) FROM sales
-                    WHERE client = ?1 AND day = ?2 AND id <= ?3 AND amount > 0 AND category IS NOT NULL
-                    GROUP BY category
-                    """, arguments: [client, day, through])
+            // Folded exactly as the chunks are: SQLite's total() is a float, which loses the ten-thousandths of sums
+            // past 2^53 (nine lines at the line limit), and sum() fails on overflow.
+            var totals = DayTotals()
+            var categories: [String: Int64] = [:]
+            let lines = try Row.fetchCursor(
+                db, sql: "SELECT amount, margin, category FROM sales WHERE client = ? AND day = ? AND id <= ? ORDER BY id",
+                arguments: [client, day, through])
+            while let line = try lines.next() {
+                let amount: Int64 = line[0]
+                totals.add(amount: amount, margin: line[1])
+                if amount > 0, let category: String = line[2] {
+                    categories[category] = Money.saturating(categories[category, default: 0], amount)
+                }
+            }
+            if totals.lines > 0 {
+                try db.execute(
+                    sql: """
+                        INSERT INTO client_days (client, day, net, gross, returns, margin, margin_lines, lines)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        client, day, totals.net, totals.gross, totals.returns, totals.margin, totals.marginLines,
+                        totals.lines,
+                    ])
+                for (category, amount) in categories.sorted(by: { $0.key < $1.key }) {
+                    try db.execute(
+                        sql: "INSERT INTO client_day_categories (client, day, category, amount) VALUES (?, ?, ?, ?)",
+                        arguments: [client, day, category, amount])
+                }
+            }
             if let new = try Int64.fetchOne(
                 db, sql: "SELECT lines FROM client_days WHERE client = ? AND day = ?", arguments: [client, day])
             {
@@ -123,20 +154,9 @@ struct ClientDayAggregator {
             lastID = sqlite3_column_int64(handle, 0)
             let key = DayKey(client: sqlite3_column_int64(handle, 1), day: sqlite3_column_int64(handle, 2))
             let amount = sqlite3_column_int64(handle, 3)
-            var totals = days[key, default: DayTotals()]
-            // Saturating: a line is at most 100 billion, but nothing stored may make a scan trap.
-            totals.net = Money.saturating(totals.net, amount)
-            if amount > 0 {
-                totals.gross = Money.saturating(totals.gross, amount)
-            } else {
-                totals.returns = Money.saturating(totals.returns, amount == .min ? .max : -amount)
-            }
-            if sqlite3_column_type(handle, 4) != SQLITE_NULL {
-                totals.margin = Money.saturating(totals.margin, sqlite3_column_int64(handle, 4))
-                totals.marginLines += 1
-            }
-            totals.lines += 1
-            days[key] = totals
+            days[key, default: DayTotals()].add(
+                amount: amount,
+                margin: sqlite3_column_type(handle, 4) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, 4))
             if amount > 0, sqlite3_column_type(handle, 5) != SQLITE_NULL, let text = sqlite3_column_text(handle, 5) {
                 let category = String(cString: text)
                 let categoryKey = CategoryKey(client: key.client, day: key.day, category: category)
@@ -211,8 +231,8 @@ struct ClientDayAggregator {
     }
 }
 
-/// An SQL sum held within the integers a `Money` may be, as saturating Swift sums are: SQLite's `sum()` fails on
-/// overflow and `+` turns into a float, so sums are taken as floats (`total()`) or clamped back here.
+/// An SQL sum of two aggregates held within the integers a `Money` may be, as saturating Swift sums are: on overflow
+/// SQLite's `+` turns into a float, which is clamped back here (exact below the limits, as lines are folded in Swift).
 func clamped(_ expression: String) -> String {
     "CAST(max(min(\(expression), 9223372036854775807), -9223372036854775807) AS INTEGER)"
 }
