@@ -29,13 +29,24 @@ public final class SalesWriter {
     private let arena = TextArena()
     private var pending: [(line: SaleLine, sourceLine: Int, client: Int64)] = []
     /// Clients this import has already upserted, with what it told about them: bounded by the number of clients.
-    private var knownClients: [String: (attributes: ClientAttributes, key: Int64)] = [:]
-    private var lastClient: (id: String, attributes: ClientAttributes, key: Int64) = ("", ClientAttributes(), 0)
+    private var knownClients: [String: KnownClient] = [:]
+    /// The previous row's client (its entry in `knownClients` is written back when another client comes).
+    private var lastClient: (id: String, known: KnownClient)?
 
     private struct ClientAttributes: Equatable {
         var name: String?
         var manager: String?
         var region: String?
+    }
+
+    private struct KnownClient {
+        var attributes: ClientAttributes
+        var key: Int64
+        /// The day the attributes were upserted with, and the latest day a line carried them. A later day is upserted
+        /// before the client's attributes change and at ``finish()``, not at every line: the stored attributes day is
+        /// then what upserting each line in turn leaves, so that an older line's other name does not win over them.
+        var writtenDay: Int32
+        var latestDay: Int32
     }
 
     /// A stored line that a new line repeats.
@@ -129,9 +140,14 @@ public final class SalesWriter {
         return pending.count == Self.batchSize ? try flush() : []
     }
 
-    /// Stores what is still queued.
+    /// Stores what is still queued, and the latest day of every client's attributes.
     public func finish() throws -> [Written] {
-        try flush()
+        if let last = lastClient { knownClients[last.id] = last.known }
+        lastClient = nil
+        for (id, known) in knownClients where known.latestDay > known.writtenDay {
+            _ = try storeClient(id, known.attributes, day: known.latestDay)
+        }
+        return try flush()
     }
 
     private func flush() throws -> [Written] {
@@ -246,19 +262,42 @@ public final class SalesWriter {
     /// The client's integer key, upserting the client when this line tells something new about it.
     private func clientKey(_ line: SaleLine) throws -> Int64 {
         let attributes = ClientAttributes(name: line.clientName, manager: line.manager, region: line.region)
+        let day = line.day.number
         // A document's lines come together: most rows repeat the previous row's client.
-        if line.clientID == lastClient.id, attributes == lastClient.attributes { return lastClient.key }
-        if let known = knownClients[line.clientID], known.attributes == attributes {
-            lastClient = (line.clientID, attributes, known.key)
-            return known.key
+        if var last = lastClient, last.id == line.clientID, last.known.attributes == attributes {
+            if day > last.known.latestDay {
+                last.known.latestDay = day
+                lastClient = last
+            }
+            return last.known.key
         }
+        if let last = lastClient { knownClients[last.id] = last.known }
+        if var known = knownClients[line.clientID] {
+            if known.attributes == attributes {
+                known.latestDay = max(known.latestDay, day)
+                lastClient = (line.clientID, known)
+                return known.key
+            }
+            // Other attributes: the latest day of the previous ones is stored first, as if each line had been.
+            if known.latestDay > known.writtenDay {
+                _ = try storeClient(line.clientID, known.attributes, day: known.latestDay)
+            }
+        }
+        let key = try storeClient(line.clientID, attributes, day: day)
+        let known = KnownClient(attributes: attributes, key: key, writtenDay: day, latestDay: day)
+        knownClients[line.clientID] = known
+        lastClient = (line.clientID, known)
+        return key
+    }
+
+    private func storeClient(_ id: String, _ attributes: ClientAttributes, day: Int32) throws -> Int64 {
         let statement = upsertClient.sqliteStatement
         sqlite3_reset(statement)
-        bind(statement, 1, line.clientID)
-        bind(statement, 2, line.clientName)
-        bind(statement, 3, line.manager)
-        bind(statement, 4, line.region)
-        sqlite3_bind_int64(statement, 5, Int64(line.day.number))
+        bind(statement, 1, id)
+        bind(statement, 2, attributes.name)
+        bind(statement, 3, attributes.manager)
+        bind(statement, 4, attributes.region)
+        sqlite3_bind_int64(statement, 5, Int64(day))
         let code = sqlite3_step(statement)
         guard code == SQLITE_ROW else {
             let message = db.lastErrorMessage
@@ -267,8 +306,6 @@ public final class SalesWriter {
         }
         let key = sqlite3_column_int64(statement, 0)
         sqlite3_reset(statement)
-        knownClients[line.clientID] = (attributes, key)
-        lastClient = (line.clientID, attributes, key)
         return key
     }
 }
