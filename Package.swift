@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // The pure domain: values and rules, no I/O, no clock.
@@ -81,7 +82,9 @@ let package = Package(
             name: "WinbackScanTests",
             dependencies: [
                 "WinbackScan", "WinbackStore", "WinbackImport", "WinbackConfig", "WinbackSimulation", "WinbackOutbox",
+                "WinbackRuntime",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             exclude: ["Fixtures"]
         ),
