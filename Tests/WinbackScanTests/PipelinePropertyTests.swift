@@ -205,7 +205,34 @@ enum BookGen {
                         amount: amount.run(using: &random),
                         margin: Bool.random(using: &random) ? amount.run(using: &random) : nil))
             }
+            // A client that only returns goods, every other book.
+            if Bool.random(using: &random), let client = ids.randomElement(using: &random) {
+                for index in book.lines.indices where book.lines[index].client == client {
+                    book.lines[index].amount = -max(1, abs(book.lines[index].amount))
+                }
+            }
             return book
+        }
+    }
+
+    /// A clients file (master data with dossier dates) and a contacts file for some of `book`'s clients, their
+    /// texts as hostile as the book's.
+    static func masterData(for book: Book) -> Generator<(clients: String, contacts: String), Shrink.None<(clients: String, contacts: String)>> {
+        Generator { random in
+            let ids = Array(Set(book.lines.map(\.client))).sorted()
+            var clients = "client_id,client_name,manager,region,segment,dossier_reviewed\n"
+            var contacts = "date,client_id,manager,outcome,note\n"
+            for id in ids where Bool.random(using: &random) {
+                let texts = (0..<4).map { _ in Book.quoted(text.run(using: &random)) }
+                let reviewed = book.firstDay.adding(days: Int.random(in: -400...400, using: &random))
+                clients += "\(Book.quoted(id)),\(texts.joined(separator: ",")),\(reviewed.iso)\n"
+                for _ in 0..<Int.random(in: 0...2, using: &random) {
+                    let day = book.lastDay.adding(days: -Int.random(in: 0...60, using: &random))
+                    let outcome = ["positive", "neutral", "NEGATIVE"].randomElement(using: &random)!
+                    contacts += "\(day.iso),\(Book.quoted(id)),\(texts[1]),\(outcome),\(Book.quoted(text.run(using: &random)))\n"
+                }
+            }
+            return (clients, contacts)
         }
     }
 }
@@ -510,17 +537,32 @@ let liveBook = [
 struct PipelinePropertyTests {
     @Test("any valid book imports exactly, scans without trapping, and writes well-formed outbox files")
     func wellFormedOutbox() {
-        forEachCase(20, seed: 1, of: BookGen.book(clients: 1...6, lines: 1...40)) { generated, label in
+        let cases = zip(BookGen.book(clients: 1...6, lines: 1...40), Gen.int(in: 0...Int(Int32.max)))
+        forEachCase(20, seed: 1, of: cases) { pair, label in
+            let (generated, salt) = pair
             let book = unique(generated)
             let fixture = try PipelineFixture()
             let report = try fixture.load("book.csv", book.csv())
             #expect(report.inserted == book.lines.count, "\(label)")
             #expect(try storedLinesProblems(fixture.database, book) == [], "\(label)")
+            // Every other case, master data and contacts too: dossier and contact alerts carry their texts.
+            if salt % 2 == 0 {
+                var random = Xoshiro(seed: (UInt64(salt), 1, 1, 1))
+                let (clients, contacts) = BookGen.masterData(for: book).run(using: &random)
+                try fixture.load("clients.csv", clients)
+                try fixture.load("contacts.csv", contacts)
+            }
             for day in scanDays(book, today: PipelineFixture.today) {
                 let result = try fixture.scan(day)
                 #expect(outboxProblems(result.folder) == [], "\(label), as of \(day.iso)")
             }
             #expect(try aggregateProblems(fixture.database) == [], "\(label)")
+            for row in try fixture.table("SELECT model, parameters FROM model_fits") {
+                let parameters = String.fromDatabaseValue(row[1]) ?? ""
+                #expect(
+                    (try? JSONSerialization.jsonObject(with: Data(parameters.utf8))) != nil,
+                    "\(label): \(row[0]) parameters are not JSON: \(parameters)")
+            }
         }
     }
 
