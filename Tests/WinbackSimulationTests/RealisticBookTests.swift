@@ -214,6 +214,43 @@ struct RealisticBookTests {
         #expect(late.count > 20 && meanLate > 1.4 * meanEarly, "gaps \(meanEarly) → \(meanLate) of the mean")
     }
 
+    @Test("a scoring helper: perfect verdicts score perfectly; flagging everyone is all false alarms")
+    func score() {
+        let asOf = Day(iso: "2024-12-31")!
+        let book = Self.book
+        var lost = Set<String>()
+        var flagged = Set<String>()
+        for client in book.clients {
+            if !client.isAlive(at: asOf) { lost.insert(client.id) }
+            if let since = client.declineStart, since <= asOf { flagged.insert(client.id) }
+        }
+        let perfect = RealisticScore(book: book, flagged: flagged, lost: lost, asOf: asOf)
+        #expect(perfect.model.lostAmongBuyers.count == 0)
+        #expect(perfect.model.falseAlarms.value < 0.06)  // only decliners that still buy
+        #expect(perfect.model.lostRecall.value == 1 && perfect.model.lostRecall.total > 20)
+        #expect(perfect.model.lostPrecision.value == 1)
+        #expect(perfect.model.sharpDeclinesFound.value == 1 && perfect.model.sharpDeclinesFound.total > 5)
+        #expect(perfect.model.offSeasonFlagged.count == 0 && perfect.model.offSeasonFlagged.total > 20)
+
+        // A plain rule beside the statuses: silent for more than three of its own median gaps.
+        var rule = Set<String>()
+        var statuses: [String: ClientStatus] = [:]
+        for client in book.clients {
+            let days = client.purchaseDays.filter { $0 <= asOf }
+            guard let last = days.last else { continue }
+            statuses[client.id] = .lost
+            let gaps = zip(days, days.dropFirst()).map { $0.days(to: $1) }.sorted()
+            if gaps.count >= 2, last.days(to: asOf) > 3 * gaps[gaps.count / 2] { rule.insert(client.id) }
+        }
+        let everyone = RealisticScore(book: book, statuses: statuses, asOf: asOf, rule: rule)
+        print(everyone)
+        #expect(everyone.model.falseAlarms.value == 1 && everyone.model.lostRecall.value == 1)
+        let ruleRates = everyone.rule!
+        #expect(ruleRates.falseAlarms.value > 0 && ruleRates.falseAlarms.value < 0.5)
+        #expect(ruleRates.offSeasonFlagged.value > 0.5, "a plain silence rule flags seasonal clients in winter")
+        #expect(ruleRates.lostRecall.value > 0.8)
+    }
+
     @Test("master data and both export styles work with the realistic book", arguments: SalesCSVFormat.allCases)
     func exports(_ format: SalesCSVFormat) throws {
         let master = MasterDataGenerator(Self.book)
