@@ -12,6 +12,11 @@ struct GenerateCommand: ParsableCommand {
         discussion: """
             Clients of every size and buying rhythm, some of which stop, slow down, decline, drop a \
             category or come back. The same seed gives the same file.
+
+            With --realistic, a book as a wholesaler sees it: orders on working days only, a shutdown \
+            from December 23 to January 6, an August in which most orders slip by weeks, seasonal, \
+            irregular and project buyers, new clients, and clients that decline slowly or sharply, slow \
+            down before they leave, or leave.
             """)
 
     @Option(help: "How many clients.")
@@ -29,6 +34,9 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "comma (ISO dates, decimal point) or semicolon (BOM, DD.MM.YYYY, decimal comma, CRLF).")
     var style: String = "comma"
 
+    @Flag(help: "Write the realistic book: working days, year-end shutdown, August, seasonal and lumpy buyers.")
+    var realistic = false
+
     @Option(help: "Seed of the generator.")
     var seed: UInt64 = 1
 
@@ -42,17 +50,22 @@ struct GenerateCommand: ParsableCommand {
         guard let format = SalesCSVFormat(rawValue: style) else {
             throw ValidationError("--style must be comma or semicolon")
         }
-        let generator = SalesGenerator(SalesScenario(clients: clients, start: start, end: end, seed: seed))
         let sink = try OutputSink(path: output)
         sink.write(format.header)
         var written = 0
         let limit = lines ?? .max
         struct Done: Error {}
+        let write = { (line: SaleLine) throws in
+            guard written < limit else { throw Done() }
+            sink.write(format.line(line))
+            written += 1
+        }
         do {
-            try generator.generate { line in
-                guard written < limit else { throw Done() }
-                sink.write(format.line(line))
-                written += 1
+            if realistic {
+                let scenario = RealisticScenario(clients: clients, start: start, end: end, seed: seed)
+                try RealisticBook(scenario).generate(write)
+            } else {
+                try SalesGenerator(SalesScenario(clients: clients, start: start, end: end, seed: seed)).generate(write)
             }
         } catch is Done {}
         try sink.finish()
