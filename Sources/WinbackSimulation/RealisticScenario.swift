@@ -220,15 +220,17 @@ public struct RealisticClient: Sendable {
         return count
     }
 
-    /// A short name of its fate for tables, given the book's last day: `stays`, `leaves`, `slows, leaves`,
-    /// `leaves later` (after `end`), `declines slowly`, `declines sharply`.
-    public func fateLabel(endingAfter end: Day) -> String {
+    /// Where it stands on `day`, in a few words for tables: `left`, `slowed, left`, `declining sharply`,
+    /// `declining slowly`, `slowing`, `leaves later` (alive, but will leave), or `stays` and its pattern.
+    public func state(at day: Day) -> String {
         switch fate {
-        case .stays: return "stays"
-        case .leaves(let at): return at > end ? "leaves later" : "leaves"
-        case .slowsThenLeaves(_, let at, _): return at > end ? "leaves later" : "slows, leaves"
-        case .declinesGradually: return "declines slowly"
-        case .declinesSharply: return "declines sharply"
+        case .leaves(let at) where at <= day: return "left"
+        case .slowsThenLeaves(_, let at, _) where at <= day: return "slowed, left"
+        case .slowsThenLeaves(let from, _, _) where from <= day: return "slowing"
+        case .leaves, .slowsThenLeaves: return "leaves later"
+        case .declinesSharply(let from, _) where from <= day: return "declining sharply"
+        case .declinesGradually(let from, _, _) where from <= day: return "declining slowly"
+        default: return "stays, " + pattern.rawValue
         }
     }
 

@@ -48,7 +48,7 @@ public struct RealisticScore: Sendable, CustomStringConvertible {
         public var gradualDeclinesFound = Fraction()
     }
 
-    /// One kind of client (its fate, or its pattern for the clients that stay) and what the verdicts said.
+    /// One kind of client on the day (`RealisticClient.state(at:)`) and what the verdicts said of it.
     public struct Row: Sendable {
         public var kind: String
         public var clients = 0
@@ -99,8 +99,7 @@ public struct RealisticScore: Sendable, CustomStringConvertible {
         rule = nil
         var rows: [String: Row] = [:]
         for client in book.clients where client.lastPurchase(onOrBefore: asOf) != nil {
-            let fate = client.fateLabel(endingAfter: book.scenario.end)
-            let kind = fate == "stays" ? "stays, \(client.pattern.rawValue)" : fate
+            let kind = client.state(at: asOf)
             var row = rows[kind] ?? Row(kind: kind)
             row.clients += 1
             if flagged.contains(client.id) || lost.contains(client.id) { row.flagged += 1 }

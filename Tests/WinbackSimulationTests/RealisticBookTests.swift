@@ -244,6 +244,9 @@ struct RealisticBookTests {
         }
         let everyone = RealisticScore(book: book, statuses: statuses, asOf: asOf, rule: rule)
         print(everyone)
+        let kinds = Set(everyone.rows.map(\.kind))
+        #expect(
+            kinds.isSuperset(of: ["left", "leaves later", "declining sharply", "stays, seasonal", "stays, project"]))
         #expect(everyone.model.falseAlarms.value == 1 && everyone.model.lostRecall.value == 1)
         let ruleRates = everyone.rule!
         #expect(ruleRates.falseAlarms.value > 0 && ruleRates.falseAlarms.value < 0.5)
@@ -282,6 +285,7 @@ struct RealisticBookTests {
         }
         print("realistic book: 2,000 clients, two years, \(count) lines in \(elapsed)")
         #expect(count > 50_000)
-        #expect(elapsed < .seconds(4))
+        #expect(
+            elapsed < .seconds(6), "a guard against a slow regression on a busy machine; alone it takes about 0.3 s")
     }
 }
