@@ -80,7 +80,7 @@ public struct RealisticScenario: Sendable {
     public var holidayMonth: Int? = 8
     public var holidayDelayShare = 0.6
     public var holidayDelay = 7...21
-    /// The months seasonal clients buy in.
+    /// The months seasonal clients buy in (within one calendar year, 1 to 12).
     public var season = 3...10
     /// Share of document lines after the first that are returns.
     public var returns = 0.015
