@@ -115,6 +115,25 @@ public enum ConfigLoader {
             try importing.finish()
         }
         try readChurn(reader, into: &config.churn)
+        if let t = try reader.table("calendar") {
+            t.set(&config.churn.calendar.learn, try t.bool("learn"))
+            if let ranges = try t.strings("closed") {
+                config.churn.calendar.closed = try ranges.map { text in
+                    let parts = text.components(separatedBy: "..")
+                    guard (1...2).contains(parts.count), let from = Day(iso: parts[0]),
+                        let through = Day(iso: parts.count == 2 ? parts[1] : parts[0]), from <= through
+                    else {
+                        throw t.error("closed", "expected days as \"YYYY-MM-DD\" or \"YYYY-MM-DD..YYYY-MM-DD\", found \(quoted(text))")
+                    }
+                    return from...through
+                }
+            }
+            try t.finish()
+        }
+        if let t = try reader.table("seasons") {
+            t.set(&config.churn.seasons, try t.bool("enabled"))
+            try t.finish()
+        }
         if let t = try reader.table("feed") {
             config.churn.feed.staleAfterDays = try t.int("stale_after_days", in: 1...3650)
             try t.finish()
@@ -172,24 +191,29 @@ public enum ConfigLoader {
     private static func readChurn(_ reader: TOMLReader, into churn: inout ChurnSettings) throws {
         if let criteria = try reader.table("criteria") {
             if let t = try criteria.table("overdue") {
+                for old in ["at_risk_factor", "lost_factor", "spread_weight", "min_purchase_days"] where t.has(old) {
+                    throw t.error(
+                        old, "no longer used: a silence is judged by how rarely a client with its gaps is that silent; "
+                            + "set at_risk_probability and lost_probability instead")
+                }
                 t.set(&churn.overdue.enabled, try t.bool("enabled"))
-                t.set(&churn.overdue.atRiskFactor, try t.double("at_risk_factor", in: 1...100))
-                t.set(&churn.overdue.lostFactor, try t.double("lost_factor", in: 1...100))
-                t.set(&churn.overdue.spreadWeight, try t.double("spread_weight", in: 0...100))
-                t.set(&churn.overdue.minPurchaseDays, try t.int("min_purchase_days", in: 3...1000))
+                t.set(&churn.overdue.atRiskProbability, try t.double("at_risk_probability", in: 1e-12...0.5))
+                t.set(&churn.overdue.lostProbability, try t.double("lost_probability", in: 1e-15...0.5))
+                t.set(&churn.overdue.lostAfterGaps, try t.double("lost_after_gaps", in: 0...100))
                 t.set(&churn.overdue.maxGaps, try t.int("max_gaps", in: 2...10000))
-                if churn.overdue.lostFactor < churn.overdue.atRiskFactor {
-                    throw t.error("lost_factor", "must not be below at_risk_factor (\(churn.overdue.atRiskFactor))")
+                if churn.overdue.lostProbability > churn.overdue.atRiskProbability {
+                    throw t.error(
+                        "lost_probability", "must not be above at_risk_probability (\(churn.overdue.atRiskProbability))")
                 }
                 try t.finish()
             }
             if let t = try criteria.table("silence") {
-                t.set(&churn.silence.enabled, try t.bool("enabled"))
-                t.set(&churn.silence.atRiskDays, try t.int("at_risk_days", in: 1...10000))
-                t.set(&churn.silence.lostDays, try t.int("lost_days", in: 1...10000))
-                if churn.silence.lostDays < churn.silence.atRiskDays {
-                    throw t.error("lost_days", "must not be below at_risk_days (\(churn.silence.atRiskDays))")
+                for old in ["at_risk_days", "lost_days"] where t.has(old) {
+                    throw t.error(
+                        old, "no longer used: a one-purchase client's silence is judged against the book's clients, "
+                            + "with [criteria.overdue]'s probabilities")
                 }
+                t.set(&churn.silence.enabled, try t.bool("enabled"))
                 try t.finish()
             }
             if let t = try criteria.table("decline") {
@@ -197,6 +221,7 @@ public enum ConfigLoader {
                 t.set(&churn.decline.windowDays, try t.int("window_days", in: 7...3650))
                 t.set(&churn.decline.minGapsPerWindow, try t.double("min_gaps_per_window", in: 0...100))
                 t.set(&churn.decline.drop, try t.double("drop", in: 0.01...1))
+                t.set(&churn.decline.z, try t.double("z", in: 0...100))
                 t.set(&churn.decline.minRevenue, try t.double("min_revenue", in: 0...1e12).map(Money.init(approximately:)))
                 try t.finish()
             }
@@ -297,6 +322,9 @@ final class TOMLReader {
         read.insert(key)
         return table[key]
     }
+
+    /// Whether the table holds `key` (without reading it).
+    func has(_ key: String) -> Bool { table[key] != nil }
 
     private func typeName(_ value: TOMLValueConvertible) -> String {
         switch value.type {

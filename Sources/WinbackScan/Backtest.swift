@@ -53,13 +53,14 @@ public struct Backtest: Sendable {
         }
         var assessments: [Assessment] = []
         var boughtAfter: [Bool] = []
+        let calendar = try database.calendar(through: asOf, settings: settings.calendar)
         try database.forEachHistory(asOf: end) { _, history in
             let known = history.known(asOf: asOf)
             guard let last = known.days.last(where: \.isPurchase)?.day, last > asOf.adding(days: -365) else { return }
-            assessments.append(Assessment(history: known, previous: nil, asOf: asOf, settings: settings))
+            assessments.append(Assessment(history: known, previous: nil, asOf: asOf, settings: settings, calendar: calendar))
             boughtAfter.append(history.days.contains { $0.day > asOf && $0.isPurchase })
         }
-        _ = ModelStage.apply(to: &assessments, previous: Array(repeating: nil, count: assessments.count), settings: settings)
+        _ = SilenceStage.apply(to: &assessments, previous: Array(repeating: nil, count: assessments.count), settings: settings)
         let silent = boughtAfter.filter { !$0 }.count
         func row(_ name: String, _ flagged: (Assessment) -> Bool) -> Row {
             var count = 0

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+    import Glibc
+#endif
 import WinbackCore
 import WinbackStore
 
@@ -56,14 +59,16 @@ public struct Scanner: Sendable {
         // because the export did.
         let judged = feed.judgedThrough
         let previous = try database.statusesBefore(asOf)
+        let calendar = try database.calendar(through: judged, settings: settings.calendar)
         var keys: [Int64] = []
         var assessments: [Assessment] = []
         try database.forEachHistory(asOf: judged) { key, history in
             try control?.checkpoint()
             keys.append(key)
-            assessments.append(Assessment(history: history, previous: previous[key], asOf: judged, settings: settings))
+            assessments.append(
+                Assessment(history: history, previous: previous[key], asOf: judged, settings: settings, calendar: calendar))
         }
-        let (fits, views) = ModelStage.apply(to: &assessments, previous: keys.map { previous[$0] }, settings: settings)
+        let (fits, views) = SilenceStage.apply(to: &assessments, previous: keys.map { previous[$0] }, settings: settings)
         let classes = Classifier.classify(assessments.map(\.facts), settings: settings.classes)
         let (contexts, contactsTracked, dossiersTracked) = try database.clientContexts(asOf: judged)
         var outputs = ScanOutputs()
@@ -89,7 +94,7 @@ public struct Scanner: Sendable {
                     WinbackEntry(
                         client: key, status: status, reason: assessment.status.reason, value: assessment.facts.yearlyValue,
                         missedCycles: AlertRules.missedCycles(assessment.facts), offer: loss?.offer,
-                        pAlive: views[index]?.pAlive, valueAtRisk: views[index]?.valueAtRisk))
+                        pAlive: views[index]?.pAlive, valueAtRisk: views[index]?.valueAtRisk, pBuy: views[index]?.pBuy))
             }
             failures.append(
                 FailureInput(
@@ -137,18 +142,27 @@ public struct Scanner: Sendable {
         return summary
     }
 
-    /// The fits as the store keeps them; alpha is in days.
+    /// The fits as the store keeps them: the book's gap prior, the dropout model, Gamma-Gamma for spend.
     static func stored(_ fits: ModelFits) -> [String: StoredFit] {
         var out: [String: StoredFit] = [:]
-        for fit in [fits.bgnbd, fits.mbgnbd].compactMap({ $0 }) {
-            let m = fit.model
-            out[m.variant.rawValue] = StoredFit(
-                parameters: "{\"r\": \(m.r), \"alpha\": \(m.alpha), \"a\": \(m.a), \"b\": \(m.b), \"time_unit\": \"day\"}",
-                logLikelihood: fit.logLikelihood, clients: fit.clients, iterations: fit.iterations, converged: fit.converged)
+        if let prior = fits.prior {
+            out["gap_prior"] = StoredFit(
+                parameters: JSONObject([
+                    ("shape", .number(GapFit.shape(forLogVariance: prior.varianceLog))),
+                    ("mean_gap_working_days", .number(exp(prior.centreLogMean))),
+                    ("log_mean_spread", .number(prior.spreadLogMean)),
+                ]).text,
+                logLikelihood: 0, clients: 0, iterations: nil, converged: true)
+        }
+        if let dropout = fits.dropout {
+            out["dropout"] = StoredFit(
+                parameters: JSONObject([("a", .number(dropout.model.a)), ("b", .number(dropout.model.b))]).text,
+                logLikelihood: dropout.logLikelihood, clients: 0, iterations: dropout.iterations,
+                converged: dropout.converged)
         }
         if let gg = fits.gammaGamma {
             out["gamma_gamma"] = StoredFit(
-                parameters: "{\"p\": \(gg.model.p), \"q\": \(gg.model.q), \"v\": \(gg.model.v)}",
+                parameters: JSONObject([("p", .number(gg.model.p)), ("q", .number(gg.model.q)), ("v", .number(gg.model.v))]).text,
                 logLikelihood: gg.logLikelihood, clients: 0, iterations: nil, converged: gg.converged)
         }
         return out

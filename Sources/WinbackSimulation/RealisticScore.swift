@@ -16,6 +16,11 @@ public struct RealisticScore: Sendable, CustomStringConvertible {
         public var count = 0
         public var total = 0
 
+        public init(count: Int = 0, total: Int = 0) {
+            self.count = count
+            self.total = total
+        }
+
         /// The share, 0 when there is nothing to count.
         public var value: Double { total == 0 ? 0 : Double(count) / Double(total) }
 
@@ -42,6 +47,9 @@ public struct RealisticScore: Sendable, CustomStringConvertible {
         public var lostPrecision = Fraction()
         /// Seasonal clients alive and out of their season, flagged.
         public var offSeasonFlagged = Fraction()
+        /// The same among seasonal clients that had a whole season and off-season before: those whose own history
+        /// could show the off-season (a client in its first season cannot be told from one that left).
+        public var offSeasonFlaggedKnown = Fraction()
         /// Sharp decliners alive, whose decline is at least `grace` days old, flagged.
         public var sharpDeclinesFound = Fraction()
         /// Gradual decliners alive, whose spend has fallen by half or more, flagged.
@@ -121,7 +129,10 @@ public struct RealisticScore: Sendable, CustomStringConvertible {
             let isLost = lost.contains(client.id)
             let isFlagged = isLost || flagged.contains(client.id)
             let alive = client.isAlive(at: asOf)
-            if client.buysAgain(after: asOf, within: horizon) {
+            // A false alarm is a flag on a client that buys again and is not being lost: a decliner, or a client whose
+            // gaps have begun to lengthen before it leaves, flagged is found, not a false alarm.
+            let losing = (client.declineStart.map { $0 <= asOf } ?? false) || client.gapFactor(at: asOf) > 1.2
+            if client.buysAgain(after: asOf, within: horizon), !losing {
                 rates.falseAlarms.add(isFlagged)
                 rates.lostAmongBuyers.add(isLost)
             }
@@ -129,7 +140,10 @@ public struct RealisticScore: Sendable, CustomStringConvertible {
                 rates.lostRecall.add(isLost)
             }
             if isLost { rates.lostPrecision.add(!alive) }
-            if alive, client.isOffSeason(at: asOf) { rates.offSeasonFlagged.add(isFlagged) }
+            if alive, client.isOffSeason(at: asOf) {
+                rates.offSeasonFlagged.add(isFlagged)
+                if client.firstDay <= asOf.adding(days: -365) { rates.offSeasonFlaggedKnown.add(isFlagged) }
+            }
             guard alive, let since = client.declineStart, since <= asOf else { continue }
             switch client.fate {
             case .declinesSharply where since.days(to: asOf) >= grace: rates.sharpDeclinesFound.add(isFlagged)

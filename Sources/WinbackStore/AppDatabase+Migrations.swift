@@ -280,6 +280,28 @@ extension AppDatabase {
                     INSERT INTO book_days (day, clients, lines)
                         SELECT day, count(*), sum(lines) FROM client_days GROUP BY day;
 
+                    -- The silence model: each client's gap distribution in working time, how rarely a client still
+                    -- buying is as silent, P(alive) and the chance of a purchase within the horizon from the same model.
+                    ALTER TABLE client_states ADD COLUMN p_buy REAL CHECK (p_buy >= 0 AND p_buy <= 1);
+                    ALTER TABLE client_states ADD COLUMN silence_probability REAL;
+                    ALTER TABLE client_states ADD COLUMN mean_gap REAL;
+                    ALTER TABLE client_states ADD COLUMN gap_variation REAL;
+                    ALTER TABLE client_states ADD COLUMN season TEXT;
+                    ALTER TABLE winback_list ADD COLUMN p_buy REAL;
+                    CREATE TABLE model_fits_v6 (
+                        scan_id INTEGER NOT NULL REFERENCES scans(id),
+                        model TEXT NOT NULL CHECK (model IN ('bgnbd', 'mbgnbd', 'gamma_gamma', 'gap_prior', 'dropout')),
+                        parameters TEXT NOT NULL,
+                        log_likelihood REAL NOT NULL,
+                        clients INTEGER NOT NULL,
+                        iterations INTEGER,
+                        converged INTEGER NOT NULL CHECK (converged IN (0, 1)),
+                        PRIMARY KEY (scan_id, model)
+                    ) WITHOUT ROWID;
+                    INSERT INTO model_fits_v6 SELECT * FROM model_fits;
+                    DROP TABLE model_fits;
+                    ALTER TABLE model_fits_v6 RENAME TO model_fits;
+
                     -- New alert kinds (feed_stale, scan_failed, ...): SQLite changes a CHECK only by rebuilding.
                     CREATE TABLE alerts_v6 (
                         id INTEGER PRIMARY KEY,

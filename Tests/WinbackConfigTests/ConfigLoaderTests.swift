@@ -74,8 +74,8 @@ struct ConfigLoaderTests {
     func churnSettings() throws {
         let text = """
             [criteria.overdue]
-            at_risk_factor = 2.5
-            lost_factor = 5
+            at_risk_probability = 0.02
+            lost_probability = 0.0001
 
             [criteria.decline]
             enabled = false
@@ -85,9 +85,9 @@ struct ConfigLoaderTests {
             abc_limits = [0.7, 0.9]
             """
         let config = try ConfigLoader.parse(text, file: "w.toml")
-        #expect(config.churn.overdue.atRiskFactor == 2.5)
-        #expect(config.churn.overdue.lostFactor == 5)
-        #expect(config.churn.overdue.minPurchaseDays == ChurnSettings().overdue.minPurchaseDays)
+        #expect(config.churn.overdue.atRiskProbability == 0.02)
+        #expect(config.churn.overdue.lostProbability == 0.0001)
+        #expect(config.churn.overdue.maxGaps == ChurnSettings().overdue.maxGaps)
         #expect(config.churn.decline.enabled == false)
         #expect(config.churn.classes.abcBy == .margin)
         #expect(config.churn.classes.abcLimits == (0.7, 0.9))
@@ -97,8 +97,10 @@ struct ConfigLoaderTests {
     @Test(
         "criteria errors name the line and the key",
         arguments: [
-            ("[criteria.overdue]\nat_risk_factor = \"two\"\n", "w.toml:2: criteria.overdue.at_risk_factor: expected a number, found a string"),
-            ("[criteria.overdue]\nat_risk_factor = 3\nlost_factor = 2\n", "w.toml:3: criteria.overdue.lost_factor: must not be below at_risk_factor (3.0)"),
+            ("[criteria.overdue]\nat_risk_probability = \"two\"\n", "w.toml:2: criteria.overdue.at_risk_probability: expected a number, found a string"),
+            ("[criteria.overdue]\nat_risk_probability = 0.001\nlost_probability = 0.01\n", "w.toml:3: criteria.overdue.lost_probability: must not be above at_risk_probability (0.001)"),
+            ("[criteria.overdue]\nat_risk_factor = 3\n", "w.toml:2: criteria.overdue.at_risk_factor: no longer used: a silence is judged by how rarely a client with its gaps is that silent; set at_risk_probability and lost_probability instead"),
+            ("[calendar]\nclosed = [\"2025-12-24..2025-12-01\"]\n", "w.toml:2: calendar.closed: expected days as \"YYYY-MM-DD\" or \"YYYY-MM-DD..YYYY-MM-DD\", found \"2025-12-24..2025-12-01\""),
             ("[criteria.silence]\nenabled = 1\n", "w.toml:2: criteria.silence.enabled: expected true or false, found an integer"),
             ("[classes]\nabc_limits = [0.95, 0.8]\n", "w.toml:2: classes.abc_limits: expected two increasing numbers within 0.01…1.0"),
             ("[classes]\nabc_by = \"profit\"\n", "w.toml:2: classes.abc_by: expected \"revenue\", \"margin\" or \"auto\", found \"profit\""),

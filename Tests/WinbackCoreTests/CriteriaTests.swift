@@ -18,10 +18,15 @@ func regular(
     return days
 }
 
+/// One client assessed and its silence judged, as a scan would (on a book of one: the vague prior).
 func assess(_ days: [ActivityDay], asOf: String, previous: StatusSince? = nil, settings: ChurnSettings = ChurnSettings())
     -> Assessment
 {
-    Assessment(history: ClientHistory(clientID: "C1", days: days), previous: previous, asOf: Day(iso: asOf)!, settings: settings)
+    var assessments = [
+        Assessment(history: ClientHistory(clientID: "C1", days: days), previous: previous, asOf: Day(iso: asOf)!, settings: settings)
+    ]
+    _ = SilenceStage.apply(to: &assessments, previous: [previous], settings: settings)
+    return assessments[0]
 }
 
 @Suite("Criteria")
@@ -36,17 +41,20 @@ struct CriteriaTests {
         #expect(assessment.status.status == .active)
     }
 
-    @Test("a client that buys weekly is at risk after four silent weeks, and lost after five")
-    func weeklyRhythmIsOverdue() {
+    @Test("a client that buys weekly like clockwork is fine after two silent weeks, at risk or lost after four, lost after five")
+    func weeklyRhythmIsOverdue() throws {
         let days = regular(every: 7, from: "2024-01-01", through: "2024-06-01")
         let last = days.last!.day
-        let atRisk = assess(days, asOf: last.adding(days: 28).iso)
-        #expect(atRisk.status.status == .atRisk)
-        #expect(atRisk.findings.first?.criterion == .overdue)
-        #expect(atRisk.findings.first?.explanation == "buys every 7 days; silent for 28 days, 4.0× its rhythm (at risk past 14, lost past 28 days)")
-        #expect(atRisk.findings.first?.number("ratio") == 4)
-        #expect(assess(days, asOf: last.adding(days: 29).iso).status.status == .lost)
         #expect(assess(days, asOf: last.adding(days: 14).iso).status.status == .active)
+        let silent = assess(days, asOf: last.adding(days: 28).iso)
+        #expect(silent.status.status.isFailing)
+        let finding = try #require(silent.findings.first)
+        #expect(finding.criterion == .overdue)
+        #expect(finding.explanation.hasPrefix("buys every 7 days (fairly regular: gaps vary ±"))
+        #expect(finding.explanation.contains("silent for 28 days, "))
+        #expect(finding.explanation.contains("× its mean gap in working time; a client still buying is this silent less than once in"))
+        #expect(try #require(finding.number("silence_probability")) < ChurnSettings().overdue.atRiskProbability)
+        #expect(assess(days, asOf: last.adding(days: 35).iso).status.status == .lost)
     }
 
     @Test("the rhythm is the median gap: one long holiday does not stretch it")
@@ -59,33 +67,43 @@ struct CriteriaTests {
         #expect(facts.expectedNextPurchase == Day(iso: "2024-07-10"))
     }
 
-    @Test("irregular buyers get slack: the threshold is at least the rhythm plus two spreads")
+    @Test("irregular buyers get slack: the same silence flags a regular client and not an irregular one")
     func spreadSlack() {
-        // Twelve gaps alternating 5 and 25 days: median 15, spread 14.8.
-        var days: [ActivityDay] = []
+        // Twelve gaps alternating 5 and 25 days (mean 15), against twelve gaps of 15.
+        var irregular: [ActivityDay] = []
         var day = Day(iso: "2024-01-01")!
         for index in 0..<13 {
-            days.append(ActivityDay(day: day, net: Money(units: 10), gross: Money(units: 10), returns: .zero))
+            irregular.append(ActivityDay(day: day, net: Money(units: 10), gross: Money(units: 10), returns: .zero))
             day = day.adding(days: index % 2 == 0 ? 5 : 25)
         }
-        let last = days.last!.day
-        let facts = assess(days, asOf: last.iso).facts
-        #expect(facts.rhythm == 15)
-        let silent35 = assess(days, asOf: last.adding(days: 35).iso)
-        #expect(!silent35.findings.contains { $0.criterion == .overdue }, "35 days is past 2 × 15 but within 15 + 2 × 14.8")
-        #expect(assess(days, asOf: last.adding(days: 46).iso).findings.first?.criterion == .overdue)
-        #expect(assess(days, asOf: last.adding(days: 46).iso).findings.first?.verdict == .atRisk)
+        let steady = regular(every: 15, from: "2024-01-01", through: "2024-06-29")
+        #expect(steady.count == 13)
+        let silence = 45
+        let regularVerdict = assess(steady, asOf: steady.last!.day.adding(days: silence).iso)
+        let irregularVerdict = assess(irregular, asOf: irregular.last!.day.adding(days: silence).iso)
+        #expect(regularVerdict.status.status.isFailing)
+        #expect(!irregularVerdict.findings.contains { $0.criterion == .overdue }, "45 days is ordinary for gaps of 5 and 25")
+        #expect(assess(irregular, asOf: irregular.last!.day.adding(days: 150).iso).status.status.isFailing)
     }
 
-    @Test("with too few purchases for a rhythm, silence is the backstop")
-    func silenceBackstop() {
-        let days = regular(every: 20, from: "2024-01-01", through: "2024-01-21")
-        #expect(assess(days, asOf: "2024-02-01").status.status == .new)
-        #expect(assess(days, asOf: "2024-04-20").status.status == .active)
-        let atRisk = assess(days, asOf: "2024-04-21")
-        #expect(atRisk.status.status == .atRisk)
-        #expect(atRisk.findings.first?.criterion == .silence)
-        #expect(assess(days, asOf: "2024-07-20").status.status == .lost)
+    @Test("with a single gap, a client is judged with the book's gaps: flagged, but later than with many")
+    func fewGaps() {
+        let two = regular(every: 20, from: "2024-01-01", through: "2024-01-21")
+        let many = regular(every: 20, from: "2023-01-01", through: "2024-01-21")
+        #expect(assess(two, asOf: "2024-02-01").status.status == .new)
+        func firstFlag(_ days: [ActivityDay]) -> Int {
+            for silence in stride(from: 10, through: 1000, by: 10) {
+                let asOf = days.last!.day.adding(days: silence).iso
+                if assess(days, asOf: asOf).status.status.isFailing { return silence }
+            }
+            return .max
+        }
+        let fewFlag = firstFlag(two)
+        let manyFlag = firstFlag(many)
+        #expect(manyFlag < fewFlag, "\(manyFlag) < \(fewFlag)")
+        #expect(fewFlag < 1000)
+        let single = [ActivityDay(day: Day(iso: "2024-01-01")!, net: Money(units: 5), gross: Money(units: 5), returns: .zero)]
+        #expect(assess(single, asOf: "2027-01-01").findings.first?.criterion == .silence)
     }
 
     @Test("decline: still buying, for a third of what it spent a year earlier")
@@ -166,8 +184,12 @@ struct CriteriaTests {
     func disabled() {
         var settings = ChurnSettings()
         settings.overdue.enabled = false
+        settings.pAlive.enabled = false
         let days = regular(every: 7, from: "2024-01-01", through: "2024-06-01")
         #expect(assess(days, asOf: "2024-09-01", settings: settings).status.status == .active)
+        settings.pAlive.enabled = true
+        #expect(assess(days, asOf: "2024-09-01", settings: settings).findings.first?.criterion == .pAlive,
+            "the purchase model still says the client is probably gone")
     }
 }
 

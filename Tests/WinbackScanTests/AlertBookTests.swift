@@ -6,7 +6,7 @@ import WinbackStore
 
 @Suite("Alerts across scans")
 struct AlertBookTests {
-    /// W1 buys weekly until 2024-04-01; it is at risk from mid-April and lost from May.
+    /// W1 buys weekly until 2024-04-01; on this two-client book it is at risk from 2024-04-26 and lost from 2024-05-08.
     func fixture() throws -> ScanFixture {
         let fixture = try ScanFixture()
         try fixture.load("a.csv", salesCSV("W1", every: 7, from: "2024-01-01", through: "2024-04-01", amount: 500))
@@ -21,23 +21,23 @@ struct AlertBookTests {
     @Test("re-scanning updates the episode's alert instead of raising another; acknowledgement is kept")
     func oneAlertPerEpisode() throws {
         let fixture = try fixture()
-        try fixture.scan("2024-04-17")
+        try fixture.scan("2024-04-26")
         let first = try #require(try alerts(fixture, kind: .atRisk).first)
         try fixture.database.acknowledge([first.id])
-        try fixture.scan("2024-04-17")
-        try fixture.scan("2024-04-20")
+        try fixture.scan("2024-04-26")
+        try fixture.scan("2024-04-29")
         let again = try alerts(fixture, kind: .atRisk)
         #expect(again.count == 1)
         #expect(again.first?.id == first.id)
         #expect(again.first?.status == .acknowledged)
-        #expect(again.first?.lastSeen == Day(iso: "2024-04-20"))
-        #expect(again.first?.title.contains("silent 19 days") == true)
+        #expect(again.first?.lastSeen == Day(iso: "2024-04-29"))
+        #expect(again.first?.title.contains("silent 28 days") == true)
     }
 
     @Test("at risk turning lost clears the at-risk alert and raises a lost one; coming back resolves it as won back")
     func lifecycle() throws {
         let fixture = try fixture()
-        try fixture.scan("2024-04-17")
+        try fixture.scan("2024-04-26")
         try fixture.scan("2024-05-10")
         #expect(try alerts(fixture, kind: .atRisk).first?.resolution == "cleared")
         let lost = try #require(try alerts(fixture, kind: .lost).first)
@@ -55,16 +55,16 @@ struct AlertBookTests {
     @Test("an alert that clears and comes back on the same day goes on as one episode; rescans of that day never fail")
     func sameDayReappearance() throws {
         let fixture = try fixture()
-        try fixture.scan("2024-04-17")
+        try fixture.scan("2024-04-26")
         let first = try #require(try alerts(fixture, kind: .atRisk).first)
         // A big order clears it the same day…
-        try fixture.load("big.csv", "date,client_id,document,line,amount\n2024-04-17,W1,BIG-1,1,900\n")
-        try fixture.scan("2024-04-17")
+        try fixture.load("big.csv", "date,client_id,document,line,amount\n2024-04-26,W1,BIG-1,1,900\n")
+        try fixture.scan("2024-04-26")
         #expect(try alerts(fixture, kind: .atRisk).first?.resolution == "cleared")
         // …and the ERP's correction of the order's date (it ships tomorrow) brings it back, still the same day.
-        try fixture.load("credit.csv", "date,client_id,document,line,amount\n2024-04-18,W1,BIG-1,1,900\n")
-        try fixture.scan("2024-04-17")
-        try fixture.scan("2024-04-17")
+        try fixture.load("credit.csv", "date,client_id,document,line,amount\n2024-04-27,W1,BIG-1,1,900\n")
+        try fixture.scan("2024-04-26")
+        try fixture.scan("2024-04-26")
         let again = try alerts(fixture, kind: .atRisk)
         #expect(again.count == 1)
         #expect(again.first?.id == first.id)
@@ -79,7 +79,7 @@ struct AlertBookTests {
             try fixture.scan(day)
         }
         let live = try fixture.database.alerts()
-        try fixture.scan("2024-04-17")
+        try fixture.scan("2024-04-26")
         #expect(try fixture.database.alerts() == live, "a replay moves no live alert")
         #expect(try alerts(fixture, kind: .lost, status: [.new]).count == 1)
     }
@@ -155,7 +155,7 @@ struct AlertBookTests {
         #expect(digest.hasPrefix("# winback — 2024-05-10"))
         #expect(digest.contains("| lost | 1 |"))
         let winback = try String(contentsOfFile: folder + "/winback.csv", encoding: .utf8)
-        #expect(winback.hasPrefix("rank,client_id,client_name,manager,status,abc,value,p_alive,value_at_risk,missed_cycles,reason,offer"))
+        #expect(winback.hasPrefix("rank,client_id,client_name,manager,status,abc,value,p_alive,p_buy,value_at_risk,missed_cycles,reason,offer"))
         #expect(winback.contains("1,W1,"))
 
         try fixture.load("c.csv", salesCSV("W1", every: 7, from: "2024-05-06", through: "2024-05-06", header: true))

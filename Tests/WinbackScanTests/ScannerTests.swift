@@ -128,7 +128,7 @@ struct ScannerTests {
         // A steady client keeps the feed alive: W1's silence is W1's, not the export's.
         try fixture.load("s.csv", salesCSV("S1", every: 2, from: "2024-01-01", through: "2024-06-11", header: true))
         try fixture.scan("2024-04-02")
-        try fixture.scan("2024-04-20")
+        try fixture.scan("2024-04-29")
         try fixture.scan("2024-05-15")
         #expect(try fixture.state("W1")?.status == .lost)
         try fixture.load("b.csv", salesCSV("W1", every: 7, from: "2024-06-03", through: "2024-06-10", header: true))
@@ -140,7 +140,7 @@ struct ScannerTests {
         let key = try #require(try fixture.database.clientSummary("W1")?.key)
         let story = try fixture.database.statusChanges(client: key).map { "\($0.day.iso) \($0.from?.rawValue ?? "-") → \($0.to.rawValue)" }
         #expect(story == [
-            "2024-04-02 - → active", "2024-04-20 active → at_risk", "2024-05-15 at_risk → lost", "2024-06-11 lost → won_back",
+            "2024-04-02 - → active", "2024-04-29 active → at_risk", "2024-05-15 at_risk → lost", "2024-06-11 lost → won_back",
         ])
     }
 
@@ -272,11 +272,17 @@ struct EndToEndDetectionTests {
             stored[summary.clientID] = summary.state?.status
             last[summary.clientID] = summary.state?.lastPurchase
         }
-        var expected: [String: ClientStatus] = [:]
-        for history in ClientHistory.from(lines) {
-            expected[history.clientID] =
-                Assessment(history: history, previous: nil, asOf: asOf, settings: ChurnSettings()).status.status
+        // The core alone, as a scan runs it: the calendar from the days with sales, each client, then the book.
+        var buying: [Day: Set<String>] = [:]
+        for line in lines where line.day <= asOf { buying[line.day, default: []].insert(line.clientID) }
+        let calendar = BusinessCalendar.learned(
+            buyingClients: buying.mapValues(\.count), from: buying.keys.min()!, through: asOf)
+        var assessments = ClientHistory.from(lines).map {
+            Assessment(history: $0, previous: nil, asOf: asOf, settings: ChurnSettings(), calendar: calendar)
         }
+        _ = SilenceStage.apply(to: &assessments, previous: Array(repeating: nil, count: assessments.count), settings: ChurnSettings())
+        var expected: [String: ClientStatus] = [:]
+        for assessment in assessments { expected[assessment.facts.clientID] = assessment.status.status }
         #expect(stored == expected)
         let score = DetectionScore(clients: generator.clients, statuses: stored, lastPurchase: last, asOf: asOf)
         #expect(score.falseAlarmRate <= 0.02, "\(score)")

@@ -36,14 +36,14 @@ struct ClientCommand: ParsableCommand {
         switch format {
         case .text:
             // Every line of the story, whatever part of it came from data: no terminal escape, no broken line.
-            let story = Self.story(summary, facts: facts, changes: changes)
+            let story = Self.story(summary, facts: facts, changes: changes, horizon: config.churn.pAlive.horizonDays)
             print(story.split(separator: "\n", omittingEmptySubsequences: false).map { escapeControls(String($0)) }
                 .joined(separator: "\n"))
         case .json: print(Self.json(summary, facts: facts, changes: changes))
         }
     }
 
-    static func story(_ client: ClientSummary, facts: ClientFacts?, changes: [StatusChange]) -> String {
+    static func story(_ client: ClientSummary, facts: ClientFacts?, changes: [StatusChange], horizon: Int = 90) -> String {
         var out: [String] = []
         var who = "\(escapeControls(client.clientID))"
         if let name = client.name { who += "  \(escapeControls(name))" }
@@ -84,9 +84,16 @@ struct ClientCommand: ParsableCommand {
                 "\(state.purchaseDays) purchase days, too few for a rhythm"
                     + (state.daysSilent.map { "; silent for \($0) days" } ?? "") + ".")
         }
+        if let season = state.season { out.append("Seasonal: \(season); its silence in the other months does not count.") }
+        if let meanGap = state.meanGap, let variation = state.gapVariation {
+            var line = "Its gaps: \(fixed(meanGap, 1)) working days on average, varying by \(percent(variation, signed: false))"
+            if let p = state.silenceProbability { line += "; a client like it still buying is this silent \(p < 0.5 ? "\(rarity(p))" : "often")" }
+            out.append(line + ".")
+        }
         if let pAlive = state.pAlive {
             var line = "The purchase model gives it a \(Int((pAlive * 100).rounded())) % chance of still buying"
-            if let expected = state.expectedPurchases { line += ", \(fixed(expected, 1)) purchases expected in the next 90 days" }
+            if let pBuy = state.pBuy { line += ", \(Int((pBuy * 100).rounded())) % of buying within \(horizon) days" }
+            if let expected = state.expectedPurchases { line += ", \(fixed(expected, 1)) purchases expected in them" }
             if let value = state.expectedValue { line += ", about \(value.formatted(decimals: 0)) each" }
             if let atRisk = state.valueAtRisk, atRisk > .zero { line += "; value at risk \(atRisk.formatted(decimals: 0))" }
             out.append(line + ".")
@@ -143,7 +150,12 @@ struct ClientCommand: ParsableCommand {
             object["expected_next_purchase"] = state.expectedNext?.iso as Any
             object["days_silent"] = state.daysSilent as Any
             object["p_alive"] = state.pAlive as Any
-            object["expected_purchases_90d"] = state.expectedPurchases as Any
+            object["p_buy"] = state.pBuy as Any
+            object["expected_purchases"] = state.expectedPurchases as Any
+            object["silence_probability"] = state.silenceProbability as Any
+            object["mean_gap_working_days"] = state.meanGap as Any
+            object["gap_variation"] = state.gapVariation as Any
+            object["season"] = state.season as Any
             object["expected_value"] = state.expectedValue.map { Double($0.decimalString())! } as Any
             object["value_at_risk"] = state.valueAtRisk.map { Double($0.decimalString())! } as Any
             object["findings"] = state.findings.map { finding -> [String: Any] in

@@ -37,7 +37,10 @@ struct ClientsCommand: ParsableCommand {
             .init(key: "days_silent", header: "silent"),
             .init(key: "missed_cycles", header: "missed"),
             .init(key: "p_alive", header: "p alive"),
-            .init(key: "expected_purchases_90d", header: "exp. 90d"),
+            .init(key: "p_buy", header: "p buy"),
+            .init(key: "expected_purchases", header: "exp. buys"),
+            .init(key: "silence_probability", header: "silence p"),
+            .init(key: "season", header: "season"),
         ])
         for client in clients {
             let state = client.state
@@ -51,7 +54,10 @@ struct ClientsCommand: ParsableCommand {
                 .number(state?.typicalInterval.map { fixed($0, 1) }), .date(state?.expectedNext),
                 .integer(state?.daysSilent), .integer(state?.missedCycles),
                 .number(state?.pAlive.map { fixed($0, format == .table ? 2 : 4) }),
+                .number(state?.pBuy.map { fixed($0, format == .table ? 2 : 4) }),
                 .number(state?.expectedPurchases.map { fixed($0, 2) }),
+                .number(state?.silenceProbability.map { format == .table ? rarity($0) : "\($0)" }),
+                .text(state?.season),
             ])
         }
         print(report.render(format), terminator: "")

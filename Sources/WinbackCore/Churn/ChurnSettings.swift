@@ -12,6 +12,9 @@ public struct ChurnSettings: Sendable, Equatable {
     public var classes = Classes()
     public var contacts = ContactRules()
     public var feed = Feed()
+    public var calendar = Calendar()
+    /// Whether a client's own off-season (months it never buys in, and came back after) is left out of its silence.
+    public var seasons = true
     /// Offer rules, first match wins; the config's `[[offers]]` replace these defaults.
     public var offers = OfferRule.defaults
 
@@ -35,27 +38,34 @@ public struct ChurnSettings: Sendable, Equatable {
         public init() {}
     }
 
-    /// Silent for longer than the client's own rhythm allows.
+    /// Silent for longer than a client with its rhythm and regularity ordinarily is.
+    ///
+    /// Each client's gaps, in the book's working time and without its off-season, give it a gamma distribution
+    /// (its mean gap and its regularity), shrunk toward the book's when it has few gaps. A silence is at risk when
+    /// a client still buying would be that silent less often than `atRiskProbability`, lost when less often than
+    /// `lostProbability`.
     public struct Overdue: Sendable, Equatable {
         public var enabled = true
-        /// At risk once silent longer than this many typical gaps…
-        public var atRiskFactor = 2.0
-        /// …lost once silent longer than this many.
-        public var lostFactor = 4.0
-        /// …and in both cases longer than the typical gap plus this many spreads (irregular buyers get slack).
-        public var spreadWeight = 2.0
-        /// Purchase days needed before a rhythm is trusted; clients with fewer fall to `silence`.
-        public var minPurchaseDays = 5
-        /// The rhythm is the median of at most this many most recent gaps.
+        public var atRiskProbability = 0.01
+        public var lostProbability = 0.001
+        /// …and only once it has been silent this many of its mean gaps: a client that merely slowed down is at risk,
+        /// not gone.
+        public var lostAfterGaps = 3.0
+        /// The distribution is fitted on at most this many most recent gaps.
         public var maxGaps = 24
         public init() {}
     }
 
-    /// The backstop for clients with too little history for a rhythm: silent for a fixed number of days.
+    /// Clients with a single purchase, judged the same way against the gaps of the book's clients.
     public struct Silence: Sendable, Equatable {
         public var enabled = true
-        public var atRiskDays = 90
-        public var lostDays = 180
+        public init() {}
+    }
+
+    /// `[calendar]`: working time. Learned from the book unless `learn` is false; `closed` days count for nothing.
+    public struct Calendar: Sendable, Equatable {
+        public var learn = true
+        public var closed: [ClosedRange<Day>] = []
         public init() {}
     }
 
@@ -69,6 +79,8 @@ public struct ChurnSettings: Sendable, Equatable {
         /// At risk when the recent window's revenue fell by at least this share against the same window a year
         /// earlier (or, with less history, against the window just before).
         public var drop = 0.5
+        /// …and the fall is at least this many times the spread the client's own windows show by chance.
+        public var z = 3.0
         /// Ignore clients whose earlier window brought less than this.
         public var minRevenue = Money.zero
         public init() {}
@@ -99,12 +111,14 @@ public struct ChurnSettings: Sendable, Equatable {
         public init() {}
     }
 
-    /// The probability of being alive from the MBG/NBD model fitted on all clients at each scan.
+    /// P(alive) and p_buy, from the clients' gap distributions and the book's dropout model: the same numbers the
+    /// silence verdicts come from. A client below `atRiskBelow` is at risk, so that no client the model thinks
+    /// probably gone is called active.
     public struct PAlive: Sendable, Equatable {
         public var enabled = true
         /// At risk when the model gives the client less than this chance of still buying.
         public var atRiskBelow = 0.2
-        /// Expected purchases are counted over this many days.
+        /// `p_buy` and expected purchases are over this many days.
         public var horizonDays = 90
         public init() {}
     }

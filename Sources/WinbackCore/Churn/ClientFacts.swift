@@ -12,6 +12,14 @@ public struct ClientFacts: Sendable, Equatable {
     public var spread: Double?
     /// The last purchase plus the rhythm.
     public var expectedNextPurchase: Day?
+    /// The months the client does not buy in, when it is seasonal.
+    public var season: Season?
+    /// Its most recent gaps in its own working time (the book's calendar, without its off-season); nil with one
+    /// purchase.
+    public var gaps: GapSample?
+    /// Working time from the last purchase to `asOf`, and over the next `p_alive.horizon_days`, in the same time.
+    public var silentTime: Double?
+    public var horizonTime: Double = 0
     /// Days since the last purchase.
     public var daysSilent: Int?
     /// Net revenue and margin over the classes window (365 days by default).
@@ -23,6 +31,8 @@ public struct ClientFacts: Sendable, Equatable {
     public var yearlyValue: Money
     /// Mean spend of the purchase days after the first (the Gamma-Gamma model's input); nil without repeats.
     public var meanRepeatValue: Money?
+    /// How much its purchase days' spend varies (coefficient of variation; 0.5 with fewer than three).
+    public var orderVariation: Double = 0.5
 
     /// The client as the buy-till-you-die models see it, in days.
     public var repeatSummary: RepeatSummary? {
@@ -74,8 +84,9 @@ public struct ClientFacts: Sendable, Equatable {
 }
 
 extension ClientFacts {
-    /// Computes the facts of `history` as of `asOf`, using nothing dated later.
-    public init(history: ClientHistory, asOf: Day, settings: ChurnSettings) {
+    /// Computes the facts of `history` as of `asOf`, using nothing dated later; silence and gaps are measured in
+    /// `calendar`'s working time (every day counts fully without one).
+    public init(history: ClientHistory, asOf: Day, settings: ChurnSettings, calendar: BusinessCalendar? = nil) {
         let days = history.known(asOf: asOf).days
         let purchases = days.filter(\.isPurchase)
         clientID = history.clientID
@@ -89,7 +100,7 @@ extension ClientFacts {
         rhythm = nil
         spread = nil
         expectedNextPurchase = nil
-        if purchases.count >= max(settings.overdue.minPurchaseDays, 2) {
+        if purchases.count >= 3 {
             let recent = purchases.suffix(settings.overdue.maxGaps + 1)
             let gaps = zip(recent, recent.dropFirst()).map { Double($0.day.days(to: $1.day)) }
             let median = Statistics.median(gaps)
@@ -97,6 +108,14 @@ extension ClientFacts {
             spread = 1.4826 * Statistics.median(gaps.map { abs($0 - median) })
             expectedNextPurchase = lastPurchase!.adding(days: Int(median.rounded()))
         }
+        let dates = purchases.map(\.day)
+        season = settings.seasons ? Season.detect(dates) : nil
+        let off = season?.offMonths ?? []
+        let calendar = calendar ?? .plain(from: dates.first ?? asOf, through: asOf)
+        let recentDays = dates.suffix(settings.overdue.maxGaps + 1)
+        gaps = GapSample(zip(recentDays, recentDays.dropFirst()).map { calendar.time(after: $0, through: $1, excluding: off) })
+        silentTime = lastPurchase.map { calendar.time(after: $0, through: asOf, excluding: off) }
+        horizonTime = calendar.time(after: asOf, through: asOf.adding(days: settings.pAlive.horizonDays), excluding: off)
 
         // Revenue and margin over the classes window.
         let windowStart = asOf.adding(days: -settings.classes.windowDays + 1)
@@ -125,6 +144,9 @@ extension ClientFacts {
         } else {
             meanRepeatValue = nil
         }
+
+        let spends = purchases.suffix(50).map { max($0.gross.doubleValue, 0) }
+        if spends.count >= 3, let variation = Statistics.coefficientOfVariation(spends) { orderVariation = variation }
 
         // Monthly revenue of whole calendar months before the scan's month.
         let (year, month, _) = asOf.components

@@ -58,7 +58,7 @@ extension StatusDecision {
             return StatusDecision(status: .wonBack, reason: "won back on \(previous.since.iso); last purchase \(lastPurchase.iso)")
         }
         if let worst { return StatusDecision(worst) }
-        if facts.rhythm == nil, firstPurchase.days(to: facts.asOf) < settings.newClientDays {
+        if facts.purchaseDays < 5, firstPurchase.days(to: facts.asOf) < settings.newClientDays {
             return StatusDecision(status: .new, reason: "first purchase on \(firstPurchase.iso)")
         }
         if let rhythm = facts.rhythm {

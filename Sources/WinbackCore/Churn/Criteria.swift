@@ -8,105 +8,133 @@
 
 /// The churn criteria: pure functions of a client's history and facts on a given day.
 public enum Criteria {
-    /// Every criterion that fires for the client, most severe first.
-    public static func evaluate(history: ClientHistory, facts: ClientFacts, settings: ChurnSettings) -> [Finding] {
+    /// Every criterion that judges the client on its own, most severe first. Silence (`overdue`, `silence`) needs
+    /// the book's gap prior and comes from ``SilenceStage``.
+    public static func evaluate(
+        history: ClientHistory, facts: ClientFacts, settings: ChurnSettings, calendar: BusinessCalendar? = nil
+    ) -> [Finding] {
         var findings: [Finding] = []
-        if settings.overdue.enabled, let finding = overdue(facts, settings.overdue) { findings.append(finding) }
-        if settings.silence.enabled, let finding = silence(facts, settings) { findings.append(finding) }
-        if settings.decline.enabled, let finding = decline(history, facts, settings.decline) { findings.append(finding) }
+        let calendar = calendar ?? .plain(from: history.days.first?.day ?? facts.asOf, through: facts.asOf)
+        if settings.decline.enabled, let finding = decline(history, facts, settings.decline, calendar: calendar) {
+            findings.append(finding)
+        }
         if settings.categoryDrop.enabled { findings += categoryDrops(facts, settings.categoryDrop) }
         if settings.returns.enabled, let finding = returns(facts, settings.returns) { findings.append(finding) }
         return findings.sorted { $0.verdict > $1.verdict }
     }
 
-    /// Silent for longer than the client's own rhythm allows.
-    static func overdue(_ facts: ClientFacts, _ settings: ChurnSettings.Overdue) -> Finding? {
-        guard let rhythm = facts.rhythm, let spread = facts.spread, let silent = facts.daysSilent else { return nil }
-        let atRiskAfter = max(settings.atRiskFactor * rhythm, rhythm + settings.spreadWeight * spread)
-        let lostAfter = max(settings.lostFactor * rhythm, rhythm + 2 * settings.spreadWeight * spread, atRiskAfter)
+    /// Silent for longer than a client still buying, with its gap distribution, ordinarily is: the verdict and its
+    /// explanation ("a client with this rhythm is this silent less than once in 2,000 times").
+    static func silence(
+        _ facts: ClientFacts, fit: GapFit, logSurvival: Double, settings: ChurnSettings
+    ) -> Finding? {
+        guard let silent = facts.daysSilent, let silentTime = facts.silentTime else { return nil }
+        let single = facts.gaps == nil
+        guard single ? settings.silence.enabled : settings.overdue.enabled else { return nil }
+        let survival = exp(logSurvival)
         let verdict: Verdict
-        if Double(silent) > lostAfter {
+        let gapsSilent = silentTime / max(fit.meanGap, 1e-9)
+        if logSurvival < log(settings.overdue.lostProbability), gapsSilent >= settings.overdue.lostAfterGaps {
             verdict = .lost
-        } else if Double(silent) > atRiskAfter {
+        } else if logSurvival < log(settings.overdue.atRiskProbability) {
             verdict = .atRisk
         } else {
             return nil
         }
-        let ratio = Double(silent) / rhythm
-        return Finding(
-            criterion: .overdue, verdict: verdict,
-            numbers: [
-                Measure("typical_interval_days", rhythm), Measure("spread_days", spread),
-                Measure("days_silent", Double(silent)), Measure("ratio", ratio),
-                Measure("at_risk_after_days", atRiskAfter), Measure("lost_after_days", lostAfter),
-            ],
-            explanation:
-                "buys every \(days(rhythm)); silent for \(days(Double(silent))), \(fixed(ratio, 1))× its rhythm "
-                + "(at risk past \(Int(atRiskAfter.rounded(.down))), lost past \(Int(lostAfter.rounded(.down))) days)")
-    }
-
-    /// The backstop for clients without a rhythm yet.
-    static func silence(_ facts: ClientFacts, _ settings: ChurnSettings) -> Finding? {
-        guard facts.rhythm == nil, let silent = facts.daysSilent else { return nil }
-        let rules = settings.silence
-        let verdict: Verdict
-        if silent > rules.lostDays {
-            verdict = .lost
-        } else if silent > rules.atRiskDays {
-            verdict = .atRisk
+        let meanDays = fit.meanGap * Double(max(silent, 1)) / max(silentTime, 1e-9)
+        var numbers = [
+            Measure("days_silent", Double(silent)), Measure("working_days_silent", silentTime),
+            Measure("mean_gap_working_days", fit.meanGap), Measure("gap_variation", fit.variation),
+            Measure("silence_probability", survival),
+        ]
+        if let rhythm = facts.rhythm { numbers.insert(Measure("typical_interval_days", rhythm), at: 0) }
+        let rarity = "a client still buying is this silent \(oncein(survival))"
+        let season = facts.season.map { "; \($0.description)" } ?? ""
+        let explanation: String
+        if single {
+            explanation =
+                "one purchase so far; silent for \(days(Double(silent))) (\(fixed(silentTime, 0)) working days): "
+                + "among the book's clients, \(rarity)"
         } else {
-            return nil
+            let regularity = fit.variation < 0.35 ? "regular" : fit.variation < 0.75 ? "fairly regular" : "irregular"
+            let rhythm = facts.rhythm.map { "buys every \(days($0))" } ?? "buys every \(days(meanDays)) on average"
+            explanation =
+                "\(rhythm) (\(regularity): gaps vary ±\(percent(fit.variation, signed: false))); silent for "
+                + "\(days(Double(silent))), \(fixed(silentTime / max(fit.meanGap, 1e-9), 1))× its mean gap in working "
+                + "time\(season); \(rarity)"
         }
-        let purchases = facts.purchaseDays == 1 ? "one purchase" : "\(facts.purchaseDays) purchases"
         return Finding(
-            criterion: .silence, verdict: verdict,
-            numbers: [
-                Measure("purchase_days", Double(facts.purchaseDays)), Measure("days_silent", Double(silent)),
-                Measure("at_risk_after_days", Double(rules.atRiskDays)), Measure("lost_after_days", Double(rules.lostDays)),
-            ],
-            explanation:
-                "\(purchases) so far, too few for a rhythm; silent for \(days(Double(silent))) "
-                + "(at risk past \(rules.atRiskDays), lost past \(rules.lostDays) days)")
+            criterion: single ? .silence : .overdue, verdict: verdict, numbers: numbers, explanation: explanation)
     }
 
-    /// Still buying, for much less than before.
+    /// Still buying, for much less than before: beyond what the client's own same-length windows ordinarily vary.
     ///
-    /// The recent window is compared with the same window a year earlier where history reaches back that far:
-    /// that comparison is blind to seasons and still sees a decline months after it began. With less history,
-    /// it is compared with the window just before.
-    static func decline(_ history: ClientHistory, _ facts: ClientFacts, _ settings: ChurnSettings.Decline) -> Finding? {
+    /// The recent window is compared with the same window a year earlier where history reaches back that far (blind
+    /// to seasons, and still seeing a decline months after it began), else with the window just before. Each
+    /// window's revenue is taken per working time of the book (and of the client's own season), so that a holiday
+    /// month or a shutdown is no decline. How much the client's windows vary by chance follows from how many orders
+    /// fall in a window and how much its gaps and order sizes vary: the ratio's log varies by σ = √(2 ln(1 + (cv²gap +
+    /// cv²order) / orders)). The decline fires when the fall is at least `drop` and beyond `z` σ.
+    static func decline(
+        _ history: ClientHistory, _ facts: ClientFacts, _ settings: ChurnSettings.Decline, calendar: BusinessCalendar
+    ) -> Finding? {
         guard let first = facts.firstPurchase, let last = facts.lastPurchase else { return nil }
         let asOf = facts.asOf
         let window = max(settings.windowDays, Int((settings.minGapsPerWindow * (facts.rhythm ?? 0)).rounded(.up)))
         let recentStart = asOf.adding(days: -window + 1)
         guard last >= recentStart, first <= asOf.adding(days: -2 * window + 1) else { return nil }
+        let off = facts.season?.offMonths ?? []
+        func time(_ from: Day, _ through: Day) -> Double { calendar.time(after: from.adding(days: -1), through: through, excluding: off) }
         let recent = revenue(history, from: recentStart, through: asOf)
-        let before = revenue(history, from: asOf.adding(days: -2 * window + 1), through: asOf.adding(days: -window))
+        let recentTime = time(recentStart, asOf)
+        // Mostly the client's off-season: too little of the window says anything.
+        guard off.isEmpty || recentTime >= 0.5 * calendar.time(after: recentStart.adding(days: -1), through: asOf) else {
+            return nil
+        }
+        let beforeStart = asOf.adding(days: -2 * window + 1)
+        let beforeEnd = asOf.adding(days: -window)
+        let before = revenue(history, from: beforeStart, through: beforeEnd)
         let hasYear = first <= asOf.adding(days: -365 - window + 1)
-        let yearAgo = hasYear
-            ? revenue(history, from: asOf.adding(days: -365 - window + 1), through: asOf.adding(days: -365)) : nil
+        let yearStart = asOf.adding(days: -365 - window + 1)
+        let yearEnd = asOf.adding(days: -365)
+        let yearAgo = hasYear ? revenue(history, from: yearStart, through: yearEnd) : nil
         let baseline = yearAgo ?? before
-        guard baseline > .zero, baseline >= settings.minRevenue else { return nil }
-        let change = recent.doubleValue / baseline.doubleValue - 1
+        let baselineTime = hasYear ? time(yearStart, yearEnd) : time(beforeStart, beforeEnd)
+        guard baseline > .zero, baseline >= settings.minRevenue, recentTime > 0.05 * Double(window),
+            baselineTime > 0.05 * Double(window)
+        else { return nil }
+        // Revenue per working time: the book's quiet days and the client's off-season count for less.
+        let ratio = max(recent.doubleValue, 0) / recentTime / (baseline.doubleValue / baselineTime)
+        let change = ratio - 1
         guard change <= -settings.drop else { return nil }
+        // How much such a ratio varies by chance for this client.
+        // Orders expected in the recent window: its working time over the client's mean gap in the same time.
+        let meanGap = facts.gaps?.mean ?? max(facts.rhythm ?? Double(window), 1)
+        let orders = max(1, min(recentTime, baselineTime) / max(meanGap, 0.5))
+        let gapVariation = facts.gaps.map { 1 / GapFit.shape(forLogVariance: $0.varianceLog).squareRoot() } ?? 1
+        let spread = (2 * log(1 + (gapVariation * gapVariation + facts.orderVariation * facts.orderVariation) / orders))
+            .squareRoot()
+        let z = ratio > 0 ? -log(ratio) / spread : .infinity
+        guard z >= settings.z else { return nil }
         let beforeChange = before > .zero ? recent.doubleValue / before.doubleValue - 1 : nil
         var numbers = [
             Measure("window_days", Double(window)), Measure("revenue_recent", recent.doubleValue),
-            Measure("revenue_before", before.doubleValue),
+            Measure("revenue_before", before.doubleValue), Measure("change", change), Measure("ordinary_spread", spread),
+            Measure("z", z.isFinite ? z : 99),
         ]
         if let beforeChange { numbers.append(Measure("change_before", beforeChange)) }
+        let beyond = "; \(z.isFinite ? fixed(z, 1) : "many") times what its \(window)-day windows ordinarily vary"
         let explanation: String
         if let yearAgo {
             numbers.append(Measure("revenue_year_ago", yearAgo.doubleValue))
             numbers.append(Measure("change_year_ago", change))
             explanation =
                 "last \(window) days revenue \(percent(change)) against the same days a year earlier "
-                + "(\(recent.formatted(decimals: 0)) against \(yearAgo.formatted(decimals: 0)))"
-                + (beforeChange.map { "; \(percent($0)) against the \(window) days before" } ?? "")
+                + "(\(recent.formatted(decimals: 0)) against \(yearAgo.formatted(decimals: 0)), per working day)" + beyond
         } else {
             explanation =
                 "last \(window) days revenue \(percent(change)) against the \(window) before "
-                + "(\(recent.formatted(decimals: 0)) against \(before.formatted(decimals: 0)))"
+                + "(\(recent.formatted(decimals: 0)) against \(before.formatted(decimals: 0)), per working day)" + beyond
         }
         return Finding(criterion: .decline, verdict: .atRisk, numbers: numbers, explanation: explanation)
     }
@@ -180,4 +208,35 @@ public func percent(_ fraction: Double, signed: Bool = true) -> String {
     let value = Int((fraction * 100).rounded())
     guard signed else { return "\(value) %" }
     return value < 0 ? "−\(-value) %" : "+\(value) %"
+}
+
+/// "less than once in 2,000 times".
+func oncein(_ probability: Double) -> String {
+    guard probability > 0 else { return "practically never" }
+    if 1 / probability >= 1e9 { return "less than once in a billion times" }
+    return "less than once in \(rarityTimes(probability)) times"
+}
+
+/// A small probability as "1 in 2,000" (rounded to two digits, down), for tables and stories.
+public func rarity(_ probability: Double) -> String {
+    guard probability > 0 else { return "0" }
+    if 1 / probability >= 1e9 { return "<1 in 1e9" }
+    return "1 in \(rarityTimes(probability))"
+}
+
+func rarityTimes(_ probability: Double) -> String {
+    let times = 1 / probability
+    var rounded = times
+    var scale = 1.0
+    while rounded >= 100 {
+        rounded /= 10
+        scale *= 10
+    }
+    let shown = Int(rounded.rounded(.down)) * Int(scale)
+    var text = ""
+    for (index, character) in String(shown).reversed().enumerated() {
+        if index > 0, index % 3 == 0 { text.insert(",", at: text.startIndex) }
+        text.insert(character, at: text.startIndex)
+    }
+    return text
 }

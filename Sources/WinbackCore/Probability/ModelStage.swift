@@ -1,88 +1,136 @@
-/// What the models say about one client.
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// What the purchase model says about one client: the numbers its silence verdict comes from, and what follows.
 public struct ModelView: Sendable, Equatable {
-    /// The MBG/NBD probability that the client is still buying.
+    /// The probability that the client is still buying.
     public var pAlive: Double
-    /// Expected purchase days in the next `horizonDays`.
+    /// The probability of at least one purchase within `horizon_days`.
+    public var pBuy: Double
+    /// How often a client still buying would be as silent as it is.
+    public var silenceProbability: Double
+    /// Its mean gap in working days and the variation of its gaps.
+    public var meanGap: Double
+    public var gapVariation: Double
+    /// Expected purchase days in the next `horizon_days`.
     public var expectedPurchases: Double
     /// The expected value of its next purchase (Gamma-Gamma where it could be fitted, else its own mean).
     public var expectedValue: Money?
-    /// Its yearly value times the chance it is gone.
+    /// The expected loss: its yearly value times the chance it is gone.
     public var valueAtRisk: Money
 }
 
 /// The fits of one scan.
 public struct ModelFits: Sendable, Equatable {
-    public var bgnbd: BetaGeometricModel.Fit?
-    public var mbgnbd: BetaGeometricModel.Fit?
+    public var prior: GapPrior?
+    public var dropout: DropoutModel.Fit?
     public var gammaGamma: (model: GammaGammaModel, logLikelihood: Double, converged: Bool)?
 
+    public init(prior: GapPrior? = nil, dropout: DropoutModel.Fit? = nil) {
+        self.prior = prior
+        self.dropout = dropout
+    }
+
     public static func == (lhs: ModelFits, rhs: ModelFits) -> Bool {
-        lhs.bgnbd == rhs.bgnbd && lhs.mbgnbd == rhs.mbgnbd && lhs.gammaGamma?.model == rhs.gammaGamma?.model
+        lhs.prior == rhs.prior && lhs.dropout == rhs.dropout && lhs.gammaGamma?.model == rhs.gammaGamma?.model
     }
 }
 
-/// Fits the buy-till-you-die models on every client of a scan and applies the `p_alive` criterion.
+/// Judges every client's silence against its own gap distribution, and gives P(alive) and p_buy from the same
+/// model: what needs the whole book, so it runs after every client was assessed on its own.
 ///
-/// The models need all clients at once, so this runs after every client has been assessed on its own:
-/// a client whose chance of still buying is under the threshold gets a `p_alive` finding, and its status is
-/// decided again with it.
-public enum ModelStage {
+/// 1. The book's gap prior is learned from the clients' gaps; each client's fit is its own gaps shrunk toward it.
+/// 2. Its silence gets its probability S: how often a client still buying is that silent. Below
+///    `overdue.at_risk_probability` it is at risk, below `lost_probability` lost (`silence` for one-purchase clients).
+/// 3. The dropout model is fitted on the whole book from everyone's S and purchase count; P(alive) = 1 / (1 + odds
+///    of having dropped out / S), and p_buy = P(alive) × P(the next gap ends within the horizon | still buying). A
+///    lost client therefore has a low P(alive), and a client with a high P(alive) is not lost.
+/// The status is decided again with the silence finding.
+public enum SilenceStage {
     public static func apply(
         to assessments: inout [Assessment], previous: [StatusSince?], settings: ChurnSettings
     ) -> (fits: ModelFits, views: [ModelView?]) {
-        let summaries = assessments.compactMap { $0.facts.repeatSummary }
-        guard summaries.count >= 20 else { return (ModelFits(), Array(repeating: nil, count: assessments.count)) }
-        let mbg = BetaGeometricModel.fit(summaries, variant: .mbgnbd)
-        let bg = BetaGeometricModel.fit(summaries, variant: .bgnbd)
+        let prior = GapPrior.learn(assessments.compactMap(\.facts.gaps))
+        var fitted: [(fit: GapFit, logS: Double)?] = []
+        fitted.reserveCapacity(assessments.count)
+        var clients: [DropoutModel.Client] = []
+        for index in assessments.indices {
+            let facts = assessments[index].facts
+            guard facts.lastPurchase != nil, let silentTime = facts.silentTime else {
+                fitted.append(nil)
+                continue
+            }
+            let fit = GapFit(facts.gaps, prior: prior)
+            let logS = fit.logSurvival(silentTime)
+            fitted.append((fit, logS))
+            clients.append(DropoutModel.Client(purchases: facts.purchaseDays, logSurvival: logS))
+        }
+        let dropout = clients.isEmpty ? nil : DropoutModel.fit(clients)
         let spends = assessments.compactMap { assessment -> GammaGammaModel.Spend? in
             guard let summary = assessment.facts.repeatSummary, summary.x > 0,
                 let mean = assessment.facts.meanRepeatValue, mean > .zero
             else { return nil }
             return GammaGammaModel.Spend(x: summary.x, mean: mean.doubleValue)
         }
-        let gg = GammaGammaModel.fit(spends)
+        let gg = spends.count >= 20 ? GammaGammaModel.fit(spends) : nil
         var views: [ModelView?] = []
         views.reserveCapacity(assessments.count)
         for index in assessments.indices {
-            guard mbg.converged, let summary = assessments[index].facts.repeatSummary else {
+            guard let (fit, logS) = fitted[index] else {
                 views.append(nil)
                 continue
             }
             let facts = assessments[index].facts
-            let pAlive = mbg.model.probabilityAlive(summary)
-            let expected = mbg.model.expectedPurchases(Double(settings.pAlive.horizonDays), given: summary)
+            var findings: [Finding] = []
+            if let finding = Criteria.silence(facts, fit: fit, logSurvival: logS, settings: settings) {
+                findings.append(finding)
+            }
+            guard let model = dropout?.model else {
+                views.append(nil)
+                assessments[index].add(findings, previous: previous[index], settings: settings.status)
+                continue
+            }
+            let pAlive = model.probabilityAlive(purchases: facts.purchaseDays, logSurvival: logS)
+            let later = fit.logSurvival((facts.silentTime ?? 0) + facts.horizonTime)
+            let nextWithin = max(0, min(1, 1 - exp(later - logS)))
+            let pBuy = pAlive * nextWithin
+            let expected = pAlive * max(nextWithin, facts.horizonTime / max(fit.meanGap, 1e-9))
             var value: Money?
-            if let mean = facts.meanRepeatValue {
-                value = gg.converged
-                    ? Money(approximately: gg.model.expectedValue(.init(x: summary.x, mean: mean.doubleValue))) : mean
+            if let mean = facts.meanRepeatValue, let summary = facts.repeatSummary {
+                value = gg.map { $0.converged ? Money(approximately: $0.model.expectedValue(.init(x: summary.x, mean: mean.doubleValue))) : mean } ?? mean
             }
             let atRisk = Money(approximately: max(0, facts.yearlyValue.doubleValue) * (1 - pAlive))
-            let view = ModelView(pAlive: pAlive, expectedPurchases: expected, expectedValue: value, valueAtRisk: atRisk)
-            views.append(view)
+            views.append(
+                ModelView(
+                    pAlive: pAlive, pBuy: pBuy, silenceProbability: exp(logS), meanGap: fit.meanGap,
+                    gapVariation: fit.variation, expectedPurchases: expected, expectedValue: value, valueAtRisk: atRisk))
             if settings.pAlive.enabled, pAlive < settings.pAlive.atRiskBelow {
-                assessments[index].add(
+                findings.append(
                     Finding(
                         criterion: .pAlive, verdict: .atRisk,
-                        numbers: [
-                            Measure("p_alive", pAlive), Measure("expected_purchases", expected),
-                            Measure("horizon_days", Double(settings.pAlive.horizonDays)),
-                            Measure("repeat_purchases", summary.x), Measure("days_since_last", summary.T - summary.tx),
-                        ],
+                        numbers: [Measure("p_alive", pAlive), Measure("p_buy", pBuy)],
                         explanation:
-                            "the purchase model gives it a \(percent(pAlive, signed: false)) chance of still buying "
-                            + "(\(Int(summary.x)) repeat purchases, the last \(Int(summary.T - summary.tx)) days ago); "
-                            + "expected purchases in the next \(settings.pAlive.horizonDays) days: \(fixed(expected, 1))"),
-                    previous: previous[index], settings: settings.status)
+                            "the purchase model gives it a \(percent(pAlive, signed: false)) chance of still buying and "
+                            + "\(percent(pBuy, signed: false)) of buying within \(settings.pAlive.horizonDays) days"))
             }
+            assessments[index].add(findings, previous: previous[index], settings: settings.status)
         }
-        return (ModelFits(bgnbd: bg, mbgnbd: mbg, gammaGamma: gg), views)
+        var fits = ModelFits(prior: prior, dropout: dropout)
+        fits.gammaGamma = gg
+        return (fits, views)
     }
 }
 
 extension Assessment {
-    /// Adds a finding made after the client's own assessment and decides the status again.
-    mutating func add(_ finding: Finding, previous: StatusSince?, settings: ChurnSettings.StatusRules) {
-        findings.append(finding)
+    /// Adds findings made after the client's own assessment and decides the status again.
+    mutating func add(_ new: [Finding], previous: StatusSince?, settings: ChurnSettings.StatusRules) {
+        guard !new.isEmpty else { return }
+        findings += new
         findings.sort { $0.verdict > $1.verdict }
         status = StatusDecision.decide(previous: previous, facts: facts, findings: findings, settings: settings)
         statusSince = previous?.status == status.status ? previous!.since : facts.asOf

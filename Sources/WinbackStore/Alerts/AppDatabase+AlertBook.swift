@@ -24,11 +24,14 @@ public struct WinbackEntry: Sendable, Equatable {
     public var pAlive: Double?
     /// The yearly value times the chance the client is gone.
     public var valueAtRisk: Money?
+    /// The chance of a purchase within the horizon.
+    public var pBuy: Double?
 
     public init(
         client: Int64, status: ClientStatus, reason: String, value: Money, missedCycles: Int?, offer: Offer?,
-        pAlive: Double? = nil, valueAtRisk: Money? = nil
+        pAlive: Double? = nil, valueAtRisk: Money? = nil, pBuy: Double? = nil
     ) {
+        self.pBuy = pBuy
         self.client = client
         self.status = status
         self.reason = reason

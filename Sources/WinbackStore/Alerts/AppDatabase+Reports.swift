@@ -18,12 +18,14 @@ public struct WinbackRow: Sendable, Equatable, FetchableRecord {
     public var asOf: Day
     public var pAlive: Double?
     public var valueAtRisk: Money?
+    public var pBuy: Double?
 
     public init(
         rank: Int, clientID: String, clientName: String?, manager: String?, region: String?, status: ClientStatus,
         reason: String, value: Money, missedCycles: Int?, offer: Offer?, abc: ABCClass?, asOf: Day, pAlive: Double?,
-        valueAtRisk: Money?
+        valueAtRisk: Money?, pBuy: Double? = nil
     ) {
+        self.pBuy = pBuy
         self.rank = rank
         self.clientID = clientID
         self.clientName = clientName
@@ -57,6 +59,7 @@ public struct WinbackRow: Sendable, Equatable, FetchableRecord {
         abc = (row["abc"] as String?).flatMap(ABCClass.init(rawValue:))
         asOf = Day(number: row["as_of"])
         pAlive = row["p_alive"]
+        pBuy = row["p_buy"]
         valueAtRisk = (row["value_at_risk"] as Int64?).map(Money.init(scaled:))
     }
 }

@@ -88,6 +88,14 @@ public struct ClientState: Sendable, Equatable, FetchableRecord {
     public var expectedPurchases: Double?
     public var expectedValue: Money?
     public var valueAtRisk: Money?
+    /// The chance of at least one purchase within the horizon, from the same model.
+    public var pBuy: Double?
+    /// How often a client still buying would be as silent: what its silence verdict is measured by.
+    public var silenceProbability: Double?
+    /// Its mean gap in working days, how much its gaps vary, and its season ("usually buys March to October").
+    public var meanGap: Double?
+    public var gapVariation: Double?
+    public var season: String?
 
     /// Whole purchase cycles passed without a purchase (silence over rhythm, less the cycle under way).
     public var missedCycles: Int? { AlertRules.missedCycles(daysSilent: daysSilent, rhythm: typicalInterval) }
@@ -97,7 +105,8 @@ public struct ClientState: Sendable, Equatable, FetchableRecord {
         t.as_of, t.status, t.status_since, t.reason, t.abc, t.xyz, t.variation, t.share, t.dependence,
         t.revenue AS state_revenue, t.margin, t.first_purchase AS state_first_purchase,
         t.last_purchase AS state_last_purchase, t.purchase_days, t.typical_interval, t.spread, t.expected_next,
-        t.days_silent, t.findings, t.p_alive, t.expected_purchases, t.expected_value, t.value_at_risk
+        t.days_silent, t.findings, t.p_alive, t.expected_purchases, t.expected_value, t.value_at_risk,
+        t.p_buy, t.silence_probability, t.mean_gap, t.gap_variation, t.season
         """
 
     public init(row: Row) throws {
@@ -127,6 +136,11 @@ public struct ClientState: Sendable, Equatable, FetchableRecord {
         expectedPurchases = row["expected_purchases"]
         expectedValue = (row["expected_value"] as Int64?).map(Money.init(scaled:))
         valueAtRisk = (row["value_at_risk"] as Int64?).map(Money.init(scaled:))
+        pBuy = row["p_buy"]
+        silenceProbability = row["silence_probability"]
+        meanGap = row["mean_gap"]
+        gapVariation = row["gap_variation"]
+        season = row["season"]
         let text: String = row["findings"]
         findings = try JSONDecoder().decode([Finding].self, from: Data(text.utf8))
     }

@@ -35,4 +35,24 @@ extension AppDatabase {
     public func hasSales() throws -> Bool {
         try writer.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sales)") ?? false }
     }
+
+    /// The company's working time up to `through`, learned from how many clients bought on each day (see
+    /// ``BusinessCalendar``), with the config's closed days.
+    public func calendar(through: Day, settings: ChurnSettings.Calendar) throws -> BusinessCalendar {
+        try writer.read { db in
+            var counts: [Day: Int] = [:]
+            var first: Day?
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT day, clients FROM book_days WHERE day <= ? ORDER BY day", arguments: [through.number])
+            while let row = try rows.next() {
+                let day = Day(number: row["day"])
+                if first == nil { first = day }
+                counts[day] = row["clients"]
+            }
+            let start = first ?? through
+            return settings.learn
+                ? .learned(buyingClients: counts, from: start, through: through, closed: settings.closed)
+                : .plain(from: start, through: through, closed: settings.closed)
+        }
+    }
 }

@@ -86,8 +86,9 @@ extension AppDatabase {
                     INSERT OR REPLACE INTO client_states (
                         client, scan_id, as_of, status, status_since, reason, abc, xyz, variation, share, dependence,
                         revenue, margin, first_purchase, last_purchase, purchase_days, typical_interval, spread,
-                        expected_next, days_silent, findings, p_alive, expected_purchases, expected_value, value_at_risk)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        expected_next, days_silent, findings, p_alive, expected_purchases, expected_value, value_at_risk,
+                        p_buy, silence_probability, mean_gap, gap_variation, season)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
             let change = try db.makeStatement(
                 sql: """
@@ -108,6 +109,8 @@ extension AppDatabase {
                     facts.lastPurchase?.number, facts.purchaseDays, facts.rhythm, facts.spread,
                     facts.expectedNextPurchase?.number, facts.daysSilent, findings, result.model?.pAlive,
                     result.model?.expectedPurchases, result.model?.expectedValue?.scaled, result.model?.valueAtRisk.scaled,
+                    result.model?.pBuy, result.model?.silenceProbability, result.model?.meanGap,
+                    result.model?.gapVariation, facts.season?.description,
                 ])
                 if result.previous?.status != assessment.status.status {
                     try change.execute(arguments: [
@@ -122,14 +125,14 @@ extension AppDatabase {
             let entry = try db.makeStatement(
                 sql: """
                     INSERT INTO winback_list (client, scan_id, rank, status, reason, value, missed_cycles, offer,
-                                              p_alive, value_at_risk)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                              p_alive, value_at_risk, p_buy)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
             for (index, item) in outputs.winback.enumerated() {
                 let offer = try item.offer.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
                 try entry.execute(arguments: [
                     item.client, scanID, index + 1, item.status.rawValue, item.reason, item.value.scaled,
-                    item.missedCycles, offer, item.pAlive, item.valueAtRisk?.scaled,
+                    item.missedCycles, offer, item.pAlive, item.valueAtRisk?.scaled, item.pBuy,
                 ])
             }
             return (scanID, false)

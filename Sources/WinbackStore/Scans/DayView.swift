@@ -79,7 +79,7 @@ extension AppDatabase {
                 rank: index + 1, clientID: label?.clientID ?? "", clientName: label?.name, manager: label?.manager,
                 region: label?.region, status: entry.status, reason: entry.reason, value: entry.value,
                 missedCycles: entry.missedCycles, offer: entry.offer, abc: label?.abc, asOf: asOf,
-                pAlive: entry.pAlive, valueAtRisk: entry.valueAtRisk)
+                pAlive: entry.pAlive, valueAtRisk: entry.valueAtRisk, pBuy: entry.pBuy)
         }
         return DayView(asOf: asOf, alerts: alerts, winback: winback)
     }

@@ -1,0 +1,214 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The months a client does not buy in: a seasonal client's off-season.
+///
+/// A calendar month is off when every time it passed between the client's first and last purchase it brought no
+/// purchase, and the client came back after it. Off months form one block of one to six months, and the client
+/// buys in at least four other months: a client that bought only from March to October and came back in March is
+/// not silent in its winter.
+public struct Season: Sendable, Equatable {
+    /// Calendar months (1…12) the client does not buy in.
+    public var offMonths: Set<Int>
+
+    /// "usually buys March to October".
+    public var description: String {
+        let on = (1...12).filter { !offMonths.contains($0) }
+        // The buying block starts at the first buying month after an off month.
+        let first = on.first { offMonths.contains($0 == 1 ? 12 : $0 - 1) } ?? on.first ?? 1
+        let last = on.last { offMonths.contains($0 == 12 ? 1 : $0 + 1) } ?? on.last ?? 12
+        return "usually buys \(Season.names[first - 1]) to \(Season.names[last - 1])"
+    }
+
+    static let names = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+        "November", "December",
+    ]
+
+    /// The client's off-season from its purchase days (ascending), or nil when it buys all year.
+    public static func detect(_ purchases: [Day]) -> Season? {
+        guard purchases.count >= 6, let first = purchases.first, let last = purchases.last else { return nil }
+        var bought = Set<Int>()
+        var boughtInMonth: Set<Int> = []  // year * 12 + month - 1
+        for day in purchases {
+            let (y, m, _) = day.components
+            bought.insert(m)
+            boughtInMonth.insert(y * 12 + m - 1)
+        }
+        guard bought.count >= 4 else { return nil }
+        // Whole months strictly between the first and the last purchase's months.
+        let (fy, fm, _) = first.components
+        let (ly, lm, _) = last.components
+        let from = fy * 12 + fm - 1 + 1
+        let through = ly * 12 + lm - 1 - 1
+        guard through >= from else { return nil }
+        var seen: [Int: Int] = [:]
+        var silent: [Int: Int] = [:]
+        for index in from...through {
+            let month = index % 12 + 1
+            seen[month, default: 0] += 1
+            if !boughtInMonth.contains(index) { silent[month, default: 0] += 1 }
+        }
+        let silentMonths = Set((1...12).filter { month in
+            !bought.contains(month) && seen[month, default: 0] > 0 && silent[month, default: 0] == seen[month, default: 0]
+        })
+        // The longest block of silent months (around the year's end too): a summer month that happened to bring no
+        // order is no off-season.
+        var best: [Int] = []
+        for start in silentMonths where !silentMonths.contains(start == 1 ? 12 : start - 1) {
+            var block = [start]
+            var next = start == 12 ? 1 : start + 1
+            while silentMonths.contains(next), block.count < 12 {
+                block.append(next)
+                next = next == 12 ? 1 : next + 1
+            }
+            if block.count > best.count || (block.count == best.count && block[0] < best[0]) { best = block }
+        }
+        guard (2...6).contains(best.count) else { return nil }
+        return Season(offMonths: Set(best))
+    }
+}
+
+/// A client's gaps between purchases, in its own working time (the book's calendar, without its off-season): the
+/// numbers the silence verdict and the purchase model are built from.
+public struct GapSample: Sendable, Equatable {
+    /// How many gaps (the most recent, at most `maxGaps`).
+    public var count: Int
+    /// Mean and sample variance of the gaps' logarithms.
+    public var meanLog: Double
+    public var varianceLog: Double
+    /// The arithmetic mean gap.
+    public var mean: Double
+
+    /// The sample of `gaps` (each at least `floor`, so that two purchases a weekend apart are no zero gap).
+    public init?(_ gaps: [Double], floor: Double = 0.2) {
+        guard !gaps.isEmpty else { return nil }
+        let logs = gaps.map { log(max($0, floor)) }
+        count = gaps.count
+        let average = logs.reduce(0, +) / Double(logs.count)
+        meanLog = average
+        varianceLog = logs.count > 1
+            ? logs.reduce(0) { $0 + ($1 - average) * ($1 - average) } / Double(logs.count - 1) : 0
+        mean = gaps.reduce(0) { $0 + max($1, floor) } / Double(gaps.count)
+    }
+}
+
+/// What the book's clients have in common: the prior each client's gap distribution is shrunk toward.
+///
+/// Gaps are gamma-distributed with a shape (regularity: 1 is a Poisson-like buyer, 10 buys like clockwork) and a
+/// mean. The prior's log-gap variance is the median of clients with at least five gaps; their log mean gaps are
+/// spread around a centre with a spread, both measured robustly (median, scaled MAD).
+public struct GapPrior: Sendable, Equatable {
+    public var varianceLog: Double
+    public var centreLogMean: Double
+    public var spreadLogMean: Double
+
+    /// A prior for a book that cannot teach one: irregular buyers (shape 1.5) around a month, spread widely.
+    public static let vague = GapPrior(
+        varianceLog: SpecialFunctions.trigamma(1.5), centreLogMean: log(21.0), spreadLogMean: 1.2)
+
+    public init(varianceLog: Double, centreLogMean: Double, spreadLogMean: Double) {
+        self.varianceLog = varianceLog
+        self.centreLogMean = centreLogMean
+        self.spreadLogMean = spreadLogMean
+    }
+
+    /// Learns the prior from every client's sample; `vague` where fewer than 20 clients have five gaps.
+    public static func learn(_ samples: [GapSample]) -> GapPrior {
+        let rich = samples.filter { $0.count >= 5 }
+        guard rich.count >= 20 else { return .vague }
+        let variance = Statistics.median(rich.map(\.varianceLog))
+        let shape = GapFit.shape(forLogVariance: variance)
+        let logMeans = rich.map { GapFit.logMean(meanLog: $0.meanLog, shape: shape) }
+        let centre = Statistics.median(logMeans)
+        let spread = 1.4826 * Statistics.median(logMeans.map { abs($0 - centre) })
+        return GapPrior(varianceLog: variance, centreLogMean: centre, spreadLogMean: max(spread, 0.25))
+    }
+}
+
+/// One client's gap distribution: a gamma shape, and its mean gap known up to a normal uncertainty on the log
+/// scale, shrunk toward the book's prior as much as the client's own gaps leave room for.
+public struct GapFit: Sendable, Equatable {
+    /// The gamma shape: how regular the client is (gaps vary by 1/√shape around their mean).
+    public var shape: Double
+    /// The mean gap's logarithm and its uncertainty (a standard deviation), in working days.
+    public var logMean: Double
+    public var logMeanSpread: Double
+
+    /// How many gaps' worth the prior's variance counts for.
+    public static let priorGaps = 4.0
+    /// How much a client's pace drifts on the log scale over and above what its gaps show: the silence of a regular
+    /// client is judged with that much slack.
+    public static let drift = 0.3
+
+    public var meanGap: Double { exp(logMean) }
+    /// The coefficient of variation of the client's gaps.
+    public var variation: Double { 1 / shape.squareRoot() }
+
+    public init(shape: Double, logMean: Double, logMeanSpread: Double) {
+        self.shape = shape
+        self.logMean = logMean
+        self.logMeanSpread = logMeanSpread
+    }
+
+    /// The client's fit from its sample (nil: one purchase, no gap) and the book's prior.
+    public init(_ sample: GapSample?, prior: GapPrior) {
+        let n = Double(sample?.count ?? 0)
+        let degrees = max(0, n - 1)
+        let variance = (degrees * (sample?.varianceLog ?? 0) + Self.priorGaps * prior.varianceLog) / (degrees + Self.priorGaps)
+        shape = Self.shape(forLogVariance: variance)
+        let priorPrecision = 1 / (prior.spreadLogMean * prior.spreadLogMean)
+        guard let sample else {
+            logMean = prior.centreLogMean
+            logMeanSpread = prior.spreadLogMean
+            return
+        }
+        // The log of the mean gap as the sample says it, and how sure it is of it (each gap's log varies by the
+        // shape's trigamma).
+        let estimate = Self.logMean(meanLog: sample.meanLog, shape: shape)
+        let dataPrecision = n / SpecialFunctions.trigamma(shape)
+        logMean = (estimate * dataPrecision + prior.centreLogMean * priorPrecision) / (dataPrecision + priorPrecision)
+        // What the gaps say of the mean, and how far a client's pace drifts from it anyway (a holiday, a slow month).
+        logMeanSpread = (1 / (dataPrecision + priorPrecision) + Self.drift * Self.drift).squareRoot()
+    }
+
+    /// The gamma shape whose log-gap variance is `variance` (ψ₁(k) = variance), kept within [0.3, 60].
+    public static func shape(forLogVariance variance: Double) -> Double {
+        min(60, max(0.3, SpecialFunctions.inverseTrigamma(max(variance, 1e-6))))
+    }
+
+    /// log E[gap] from the mean log-gap: E[log g] = ψ(k) + log θ and E[g] = kθ.
+    static func logMean(meanLog: Double, shape: Double) -> Double {
+        meanLog - SpecialFunctions.digamma(shape) + log(shape)
+    }
+
+    /// Gauss–Hermite nodes and weights for the expectation over a standard normal (probabilists' form), 9 points.
+    private static let nodes: [(x: Double, w: Double)] = [
+        (-4.512745863399783, 2.234584400774658e-05), (-3.205429002856470, 0.002789141321231769),
+        (-2.076847978677830, 0.04991640676521788), (-1.023255663789133, 0.2440975028949394),
+        (0, 0.40634920634920635), (1.023255663789133, 0.2440975028949394),
+        (2.076847978677830, 0.04991640676521788), (3.205429002856470, 0.002789141321231769),
+        (4.512745863399783, 2.234584400774658e-05),
+    ]
+
+    /// ln P(a gap lasts longer than `time`), over the uncertainty of the mean gap: how rarely a client like this is
+    /// this silent while still buying.
+    public func logSurvival(_ time: Double) -> Double {
+        guard time > 0 else { return 0 }
+        if logMeanSpread < 1e-3 {
+            return SpecialFunctions.logUpperRegularizedGamma(shape, time * shape / exp(logMean))
+        }
+        var total = -Double.infinity
+        for node in Self.nodes {
+            let mean = exp(logMean + logMeanSpread * node.x)
+            let term = log(node.w) + SpecialFunctions.logUpperRegularizedGamma(shape, time * shape / mean)
+            total = SpecialFunctions.logAddExp(total, term)
+        }
+        return min(0, total)
+    }
+}
