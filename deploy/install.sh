@@ -3,7 +3,7 @@
 # config, the admin guide, and the winback user and group.
 #
 #   sudo deploy/install.sh             build and install
-#   sudo deploy/install.sh --no-build  install a binary built before (.build/release-static/winback)
+#   sudo deploy/install.sh --no-build  install a binary built before (.build-static/release/winback)
 #   DESTDIR=/tmp/pkg deploy/install.sh --no-user   stage the files for a package, without touching users
 #
 # Then: edit /etc/winback/winback.toml, `systemctl enable --now winback`, and add operators to the
@@ -39,6 +39,8 @@ install -D -m 0755 -s "$binary" "$destdir$prefix/bin/winback"
 install -D -m 0644 "$root/deploy/winback.service" "$destdir/etc/systemd/system/winback.service"
 sed -i "s|/usr/local/bin/winback|$prefix/bin/winback|" "$destdir/etc/systemd/system/winback.service"
 install -D -m 0644 "$root/deploy/ADMIN.md" "$destdir$prefix/share/doc/winback/ADMIN.md"
+# The unit's ConfigurationDirectoryMode: systemd warns at every start when the folder's mode differs.
+install -d -m 0750 "$destdir/etc/winback"
 if [ ! -e "$destdir/etc/winback/winback.toml" ]; then
     # The example states every default; the daemon's state directory is systemd's StateDirectory.
     install -D -m 0640 "$root/config/winback.toml" "$destdir/etc/winback/winback.toml"

@@ -82,11 +82,9 @@ public struct Outbox: Sendable {
             guard (info.st_mode & S_IFMT) == S_IFDIR else { throw Failure(path: path, reason: "is not a directory") }
             return
         }
-        guard mkdir(path, 0o2770) == 0 || errno == EEXIST else {
-            throw Failure(path: path, reason: String(cString: strerror(errno)))
-        }
-        // The umask (022 for an operator's shell) would leave it 2750: the group writes here too.
-        chmod(path, 0o2770)
+        // The operators' group writes here too, whatever the umask (022 in an operator's shell).
+        let error = StateDirectory.makeSharedFolder(path)
+        guard error == 0 else { throw Failure(path: path, reason: String(cString: strerror(error))) }
         try AtomicFile.syncDirectory(containing: path)
     }
 }

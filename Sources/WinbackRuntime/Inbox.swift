@@ -163,13 +163,10 @@ final class Inbox {
         return out
     }
 
-    /// Makes a folder 2770 whatever the umask: the operators' group works in it too.
+    /// Makes a folder the operators' group works in too (see ``StateDirectory/makeSharedFolder(_:)``).
     private func makeDirectory(_ path: String) throws {
-        if mkdir(path, 0o2770) == 0 {
-            chmod(path, 0o2770)
-        } else if errno != EEXIST {
-            throw InboxError(path: path, reason: String(cString: strerror(errno)))
-        }
+        let error = StateDirectory.makeSharedFolder(path)
+        guard error == 0 else { throw InboxError(path: path, reason: String(cString: strerror(error))) }
     }
 }
 

@@ -35,6 +35,18 @@ public struct StateDirectory: Sendable {
     /// The database: the owner and the operators' group read and write it (acknowledging alerts is a write).
     public static let databaseMode: mode_t = 0o660
 
+    /// Makes a folder the operators' group shares inside the state directory: read, write and enter for the owner
+    /// and the group, nothing for others, whatever the umask. The setgid bit (new files take the group) comes from
+    /// the parent folder, as Linux passes it on, and is kept; it is never set here, which a sandbox such as
+    /// systemd's `RestrictSUIDSGID=yes` refuses. Returns 0, or the errno of the failure; an existing folder is left.
+    public static func makeSharedFolder(_ path: String) -> Int32 {
+        guard mkdir(path, 0o770) == 0 else { return errno == EEXIST ? 0 : errno }
+        var info = stat()
+        let inherited = stat(path, &info) == 0 ? info.st_mode & S_ISGID : 0
+        chmod(path, 0o770 | inherited)
+        return 0
+    }
+
     /// Creates whatever part of the layout is missing, with the shared group's permissions and no more,
     /// whatever the umask; existing folders and files keep the modes an admin gave them.
     public func prepare() throws {
@@ -44,13 +56,14 @@ public struct StateDirectory: Sendable {
             } catch {
                 throw Failure(path: root, reason: "cannot be created: \(error.localizedDescription)")
             }
-            chmod(root, Self.directoryMode)
+            // Under a sandbox that refuses the setgid bit (systemd's RestrictSUIDSGID), without it.
+            if chmod(root, Self.directoryMode) != 0 { chmod(root, 0o770) }
         }
         for path in [inbox, archive, rejected, outbox] where !FileManager.default.fileExists(atPath: path) {
-            guard mkdir(path, Self.directoryMode) == 0 || errno == EEXIST else {
-                throw Failure(path: path, reason: "cannot be created: \(String(cString: strerror(errno)))")
+            let error = Self.makeSharedFolder(path)
+            guard error == 0 else {
+                throw Failure(path: path, reason: "cannot be created: \(String(cString: strerror(error)))")
             }
-            chmod(path, Self.directoryMode)
         }
         guard FileManager.default.isWritableFile(atPath: root) else {
             throw Failure(path: root, reason: "is not writable by this user")
