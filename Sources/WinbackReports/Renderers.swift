@@ -60,29 +60,8 @@ public enum JSONRenderer {
         }
     }
 
-    public static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                // C1 controls too (U+009B is a terminal's CSI): JSON allows them raw, a terminal showing the file
-                // does not.
-                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028
-                    || scalar.value == 0x2029
-                {
-                    out += "\\u" + String(scalar.value, radix: 16).leftPadded(to: 4)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal: Core's one writer of them.
+    public static func jsonString(_ text: String) -> String { JSONObject.string(text) }
 }
 
 /// RFC 4180 CSV for spreadsheets, safe against formula injection: a text cell that a spreadsheet would

@@ -415,6 +415,14 @@ struct ModelCLITests {
         #expect(object["converged"] as? Bool == true)
         #expect(object["clients"] as? Int == 150)
         for key in ["r", "alpha", "a", "b", "log_likelihood"] { #expect(object[key] is Double, "\(key)") }
+        // Three runs, three processes (each with its own hash seed): the same parameters.
+        func parameters() throws -> [Double] {
+            let again = try winback.run(["model", "fit", "--as-of", "2025-06-30", "--format", "json", "--state-dir", directory])
+            let fitted = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])
+            return ["r", "alpha", "a", "b"].compactMap { fitted[$0] as? Double }
+        }
+        let runs = try (0..<3).map { _ in try parameters() }
+        #expect(runs[0].count == 4 && runs[0] == runs[1] && runs[1] == runs[2], "\(runs)")
         let clients = try winback.run(["clients", "--format", "json", "--state-dir", directory])
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(clients.stdout.utf8)) as? [[String: Any]])
         let pAlive = rows.compactMap { $0["p_alive"] as? Double }

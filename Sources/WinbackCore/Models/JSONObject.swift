@@ -39,8 +39,9 @@ public struct JSONObject: Sendable, Equatable {
         }
     }
 
-    /// A JSON string literal: quotes, backslashes and control characters escaped (and U+2028/2029, which break
-    /// JavaScript readers of JSON lines).
+    /// A JSON string literal: quotes, backslashes and control characters escaped, C1 controls too (U+009B is a
+    /// terminal's CSI: JSON allows it raw, a terminal showing the file does not), and U+2028/2029, which break
+    /// JavaScript readers of JSON lines.
     public static func string(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
@@ -51,7 +52,9 @@ public struct JSONObject: Sendable, Equatable {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029 {
+                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028
+                    || scalar.value == 0x2029
+                {
                     out += "\\u" + String(scalar.value, radix: 16).leftPadded(to: 4)
                 } else {
                     out.unicodeScalars.append(scalar)

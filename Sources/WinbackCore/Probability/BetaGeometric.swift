@@ -138,7 +138,9 @@ public struct BetaGeometricModel: Sendable, Equatable {
     public static func fit(_ data: [RepeatSummary], variant: Variant) -> Fit {
         var counts: [RepeatSummary: Double] = [:]
         for client in data { counts[client, default: 0] += 1 }
-        let unique = Array(counts.keys)
+        // In a fixed order: a dictionary's order changes from run to run, and with it the floating-point sum the
+        // search follows, which on a flat likelihood ended in different parameters each run.
+        let unique = counts.keys.sorted { ($0.x, $0.tx, $0.T) < ($1.x, $1.tx, $1.T) }
         let weights = unique.map { counts[$0]! }
         let meanT = data.reduce(0) { $0 + $1.T } / Double(max(data.count, 1))
         let meanX = data.reduce(0) { $0 + $1.x } / Double(max(data.count, 1))
