@@ -229,6 +229,11 @@ struct FeedCheckTests {
         #expect(!check.isStale, "14 days is within the Christmas shutdown's 18")
         let strict = FeedCheck.judge(saleDays: days, firstSaleDay: nil, asOf: Day(iso: "2025-04-14")!, staleAfterDays: 7)
         #expect(strict.isStale)
+        // Last year's shutdown began just over a year before the last sale: it still counts whole.
+        let christmas = workingDays("2024-01-01", "2024-12-20") + workingDays("2025-01-07", "2025-12-22")
+        let inShutdown = FeedCheck.judge(saleDays: christmas, firstSaleDay: nil, asOf: Day(iso: "2025-12-31")!, staleAfterDays: nil)
+        #expect(inShutdown.longestPause == 18)
+        #expect(!inShutdown.isStale, "the shutdown again, not a stopped feed")
         let empty = FeedCheck.judge(saleDays: [], firstSaleDay: nil, asOf: Day(iso: "2025-04-14")!, staleAfterDays: nil)
         #expect(!empty.isStale)
         #expect(empty.summary == "no sales stored yet")

@@ -51,7 +51,9 @@ struct DemoCommand: ParsableCommand {
 
         // A year of history, and the year before it so that year-on-year comparisons have something to compare.
         let start = end.adding(days: -729)
-        let generator = SalesGenerator(SalesScenario(clients: clients, start: start, end: end, seed: 2025))
+        // A realistic book: working days only, a shutdown at the turn of the year, an August of slipping orders,
+        // seasonal, irregular and project buyers, and clients that leave, slow down or decline.
+        let generator = RealisticBook(RealisticScenario(clients: clients, start: start, end: end, seed: 2025))
         let exports = root + "/exports"
         try FileManager.default.createDirectory(atPath: exports, withIntermediateDirectories: true)
         var text = SalesCSVFormat.semicolon.header

@@ -32,8 +32,11 @@ public struct FeedCheck: Sendable, Equatable {
             asOf: asOf, lastSaleDay: saleDays.last, firstSaleDay: firstSaleDay ?? saleDays.first, longestPause: nil,
             staleAfterDays: staleAfterDays, configured: staleAfterDays != nil)
         if let last = saleDays.last {
+            // The pauses that end in the year before (one that began just before it, like last year's shutdown
+            // around the turn of the year, counts whole).
             let from = last.adding(days: -365)
-            let recent = saleDays.filter { $0 >= from }
+            let firstInYear = saleDays.firstIndex { $0 >= from } ?? saleDays.count
+            let recent = Array(saleDays[max(0, firstInYear - 1)...])
             if recent.count >= minimumSaleDays {
                 check.longestPause = zip(recent, recent.dropFirst()).map { $0.days(to: $1) }.max()
             }

@@ -15,7 +15,7 @@ extension AppDatabase {
             }
             let days = try Int32.fetchAll(
                 db, sql: "SELECT day FROM book_days WHERE day BETWEEN ? AND ? AND lines > 0 ORDER BY day",
-                arguments: [last - 366, last])
+                arguments: [last - 400, last])
             return FeedCheck.judge(
                 saleDays: days.map(Day.init(number:)), firstSaleDay: first.map(Day.init(number:)), asOf: asOf,
                 staleAfterDays: staleAfterDays)
