@@ -146,7 +146,10 @@ public struct RealisticScore: Sendable, CustomStringConvertible {
             }
             guard alive, let since = client.declineStart, since <= asOf else { continue }
             switch client.fate {
-            case .declinesSharply where since.days(to: asOf) >= grace: rates.sharpDeclinesFound.add(isFlagged)
+            // Found within the grace period: judged once, in the 90 days after it (a decline a year old is the client's
+            // new normal, which no criterion should keep flagging).
+            case .declinesSharply where (grace..<grace + 90).contains(since.days(to: asOf)):
+                rates.sharpDeclinesFound.add(isFlagged)
             case .declinesGradually where client.spendFactor(at: asOf) <= 0.5: rates.gradualDeclinesFound.add(isFlagged)
             default: break
             }
