@@ -36,6 +36,31 @@ public struct Backtest: Sendable {
         /// Of those, the ones that bought nothing within the horizon.
         public var silentClients: Int
         public var rows: [Row]
+        /// winback's status against the plain rule a user would otherwise use, at the same false-alarm rate.
+        public var comparison: Comparison
+        /// False alarms and recall at other `at_risk_probability` limits, strictest last.
+        public var limits: [Limit]
+    }
+
+    /// False alarms (flagged among the clients that bought again) and recall (flagged among those that did not).
+    public struct Rates: Sendable, Equatable {
+        public var falseAlarms: Double
+        public var recall: Double
+    }
+
+    /// winback's status beside "silent N days", N the shortest silence whose false alarms are no more than
+    /// winback's; nil N when no such rule flags anyone.
+    public struct Comparison: Sendable, Equatable {
+        public var winback: Rates
+        public var ruleDays: Int?
+        public var rule: Rates?
+    }
+
+    /// The status's rates at one `at_risk_probability` (lost at the same probability or the configured one if
+    /// stricter).
+    public struct Limit: Sendable, Equatable {
+        public var atRiskProbability: Double
+        public var rates: Rates
     }
 
     public struct Failure: Error, CustomStringConvertible {
@@ -60,8 +85,41 @@ public struct Backtest: Sendable {
             assessments.append(Assessment(history: known, previous: nil, asOf: asOf, settings: settings, calendar: calendar))
             boughtAfter.append(history.days.contains { $0.day > asOf && $0.isPurchase })
         }
+        let judgedOnTheirOwn = assessments
         _ = SilenceStage.apply(to: &assessments, previous: Array(repeating: nil, count: assessments.count), settings: settings)
         let silent = boughtAfter.filter { !$0 }.count
+        let buyers = boughtAfter.count - silent
+        func rates(_ flagged: [Bool]) -> Rates {
+            var falseAlarms = 0
+            var found = 0
+            for (index, flag) in flagged.enumerated() where flag {
+                if boughtAfter[index] { falseAlarms += 1 } else { found += 1 }
+            }
+            return Rates(
+                falseAlarms: buyers > 0 ? Double(falseAlarms) / Double(buyers) : 0,
+                recall: silent > 0 ? Double(found) / Double(silent) : 0)
+        }
+        let winback = rates(assessments.map { $0.status.status.isFailing })
+        // The plain rule at the same false-alarm rate: the shortest silence that does not flag more buyers.
+        var ruleDays: Int?
+        var rule: Rates?
+        let silences = assessments.map { $0.facts.daysSilent ?? 0 }
+        for days in Set(silences).sorted() {
+            let candidate = rates(silences.map { $0 > days })
+            if candidate.falseAlarms <= winback.falseAlarms {
+                ruleDays = days
+                rule = candidate
+                break
+            }
+        }
+        let limits = [0.05, 0.02, 0.01, 0.005, 0.002, 0.001, 0.0005, 0.0002, 0.0001].map { probability in
+            var tuned = settings
+            tuned.overdue.atRiskProbability = probability
+            tuned.overdue.lostProbability = min(settings.overdue.lostProbability, probability)
+            var again = judgedOnTheirOwn
+            _ = SilenceStage.apply(to: &again, previous: Array(repeating: nil, count: again.count), settings: tuned)
+            return Limit(atRiskProbability: probability, rates: rates(again.map { $0.status.status.isFailing }))
+        }
         func row(_ name: String, _ flagged: (Assessment) -> Bool) -> Row {
             var count = 0
             var correct = 0
@@ -78,6 +136,8 @@ public struct Backtest: Sendable {
             row(criterion.rawValue) { $0.findings.contains { $0.criterion == criterion } }
         }
         rows.append(row("status") { $0.status.status == .atRisk || $0.status.status == .lost })
-        return Report(asOf: asOf, horizonDays: horizonDays, activeClients: assessments.count, silentClients: silent, rows: rows)
+        return Report(
+            asOf: asOf, horizonDays: horizonDays, activeClients: assessments.count, silentClients: silent, rows: rows,
+            comparison: Comparison(winback: winback, ruleDays: ruleDays, rule: rule), limits: limits)
     }
 }

@@ -80,9 +80,13 @@ struct BacktestCommand: ParsableCommand {
     @Option(help: "Output format: table, json or csv.")
     var format: OutputFormat = .table
 
+    @Option(help: ArgumentHelp("The false-alarm rate to keep under when suggesting a limit, in percent.", valueName: "percent"))
+    var target: Double = 2
+
     func run() throws {
         let (config, database) = try global.open()
         let day = try parseDay(asOf, option: "--as-of")!
+        guard target > 0, target < 100 else { throw ValidationError("--target must be a percentage between 0 and 100") }
         guard horizon > 0 else { throw ValidationError("--horizon must be a positive number of days") }
         let report: Backtest.Report
         do {
@@ -110,6 +114,26 @@ struct BacktestCommand: ParsableCommand {
                 "As of \(report.asOf.iso): \(report.activeClients) clients had bought in the year before; "
                     + "\(report.silentClients) of them bought nothing in the next \(report.horizonDays) days.")
             print(table.dropping(["as_of", "horizon_days", "active_clients", "silent_clients"]).render(.table), terminator: "")
+            let c = report.comparison
+            func pct(_ value: Double) -> String { fixed(value * 100, 1) + " %" }
+            print("")
+            print("Against the plain rule, on this book: winback's status flagged \(pct(c.winback.falseAlarms)) of the "
+                + "clients that bought again (false alarms) and found \(pct(c.winback.recall)) of those that did not.")
+            if let days = c.ruleDays, let rule = c.rule {
+                print("\"Silent \(days) days\", the shortest silence with no more false alarms (\(pct(rule.falseAlarms))), "
+                    + "finds \(pct(rule.recall)).")
+            } else {
+                print("No \"silent N days\" rule keeps false alarms that low.")
+            }
+            print("")
+            print("False alarms and recall at other [criteria.overdue] at_risk_probability limits:")
+            for limit in report.limits {
+                print("  \(String(format: "%-8g", limit.atRiskProbability))  false alarms \(pct(limit.rates.falseAlarms).leftPadded(to: 7, with: " "))"
+                    + "  recall \(pct(limit.rates.recall).leftPadded(to: 7, with: " "))")
+            }
+            if let best = report.limits.first(where: { $0.rates.falseAlarms * 100 <= target }) {
+                print("To keep false alarms under \(fixed(target, 1)) % here: at_risk_probability = \(best.atRiskProbability) or lower.")
+            }
         } else {
             print(table.render(format), terminator: "")
         }
