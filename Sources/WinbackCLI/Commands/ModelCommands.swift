@@ -110,23 +110,23 @@ struct BacktestCommand: ParsableCommand {
             ])
         }
         if format == .table {
-            print(
-                "As of \(report.asOf.iso): \(report.activeClients) clients had bought in the year before; "
-                    + "\(report.silentClients) of them bought nothing in the next \(report.horizonDays) days.")
+            print("As of \(report.asOf.iso): \(report.activeClients) clients had bought in the year before;")
+            print("\(report.silentClients) of them bought nothing in the next \(report.horizonDays) days.")
             print(table.dropping(["as_of", "horizon_days", "active_clients", "silent_clients"]).render(.table), terminator: "")
             let c = report.comparison
             func pct(_ value: Double) -> String { fixed(value * 100, 1) + " %" }
             print("")
-            print("Against the plain rule, on this book: winback's status flagged \(pct(c.winback.falseAlarms)) of the "
-                + "clients that bought again (false alarms) and found \(pct(c.winback.recall)) of those that did not.")
+            print("Against \"silent N days\", N the shortest silence with no more false alarms")
+            print("(false alarms: flagged among the clients that bought again):")
+            print("  winback status   false alarms \(pct(c.winback.falseAlarms).leftPadded(to: 7, with: " "))  found \(pct(c.winback.recall))")
             if let days = c.ruleDays, let rule = c.rule {
-                print("\"Silent \(days) days\", the shortest silence with no more false alarms (\(pct(rule.falseAlarms))), "
-                    + "finds \(pct(rule.recall)).")
+                print("  silent \(String(days).leftPadded(to: 3, with: " ")) days  false alarms \(pct(rule.falseAlarms).leftPadded(to: 7, with: " "))"
+                    + "  found \(pct(rule.recall))")
             } else {
-                print("No \"silent N days\" rule keeps false alarms that low.")
+                print("  no \"silent N days\" rule keeps false alarms that low")
             }
             print("")
-            print("False alarms and recall at other [criteria.overdue] at_risk_probability limits:")
+            print("At other [criteria.overdue] at_risk_probability limits:")
             for limit in report.limits {
                 print("  \(String(format: "%-8g", limit.atRiskProbability))  false alarms \(pct(limit.rates.falseAlarms).leftPadded(to: 7, with: " "))"
                     + "  recall \(pct(limit.rates.recall).leftPadded(to: 7, with: " "))")
