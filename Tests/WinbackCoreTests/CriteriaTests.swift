@@ -193,6 +193,33 @@ struct CriteriaTests {
     }
 }
 
+@Suite("The calendar")
+struct CalendarTests {
+    @Test("time ahead of the known days counts each day as it counted a year earlier, by running sums as inside")
+    func projected() {
+        // Two years of a working week: Monday to Friday count, weekends do not, a shutdown at the turn of the year.
+        let start = Day(iso: "2024-01-01")!
+        var weights = (0..<731).map { start.adding(days: $0).weekday < 6 ? 1.0 : 0.0 }
+        for offset in start.days(to: Day(iso: "2024-12-23")!)...start.days(to: Day(iso: "2025-01-06")!) { weights[offset] = 0 }
+        for offset in start.days(to: Day(iso: "2025-12-23")!)...start.days(to: Day(iso: "2025-12-31")!) { weights[offset] = 0 }
+        let calendar = BusinessCalendar(start: start, weights: weights)
+        let end = start.adding(days: 730)
+        for (from, days) in [(end, 90), (end.adding(days: -30), 90), (end, 399)] {
+            let through = from.adding(days: days)
+            var walked = 0.0
+            var day = from.adding(days: 1)
+            while day <= through {
+                walked += calendar.weight(day)
+                day = day.adding(days: 1)
+            }
+            #expect(abs(calendar.time(after: from, through: through) - walked) < 1e-9, "\(from.iso) + \(days)")
+        }
+        // The shutdown projected a year on counts for nothing, and an excluded month not at all.
+        #expect(calendar.time(after: Day(iso: "2026-12-21")!, through: Day(iso: "2026-12-29")!) == 0)
+        #expect(calendar.time(after: Day(iso: "2026-01-31")!, through: Day(iso: "2026-02-28")!, excluding: [2]) == 0)
+    }
+}
+
 @Suite("The feed")
 struct FeedCheckTests {
     /// Working days (Monday to Friday) from `from` through `through`.

@@ -63,20 +63,30 @@ public struct BusinessCalendar: Sendable, Equatable {
         }
     }
 
+    /// How many days after the known ones the running sums also cover, with the weights they are projected to have
+    /// (the same day a year earlier): every client's horizon lies there, and is looked up instead of walked.
+    public static let projectedDays = 400
+
     public init(start: Day, weights: [Double]) {
         self.start = start
         self.weights = weights
+        let recent = weights.suffix(365)
+        let typical = recent.isEmpty ? 1 : recent.reduce(0, +) / Double(recent.count)
+        typicalWeight = typical
+        var all = weights
+        all.reserveCapacity(weights.count + Self.projectedDays)
+        for index in weights.count..<(weights.count + Self.projectedDays) {
+            all.append(index >= 364 ? all[index - 364] : typical)
+        }
         var sums = [[Double]](repeating: [0], count: 12)
-        for month in 0..<12 { sums[month].reserveCapacity(weights.count + 1) }
+        for month in 0..<12 { sums[month].reserveCapacity(all.count + 1) }
         var day = start
-        for weight in weights {
+        for weight in all {
             let month = day.components.month - 1
             for m in 0..<12 { sums[m].append(sums[m].last! + (m == month ? weight : 0)) }
             day = day.adding(days: 1)
         }
         self.sums = sums
-        let recent = weights.suffix(365)
-        typicalWeight = recent.isEmpty ? 1 : recent.reduce(0, +) / Double(recent.count)
     }
 
     /// The weight of one day: known, or for days outside the range the same day a year earlier (or later), else the
@@ -97,8 +107,8 @@ public struct BusinessCalendar: Sendable, Equatable {
         guard through > from else { return 0 }
         let lower = start.days(to: from) + 1
         let upper = start.days(to: through) + 1
-        let count = weights.count
-        // Inside the known range by prefix sums; any part outside it day by day.
+        let count = sums[0].count - 1
+        // Inside the known and projected range by prefix sums; any part outside it day by day.
         var total = 0.0
         let insideLower = max(0, min(count, lower))
         let insideUpper = max(0, min(count, upper))
