@@ -223,6 +223,8 @@ public enum ConfigLoader {
                 t.set(&churn.decline.drop, try t.double("drop", in: 0.01...1))
                 t.set(&churn.decline.z, try t.double("z", in: 0...100))
                 t.set(&churn.decline.minRevenue, try t.double("min_revenue", in: 0...1e12).map(Money.init(approximately:)))
+                t.set(&churn.decline.maxRecentOrders, try t.int("recent_orders", in: 2...50))
+                t.set(&churn.decline.minEarlierOrders, try t.int("earlier_orders", in: 3...24))
                 try t.finish()
             }
             if let t = try criteria.table("category_drop") {

@@ -9,7 +9,7 @@ import WinbackCore
 /// - a client is *gone* if its dropout day is on or before D; it *should be lost* once it has been gone three
 ///   of its own mean gaps (counting a seasonal client's season days only) and at least `grace` days;
 /// - a seasonal client alive and out of its season should not be flagged;
-/// - a sharp decline at least `grace` days old, and a gradual one that has halved the spend, should be flagged.
+/// - a sharp decline 60 to 89 days old, and a gradual one that has halved the spend, should be flagged.
 public struct RealisticScore: Sendable, CustomStringConvertible {
     /// `count` out of `total`.
     public struct Fraction: Sendable, Equatable, CustomStringConvertible {
@@ -24,7 +24,7 @@ public struct RealisticScore: Sendable, CustomStringConvertible {
         /// The share, 0 when there is nothing to count.
         public var value: Double { total == 0 ? 0 : Double(count) / Double(total) }
 
-        mutating func add(_ hit: Bool) {
+        public mutating func add(_ hit: Bool) {
             total += 1
             if hit { count += 1 }
         }
@@ -50,7 +50,7 @@ public struct RealisticScore: Sendable, CustomStringConvertible {
         /// The same among seasonal clients that had a whole season and off-season before: those whose own history
         /// could show the off-season (a client in its first season cannot be told from one that left).
         public var offSeasonFlaggedKnown = Fraction()
-        /// Sharp decliners alive, whose decline is at least `grace` days old, flagged.
+        /// Sharp decliners alive, whose decline began 60 to 89 days before, flagged: found within a quarter.
         public var sharpDeclinesFound = Fraction()
         /// Gradual decliners alive, whose spend has fallen by half or more, flagged.
         public var gradualDeclinesFound = Fraction()
@@ -146,9 +146,9 @@ public struct RealisticScore: Sendable, CustomStringConvertible {
             }
             guard alive, let since = client.declineStart, since <= asOf else { continue }
             switch client.fate {
-            // Found within the grace period: judged once, in the 90 days after it (a decline a year old is the client's
-            // new normal, which no criterion should keep flagging).
-            case .declinesSharply where (grace..<grace + 90).contains(since.days(to: asOf)):
+            // Found within a quarter: judged at a day 60 to 89 days after it began (once, on month ends; a decline a
+            // year old is the client's new normal, which no criterion should keep flagging).
+            case .declinesSharply where (60..<90).contains(since.days(to: asOf)):
                 rates.sharpDeclinesFound.add(isFlagged)
             case .declinesGradually where client.spendFactor(at: asOf) <= 0.5: rates.gradualDeclinesFound.add(isFlagged)
             default: break

@@ -118,6 +118,45 @@ struct CriteriaTests {
         #expect(finding?.explanation.hasPrefix("last 90 days revenue −70 % against the same days a year earlier") == true)
     }
 
+    /// Weekly orders of ordinary, varying sizes (70 to 130) from 2024-01-01, then `tail` sizes.
+    static func orders(then tail: [Int64]) -> [ActivityDay] {
+        let ordinary: [Int64] = [100, 80, 120, 95, 130, 70, 110, 90, 105, 85, 125, 75, 115, 100, 90, 110, 80, 120, 95, 105]
+        return (ordinary + tail).enumerated().map { index, amount in
+            let money = Money(units: amount)
+            return ActivityDay(day: Day(iso: "2024-01-01")!.adding(days: 7 * index), net: money, gross: money, returns: .zero)
+        }
+    }
+
+    @Test("order sizes: three orders a fifth of the usual size, as often as ever, are a fall before any quarter shows it")
+    func orderSizeFall() {
+        let days = Self.orders(then: [20, 22, 18])
+        let asOf = days.last!.day.iso
+        let finding = assess(days, asOf: asOf).findings.first { $0.criterion == .decline }
+        #expect(finding?.verdict == .atRisk)
+        #expect(finding?.number("orders_recent") == 3)
+        #expect(finding?.explanation.hasPrefix("last 3 orders −80 % against its 20 orders before (median 20 against 100)") == true)
+    }
+
+    @Test("order sizes: one small order, or two small ones among ordinary ones, is no fall")
+    func orderSizeNoise() {
+        for tail: [Int64] in [[20], [100, 20], [20, 110, 25], [60, 65, 70]] {
+            let days = Self.orders(then: tail)
+            let findings = assess(days, asOf: days.last!.day.iso).findings
+            #expect(!findings.contains { $0.criterion == .decline }, "\(tail)")
+        }
+    }
+
+    @Test("the rank test's tail is exact, and Student's t matches its table")
+    func rankAndT() {
+        // Two values below two others: one ordering in six.
+        #expect(abs(RankTest.lowerTail([1, 2], below: [3, 4]) - 1.0 / 6) < 1e-12)
+        #expect(RankTest.lowerTail([5, 6], below: [3, 4]) == 1)
+        // Three below all of twenty-four: one in C(27, 3) = 2,925.
+        #expect(abs(RankTest.lowerTail([1, 2, 3], below: (10..<34).map(Double.init)) - 1.0 / 2925) < 1e-12)
+        #expect(abs(SpecialFunctions.studentLowerTail(2.0, degrees: 10) - 0.036694) < 1e-6)
+        #expect(abs(SpecialFunctions.studentLowerTail(3.0, degrees: 5) - 0.015050) < 1e-6)
+    }
+
     @Test("a season as low a year earlier is no decline")
     func seasonIsNoDecline() {
         // Every summer the client buys a third of what it buys the rest of the year.

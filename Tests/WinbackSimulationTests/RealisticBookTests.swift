@@ -229,7 +229,8 @@ struct RealisticBookTests {
         #expect(perfect.model.falseAlarms.count == 0, "a flagged decliner is found, not a false alarm")
         #expect(perfect.model.lostRecall.value == 1 && perfect.model.lostRecall.total > 20)
         #expect(perfect.model.lostPrecision.value == 1)
-        #expect(perfect.model.sharpDeclinesFound.value == 1 && perfect.model.sharpDeclinesFound.total > 0)
+        #expect(perfect.model.sharpDeclinesFound.count == perfect.model.sharpDeclinesFound.total)
+        #expect(perfect.model.gradualDeclinesFound.value == 1 && perfect.model.gradualDeclinesFound.total > 0)
         #expect(perfect.model.offSeasonFlagged.count == 0 && perfect.model.offSeasonFlagged.total > 20)
 
         // A plain rule beside the statuses: silent for more than three of its own median gaps.

@@ -83,6 +83,10 @@ public struct ChurnSettings: Sendable, Equatable {
         public var z = 3.0
         /// Ignore clients whose earlier window brought less than this.
         public var minRevenue = Money.zero
+        /// Order sizes: the last few orders (at most this many)…
+        public var maxRecentOrders = 8
+        /// …against the orders before them, of which there must be at least this many.
+        public var minEarlierOrders = 6
         public init() {}
     }
 

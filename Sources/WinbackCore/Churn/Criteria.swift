@@ -15,7 +15,10 @@ public enum Criteria {
     ) -> [Finding] {
         var findings: [Finding] = []
         let calendar = calendar ?? .plain(from: history.days.first?.day ?? facts.asOf, through: facts.asOf)
-        if settings.decline.enabled, let finding = decline(history, facts, settings.decline, calendar: calendar) {
+        if settings.decline.enabled,
+            let finding = decline(history, facts, settings.decline, calendar: calendar)
+                ?? orderSizeDecline(history, facts, settings.decline)
+        {
             findings.append(finding)
         }
         if settings.categoryDrop.enabled { findings += categoryDrops(facts, settings.categoryDrop) }
@@ -137,6 +140,68 @@ public enum Criteria {
                 + "(\(recent.formatted(decimals: 0)) against \(before.formatted(decimals: 0)), per working day)" + beyond
         }
         return Finding(criterion: .decline, verdict: .atRisk, numbers: numbers, explanation: explanation)
+    }
+
+    /// Still buying as often, for much less each time: the last few orders against the orders before them.
+    ///
+    /// A window's revenue needs a quarter or more to show a fall beyond a client's ordinary ups and downs; the size
+    /// of each order shows it after two or three. The last m orders (m = 2…`maxRecentOrders`) are compared with up
+    /// to 24 orders before them by rank (Mann–Whitney): the chance that orders of one ordinary kind fall so far below
+    /// the earlier ones is exact whatever the shape of the client's order sizes, so that one huge or tiny order
+    /// proves nothing. With too few orders for ranks to be sure (two or three against ten), orders that are each
+    /// below every earlier one are judged on the log scale by Student's t instead. The fall fires when its median is
+    /// at least `drop` below the earlier median and that chance is below the one-sided tail of `z` σ (0.13 % for 3). Where there were orders at the same time a year earlier,
+    /// the recent ones must also be small against those, so that a client whose orders are small every spring is not
+    /// flagged each spring.
+    static func orderSizeDecline(
+        _ history: ClientHistory, _ facts: ClientFacts, _ settings: ChurnSettings.Decline
+    ) -> Finding? {
+        let orders = history.days.filter { $0.gross > .zero && $0.day <= facts.asOf }
+        let earlierNeeded = max(settings.minEarlierOrders, 3)
+        guard orders.count >= earlierNeeded + 2, let last = orders.last,
+            last.day >= facts.asOf.adding(days: -settings.windowDays + 1)
+        else { return nil }
+        let sizes = orders.map(\.gross.doubleValue)
+        let limit = 0.5 * erfc(settings.z / 2.0.squareRoot())
+        var best: (m: Int, chance: Double, recent: Double, earlier: Double, earlierCount: Int)?
+        for m in 2...min(settings.maxRecentOrders, orders.count - earlierNeeded) {
+            let earlier = Array(sizes[..<(sizes.count - m)].suffix(24))
+            let recent = Array(sizes.suffix(m))
+            let recentMedian = Statistics.median(recent)
+            let earlierMedian = Statistics.median(earlier)
+            guard recentMedian <= (1 - settings.drop) * earlierMedian else { continue }
+            var chance = RankTest.lowerTail(recent, below: earlier)
+            // Too few orders for ranks alone to be sure: every one below every earlier order, and far below on the
+            // log scale by Student's t with the earlier orders' own spread.
+            if chance > limit, recent.max()! < earlier.min()! {
+                let logs = earlier.map(log)
+                let mean = logs.reduce(0, +) / Double(logs.count)
+                let variance = logs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(logs.count - 1)
+                let recentMean = recent.map(log).reduce(0, +) / Double(m)
+                let t = (mean - recentMean) / (variance * (1 / Double(m) + 1 / Double(logs.count))).squareRoot()
+                chance = SpecialFunctions.studentLowerTail(t, degrees: Double(logs.count - 1))
+            }
+            if chance < (best?.chance ?? .infinity) { best = (m, chance, recentMedian, earlierMedian, earlier.count) }
+        }
+        guard let best, best.chance <= limit else { return nil }
+        // The same weeks a year earlier, when the client bought then.
+        let from = orders[orders.count - best.m].day.adding(days: -365 - 14)
+        let through = facts.asOf.adding(days: -365 + 14)
+        let yearAgo = orders.filter { $0.day >= from && $0.day <= through }.map(\.gross.doubleValue)
+        if yearAgo.count >= 2, best.recent > (1 - settings.drop) * Statistics.median(yearAgo) { return nil }
+        let change = best.recent / best.earlier - 1
+        return Finding(
+            criterion: .decline, verdict: .atRisk,
+            numbers: [
+                Measure("orders_recent", Double(best.m)), Measure("order_recent", best.recent),
+                Measure("orders_before", Double(best.earlierCount)), Measure("order_before", best.earlier),
+                Measure("change", change), Measure("chance", best.chance),
+            ],
+            explanation:
+                "last \(best.m) orders \(percent(change)) against its \(best.earlierCount) orders before (median "
+                + "\(Money(approximately: best.recent).formatted(decimals: 0)) against "
+                + "\(Money(approximately: best.earlier).formatted(decimals: 0))); orders of its ordinary sizes fall this "
+                + "low \(oncein(best.chance))")
     }
 
     /// Stopped buying a regular category while still buying others.

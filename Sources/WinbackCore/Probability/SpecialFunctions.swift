@@ -126,4 +126,47 @@ public enum SpecialFunctions {
         }
         return logPrefix + log(h)
     }
+
+    /// I_x(a, b), the regularized incomplete beta function, for a, b > 0 and 0 ≤ x ≤ 1: Lentz's continued fraction
+    /// on the side where it converges fast (Numerical Recipes 6.4).
+    public static func regularizedBeta(_ x: Double, _ a: Double, _ b: Double) -> Double {
+        guard x > 0 else { return 0 }
+        guard x < 1 else { return 1 }
+        guard x <= (a + 1) / (a + b + 2) else { return 1 - regularizedBeta(1 - x, b, a) }
+        let logFront = logGamma(a + b) - logGamma(a) - logGamma(b) + a * log(x) + b * log1p(-x)
+        let tiny = 1e-300
+        var c = 1.0
+        var d = 1 - (a + b) * x / (a + 1)
+        if abs(d) < tiny { d = tiny }
+        d = 1 / d
+        var h = d
+        var m = 1.0
+        while m < 10_000 {
+            let m2 = 2 * m
+            var step = m * (b - m) * x / ((a + m2 - 1) * (a + m2))
+            d = 1 + step * d
+            if abs(d) < tiny { d = tiny }
+            c = 1 + step / c
+            if abs(c) < tiny { c = tiny }
+            d = 1 / d
+            h *= d * c
+            step = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1))
+            d = 1 + step * d
+            if abs(d) < tiny { d = tiny }
+            c = 1 + step / c
+            if abs(c) < tiny { c = tiny }
+            d = 1 / d
+            let delta = d * c
+            h *= delta
+            if abs(delta - 1) < 1e-15 { break }
+            m += 1
+        }
+        return exp(logFront) * h / a
+    }
+
+    /// P(T ≤ −t) for Student's t with `degrees` degrees of freedom, t ≥ 0.
+    public static func studentLowerTail(_ t: Double, degrees: Double) -> Double {
+        guard t.isFinite else { return t > 0 ? 0 : 0.5 }
+        return 0.5 * regularizedBeta(degrees / (degrees + t * t), degrees / 2, 0.5)
+    }
 }
