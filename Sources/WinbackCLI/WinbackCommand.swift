@@ -47,6 +47,9 @@ public struct WinbackCommand: ParsableCommand {
             exit(withError: error)
         } catch let error as CleanExit {
             exit(withError: error)
+        } catch where exitCode(for: error) == .success {
+            // `--help` after a subcommand parses into a help command whose run throws the request.
+            exit(withError: error)
         } catch {
             // Anything else (the database, the file system) in one line, not a dump.
             FileHandle.standardError.write(Data("winback: \(oneLine(error))\n".utf8))

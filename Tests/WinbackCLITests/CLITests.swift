@@ -46,6 +46,17 @@ struct CLITests {
         #expect(rows[0]["status"] is NSNull)
     }
 
+    @Test("--help, on its own or after a command, prints the help and exits 0")
+    func help() throws {
+        let winback = try WinbackProcess()
+        for arguments in [["--help"], ["generate", "--help"], ["help", "backtest"], ["backtest", "-h"]] {
+            let result = try winback.run(arguments, withConfig: false)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            #expect(result.stdout.contains("USAGE: winback"), "\(arguments)")
+            #expect(!result.stderr.contains("CommandError"), "\(arguments)")
+        }
+    }
+
     @Test("the same file again stores nothing and still succeeds")
     func reimport() throws {
         let winback = try WinbackProcess()
@@ -446,10 +457,23 @@ struct ModelCLITests {
         // In the table: winback beside "silent N days" at the same false-alarm rate, and other limits.
         let table = try winback.run(["backtest", "--as-of", "2025-06-30", "--target", "50", "--state-dir", directory])
         #expect(table.status == 0, "stderr: \(table.stderr)")
-        #expect(table.stdout.contains("Against \"silent N days\", N the shortest silence with no more false alarms"))
-        #expect(table.stdout.contains("  winback status   false alarms "))
+        #expect(table.stdout.contains("winback's silence verdicts against \"silent N days\", N the shortest silence"))
+        #expect(table.stdout.contains("  winback          false alarms "))
+        #expect(table.stdout.split(separator: "\n").allSatisfy { $0.count <= 80 })
         #expect(table.stdout.contains("at_risk_probability limits:\n  0.05 "))
         #expect(table.stdout.contains("To keep false alarms under 50.0 % here: at_risk_probability = 0.05 or lower."))
+        // Every month end of a period, one rule tuned over all of them, within 80 columns.
+        let period = try winback.run(["backtest", "--from", "2025-01-01", "--to", "2025-06-30", "--state-dir", directory])
+        #expect(period.status == 0, "stderr: \(period.stderr)")
+        #expect(period.stdout.contains("Every month end from 2025-01-31 to 2025-06-30, horizon 90 days."))
+        #expect(period.stdout.split(separator: "\n").filter { $0.hasPrefix("2025-") }.count == 6)
+        #expect(period.stdout.contains("Over all these days:\n  winback "))
+        #expect(period.stdout.split(separator: "\n").allSatisfy { $0.count <= 80 })
+        let csv = try winback.run(["backtest", "--from", "2025-01-01", "--to", "2025-03-31", "--format", "csv", "--state-dir", directory])
+        #expect(csv.stdout.hasPrefix("as_of,active_clients,false_alarms,found,rule_false_alarms,rule_found,rule_days"))
+        let both = try winback.run(["backtest", "--as-of", "2025-06-30", "--from", "2025-01-01", "--state-dir", directory])
+        #expect(both.status != 0)
+        #expect(both.stderr.contains("give either --as-of, or --from and --to"))
         let late = try winback.run(["backtest", "--as-of", "2025-12-01", "--horizon", "90", "--state-dir", directory])
         #expect(late.status != 0)
         #expect(late.stderr.contains("what happened next is not known yet"))

@@ -89,7 +89,7 @@ struct RealisticDetectionTests {
         }
         table.append("worst false alarms \(fixed(worst.falseAlarms * 100, 1)) %, lost among buyers \(fixed(worst.lostAmongBuyers * 100, 1)) %, "
             + "off-season flagged \(fixed(worst.offSeason * 100, 1)) %; lost recall \(recall), precision \(precision); "
-            + "80 % declines flagged 90 days after they began: \(sharp)")
+            + "80 % declines flagged 60 to 89 days after they began: \(sharp)")
         print(table.joined(separator: "\n"))
         #expect(worst.falseAlarms <= 0.02)
         #expect(worst.lostAmongBuyers <= 0.005)
@@ -97,28 +97,63 @@ struct RealisticDetectionTests {
         #expect(recall.value >= 0.95)
         // The issue asks for 0.97; irregular buyers silent for months that come back keep it at about 0.964 here.
         #expect(precision.value >= 0.96)
-        // The issue asks that a fall of 80 % be found within a quarter; the window-revenue test finds 56 % of them
-        // 90 to 180 days after they began (a test on order sizes would see them sooner; not built yet).
-        #expect(sharp.value >= 0.5)
+        // Falls of 80 % are checked one by one on their 90th day in sharpDeclinesWithinAQuarter; here they are only
+        // counted on the month end 60 to 89 days after they began.
     }
 
-    @Test("the backtest puts winback beside the plain rule at the same false-alarm rate, and stricter limits flag fewer")
+    @Test("a fall of 80 % is found by its 90th day, while the client still buys as often")
+    func sharpDeclinesWithinAQuarter() throws {
+        var buying: [Day: Set<String>] = [:]
+        for line in Self.lines { buying[line.day, default: []].insert(line.clientID) }
+        let counts = buying.mapValues(\.count)
+        let histories = Dictionary(uniqueKeysWithValues: ClientHistory.from(Self.lines).map { ($0.clientID, $0) })
+        let first = Self.lines.first!.day
+        var found = RealisticScore.Fraction()
+        var missed: [String] = []
+        for client in Self.book.clients {
+            guard case .declinesSharply(let from, _) = client.fate else { continue }
+            let day = from.adding(days: 90)
+            guard day <= Self.book.scenario.end, client.isAlive(at: day), let history = histories[client.id] else {
+                continue
+            }
+            let calendar = BusinessCalendar.learned(
+                buyingClients: counts.filter { $0.key <= day }, from: first, through: day)
+            let assessment = Assessment(
+                history: history.known(asOf: day), previous: nil, asOf: day, settings: ChurnSettings(), calendar: calendar)
+            let isFound = assessment.findings.contains { $0.criterion == .decline }
+            found.add(isFound)
+            if !isFound { missed.append("\(client.id) (every \(Int(client.meanGapDays)) days)") }
+        }
+        print("80 % falls found by their 90th day: \(found); missed: \(missed.joined(separator: ", "))")
+        #expect(found.total >= 30)
+        // 33 of 37 here; the four missed had too few orders since the fall (one client had four in all) or an
+        // earlier order as small as the new ones.
+        #expect(found.value >= 0.85)
+    }
+
+    @Test("the backtest puts winback's silence verdicts beside the plain rule at the same false-alarm rate, every month end")
     func backtestComparison() throws {
         let fixture = try ScanFixture()
         var text = SalesCSVFormat.comma.header
         for line in Self.lines where line.day <= Day(iso: "2025-09-30")! { text += SalesCSVFormat.comma.line(line) }
         try fixture.load("book.csv", text)
-        let report = try Backtest(database: fixture.database, settings: ChurnSettings())
-            .run(asOf: Day(iso: "2025-03-31")!, horizonDays: 90)
-        let comparison = report.comparison
-        let rule = try #require(comparison.rule)
-        #expect(rule.falseAlarms <= comparison.winback.falseAlarms)
-        print("backtest 2025-03-31: winback false alarms \(fixed(comparison.winback.falseAlarms * 100, 1)) %, recall "
-            + "\(fixed(comparison.winback.recall * 100, 1)) %; silent \(comparison.ruleDays ?? 0) days: "
-            + "\(fixed(rule.falseAlarms * 100, 1)) %, recall \(fixed(rule.recall * 100, 1)) %")
-        // On this day the rule tuned afterwards to winback's false alarms (108 days, not the usual 90) finds as much;
-        // untuned, "silent 90 days" flags 2.4 % here and up to 12.5 % in winter (see everyMonthEnd).
-        #expect(comparison.winback.recall >= rule.recall, "no rule at the same false alarms finds more")
+        let backtest = Backtest(database: fixture.database, settings: ChurnSettings())
+        let period = try backtest.run(
+            monthEndsFrom: Day(iso: "2024-07-01")!, through: Day(iso: "2025-06-30")!, horizonDays: 90)
+        #expect(period.reports.count == 12)
+        let rule = try #require(period.rule)
+        let days = try #require(period.ruleDays)
+        print("backtest, 12 month ends: winback false alarms \(fixed(period.winback.falseAlarms * 100, 1)) %, found "
+            + "\(fixed(period.winback.recall * 100, 1)) %; silent \(days) days: \(fixed(rule.falseAlarms * 100, 1)) %, found "
+            + "\(fixed(rule.recall * 100, 1)) %")
+        #expect(rule.falseAlarms <= period.winback.falseAlarms)
+        // One rule for the whole year cannot follow the shutdown and August as the calendar does: winback finds
+        // half as much again at the same false alarms.
+        #expect(period.winback.recall >= 1.3 * rule.recall)
+        #expect(period.reports.allSatisfy { $0.comparison.winback.falseAlarms <= 0.02 })
+
+        let report = try backtest.run(asOf: Day(iso: "2025-03-31")!, horizonDays: 90)
+        #expect(report.comparison.winback.recall >= report.comparison.rule?.recall ?? 0, "no rule at the same false alarms finds more")
         let alarms = report.limits.map(\.rates.falseAlarms)
         #expect(zip(alarms, alarms.dropFirst()).allSatisfy { $0 >= $1 }, "\(alarms)")
     }

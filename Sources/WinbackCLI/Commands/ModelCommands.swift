@@ -65,14 +65,22 @@ struct BacktestCommand: ParsableCommand {
         discussion: """
             For each criterion and p_alive: of the clients active in the year before --as-of, how many it \
             flagged, the share of those that bought nothing within --horizon days (precision), the share of \
-            all that bought nothing it had flagged (recall), and how many flagged clients came back. Tune \
-            the thresholds in the config and run it again.
+            all that bought nothing it had flagged (recall), and how many flagged clients came back. Beside \
+            it, winback's silence verdicts against the plain rule "silent N days" at the same false-alarm \
+            rate. With --from and --to instead: every month end of the period, and one rule tuned over all \
+            of them. Tune the thresholds in the config and run it again.
             """)
 
     @OptionGroup var global: GlobalOptions
 
     @Option(name: .customLong("as-of"), help: ArgumentHelp("The day to replay.", valueName: "YYYY-MM-DD"))
-    var asOf: String
+    var asOf: String?
+
+    @Option(help: ArgumentHelp("Replay every month end from this day…", valueName: "YYYY-MM-DD"))
+    var from: String?
+
+    @Option(help: ArgumentHelp("…through this day.", valueName: "YYYY-MM-DD"))
+    var to: String?
 
     @Option(help: "Days after it to look at.")
     var horizon: Int = 90
@@ -84,10 +92,76 @@ struct BacktestCommand: ParsableCommand {
     var target: Double = 2
 
     func run() throws {
-        let (config, database) = try global.open()
-        let day = try parseDay(asOf, option: "--as-of")!
+        switch (asOf, from, to) {
+        case (let asOf?, nil, nil): try runDay(try parseDay(asOf, option: "--as-of")!)
+        case (nil, let from?, let to?):
+            try runPeriod(from: try parseDay(from, option: "--from")!, to: try parseDay(to, option: "--to")!)
+        default: throw ValidationError("give either --as-of, or --from and --to")
+        }
+    }
+
+    func validate() throws {
         guard target > 0, target < 100 else { throw ValidationError("--target must be a percentage between 0 and 100") }
         guard horizon > 0 else { throw ValidationError("--horizon must be a positive number of days") }
+        guard (asOf != nil) != (from != nil || to != nil), (from == nil) == (to == nil) else {
+            throw ValidationError("give either --as-of, or --from and --to")
+        }
+    }
+
+    private func runPeriod(from: Day, to: Day) throws {
+        let (config, database) = try global.open()
+        let period: Backtest.Period
+        do {
+            period = try Backtest(database: database, settings: config.churn)
+                .run(monthEndsFrom: from, through: to, horizonDays: horizon)
+        } catch let failure as Backtest.Failure {
+            throw CommandFailure(reason: failure.description)
+        }
+        let rule = period.ruleDays.map { "silent \($0) days" } ?? "silent N days"
+        var table = Report(columns: [
+            .init(key: "as_of", header: "month end"), .init(key: "active_clients", header: "active"),
+            .init(key: "false_alarms", header: "false alarms"), .init(key: "found", header: "found"),
+            .init(key: "rule_false_alarms", header: "rule false"), .init(key: "rule_found", header: "rule found"),
+            .init(key: "rule_days", header: "rule days"), .init(key: "silent_clients", header: "silent"),
+            .init(key: "horizon_days", header: "horizon"),
+        ])
+        func pct(_ value: Double) -> String { fixed(value * 100, 1) + " %" }
+        for (report, ruleRates) in zip(period.reports, period.ruleByDay) {
+            let c = report.comparison
+            table.append([
+                .date(report.asOf), .integer(report.activeClients), .number(pct(c.winback.falseAlarms)),
+                .number(pct(c.winback.recall)), .number(period.ruleDays.map { _ in pct(ruleRates.falseAlarms) }),
+                .number(period.ruleDays.map { _ in pct(ruleRates.recall) }), .integer(period.ruleDays ?? 0),
+                .integer(report.silentClients), .integer(report.horizonDays),
+            ])
+        }
+        guard format == .table else {
+            print(table.render(format), terminator: "")
+            return
+        }
+        print("Every month end from \(period.reports.first!.asOf.iso) to \(period.reports.last!.asOf.iso), horizon \(horizon) days.")
+        print("winback's silence verdicts against \"\(rule)\": the shortest silence")
+        print("with no more false alarms over all these days. False alarms: flagged among the")
+        print("clients that bought again; found: flagged among those that bought nothing.")
+        print(table.dropping(["rule_days", "silent_clients", "horizon_days"]).render(.table), terminator: "")
+        print("")
+        print("Over all these days:")
+        func line(_ name: String, _ rates: Backtest.Rates) -> String {
+            "  " + name + String(repeating: " ", count: max(1, 18 - name.count))
+                + "false alarms \(pct(rates.falseAlarms).leftPadded(to: 7, with: " "))  found \(pct(rates.recall))"
+        }
+        print(line("winback", period.winback))
+        if let ruleRates = period.rule {
+            print(line(rule, ruleRates))
+        } else {
+            print("No \"silent N days\" rule keeps false alarms that low.")
+        }
+        let worst = period.reports.max { $0.comparison.winback.falseAlarms < $1.comparison.winback.falseAlarms }!
+        print("Worst day for winback: \(worst.asOf.iso), \(pct(worst.comparison.winback.falseAlarms)) false alarms.")
+    }
+
+    private func runDay(_ day: Day) throws {
+        let (config, database) = try global.open()
         let report: Backtest.Report
         do {
             report = try Backtest(database: database, settings: config.churn).run(asOf: day, horizonDays: horizon)
@@ -116,9 +190,10 @@ struct BacktestCommand: ParsableCommand {
             let c = report.comparison
             func pct(_ value: Double) -> String { fixed(value * 100, 1) + " %" }
             print("")
-            print("Against \"silent N days\", N the shortest silence with no more false alarms")
-            print("(false alarms: flagged among the clients that bought again):")
-            print("  winback status   false alarms \(pct(c.winback.falseAlarms).leftPadded(to: 7, with: " "))  found \(pct(c.winback.recall))")
+            print("winback's silence verdicts against \"silent N days\", N the shortest silence")
+            print("with no more false alarms (false alarms: flagged among the clients that bought")
+            print("again; a decline flags clients that still buy and is left out of both):")
+            print("  winback          false alarms \(pct(c.winback.falseAlarms).leftPadded(to: 7, with: " "))  found \(pct(c.winback.recall))")
             if let days = c.ruleDays, let rule = c.rule {
                 print("  silent \(String(days).leftPadded(to: 3, with: " ")) days  false alarms \(pct(rule.falseAlarms).leftPadded(to: 7, with: " "))"
                     + "  found \(pct(rule.recall))")

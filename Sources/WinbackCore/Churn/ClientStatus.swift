@@ -43,7 +43,7 @@ extension StatusDecision {
         previous: StatusSince?, facts: ClientFacts, findings: [Finding], settings: ChurnSettings.StatusRules
     ) -> StatusDecision {
         let worst = findings.first { $0.verdict != .flag }
-        let relapse = findings.first { $0.verdict != .flag && $0.criterion != .decline }
+        let relapse = findings.first { $0.verdict != .flag && $0.criterion.judgesSilence }
         guard let lastPurchase = facts.lastPurchase, let firstPurchase = facts.firstPurchase else {
             return StatusDecision(status: .new, reason: "no purchase yet")
         }

@@ -4,6 +4,11 @@ public enum Criterion: String, Sendable, CaseIterable, Codable {
     case categoryDrop = "category_drop"
     case returns
     case pAlive = "p_alive"
+
+    /// Judges whether the client still buys at all (its silence, or the purchase model), as against how much or
+    /// what it buys: a silence finding is what a rule such as "silent 90 days" would be compared with, and what
+    /// ends a won-back period.
+    public var judgesSilence: Bool { self == .overdue || self == .silence || self == .pAlive }
 }
 
 /// What a criterion concluded.
