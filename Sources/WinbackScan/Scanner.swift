@@ -151,6 +151,7 @@ public struct Scanner: Sendable {
                     ("shape", .number(GapFit.shape(forLogVariance: prior.varianceLog))),
                     ("mean_gap_working_days", .number(exp(prior.centreLogMean))),
                     ("log_mean_spread", .number(prior.spreadLogMean)),
+                    ("drift", .number(prior.drift)),
                 ]).text,
                 logLikelihood: 0, clients: 0, iterations: nil, converged: true)
         }

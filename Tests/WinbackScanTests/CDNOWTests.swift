@@ -106,12 +106,15 @@ struct CDNOWTests {
             + "dropout a = \(fixed(first.fit.dropout?.model.a ?? 0, 4)), b = \(fixed(first.fit.dropout?.model.b ?? 0, 4)), "
             + "converged \(first.fit.dropout?.converged ?? false); prior shape "
             + "\(fixed(GapFit.shape(forLogVariance: first.fit.prior?.varianceLog ?? 0), 3)), mean gap "
-            + "\(fixed(exp(first.fit.prior?.centreLogMean ?? 0), 1)) working days")
+            + "\(fixed(exp(first.fit.prior?.centreLogMean ?? 0), 1)) working days, drift "
+            + "\(fixed(first.fit.prior?.drift ?? 0, 3))")
         #expect(first.pBuy == second.pBuy)
         #expect(first.fit == second.fit, "the fit is deterministic")
         #expect(first.fit.dropout?.converged == true)
         #expect(first.pBuy > first.recency)
-        // 0.777 today; the issue aims at 0.78 (Pareto/NBD's expected purchases reach 0.7802 on this sample).
-        #expect(first.pBuy >= 0.775)
+        // 0.7805: CDNOW's clients buy in bursts and pause for months, and the drift learned from their gaps (0.715,
+        // against the least of 0.3 that gave 0.7774) judges those pauses as such. Pareto/NBD's expected purchases
+        // reach 0.7802 on this sample.
+        #expect(first.pBuy >= 0.78)
     }
 }

@@ -84,17 +84,21 @@ public struct GapSample: Sendable, Equatable {
     public var varianceLog: Double
     /// The arithmetic mean gap.
     public var mean: Double
+    /// The gaps themselves (at least `floor`), oldest first: the book learns from them how far a client's pace
+    /// drifts from one gap to the next.
+    public var values: [Double]
 
     /// The sample of `gaps` (each at least `floor`, so that two purchases a weekend apart are no zero gap).
     public init?(_ gaps: [Double], floor: Double = 0.2) {
         guard !gaps.isEmpty else { return nil }
-        let logs = gaps.map { log(max($0, floor)) }
+        values = gaps.map { max($0, floor) }
+        let logs = values.map { log($0) }
         count = gaps.count
         let average = logs.reduce(0, +) / Double(logs.count)
         meanLog = average
         varianceLog = logs.count > 1
             ? logs.reduce(0) { $0 + ($1 - average) * ($1 - average) } / Double(logs.count - 1) : 0
-        mean = gaps.reduce(0) { $0 + max($1, floor) } / Double(gaps.count)
+        mean = values.reduce(0, +) / Double(values.count)
     }
 }
 
@@ -102,20 +106,35 @@ public struct GapSample: Sendable, Equatable {
 ///
 /// Gaps are gamma-distributed with a shape (regularity: 1 is a Poisson-like buyer, 10 buys like clockwork) and a
 /// mean. The prior's log-gap variance is the median of clients with at least five gaps; their log mean gaps are
-/// spread around a centre with a spread, both measured robustly (median, scaled MAD).
+/// spread around a centre with a spread, both measured robustly (median, scaled MAD). How far a client's pace
+/// drifts from what its gaps showed is learned from every client's gaps, each predicted from the ones before it: a
+/// book of clients that buy in bursts and pause for months judges a long silence more leniently, in P(alive),
+/// p_buy and the silence verdicts alike.
 public struct GapPrior: Sendable, Equatable {
     public var varianceLog: Double
     public var centreLogMean: Double
     public var spreadLogMean: Double
+    /// How much a client's pace drifts on the log scale over and above what its gaps show: the next gap, and so the
+    /// current silence, is judged with that much slack.
+    public var drift: Double
 
-    /// A prior for a book that cannot teach one: irregular buyers (shape 1.5) around a month, spread widely.
+    /// A prior for a book that cannot teach one: irregular buyers (shape 1.5) around a month, spread widely, with
+    /// the least drift.
     public static let vague = GapPrior(
-        varianceLog: SpecialFunctions.trigamma(1.5), centreLogMean: log(21.0), spreadLogMean: 1.2)
+        varianceLog: SpecialFunctions.trigamma(1.5), centreLogMean: log(21.0), spreadLogMean: 1.2, drift: minimumDrift)
 
-    public init(varianceLog: Double, centreLogMean: Double, spreadLogMean: Double) {
+    /// The least drift: the slack a silence is always judged with for what a client's own gaps cannot show (a
+    /// holiday, a slow month). The gaps a book has completed understate the drift (a long gap has had less time to
+    /// complete), so a book whose gaps look steadier keeps this much, and its verdicts their false-alarm rate.
+    public static let minimumDrift = 0.3
+    /// The most: a pace that drifts by a factor of e² says nothing of the next gap any more.
+    public static let maximumDrift = 2.0
+
+    public init(varianceLog: Double, centreLogMean: Double, spreadLogMean: Double, drift: Double) {
         self.varianceLog = varianceLog
         self.centreLogMean = centreLogMean
         self.spreadLogMean = spreadLogMean
+        self.drift = drift
     }
 
     /// Learns the prior from every client's sample; `vague` where fewer than 20 clients have five gaps.
@@ -127,7 +146,64 @@ public struct GapPrior: Sendable, Equatable {
         let logMeans = rich.map { GapFit.logMean(meanLog: $0.meanLog, shape: shape) }
         let centre = Statistics.median(logMeans)
         let spread = 1.4826 * Statistics.median(logMeans.map { abs($0 - centre) })
-        return GapPrior(varianceLog: variance, centreLogMean: centre, spreadLogMean: max(spread, 0.25))
+        var prior = GapPrior(varianceLog: variance, centreLogMean: centre, spreadLogMean: max(spread, 0.25), drift: 0)
+        prior.drift = learnDrift(samples, prior: prior)
+        return prior
+    }
+
+    /// The drift under which the book's gaps are most likely, each predicted from the client's gaps before it (the
+    /// first from the prior alone, which the drift does not touch): a book whose clients buy in bursts and then
+    /// pause, so that a long silence is common among clients still buying, learns a large one. Found by
+    /// golden-section search in [`minimumDrift`, `maximumDrift`], so the same book gives the same drift.
+    static func learnDrift(_ samples: [GapSample], prior: GapPrior) -> Double {
+        // Each predicted gap with what it is predicted from before drift: the gamma shape, the log mean (here of the
+        // gamma's scale) and its variance, and the parts of the log density that do not depend on the mean.
+        var steady = prior
+        steady.drift = 0
+        var predictions: [(gap: Double, shape: Double, logScale: Double, variance: Double, constant: Double)] = []
+        for sample in samples where sample.count >= 2 {
+            for index in 1..<sample.count {
+                let fit = GapFit(GapSample(Array(sample.values.prefix(index))), prior: steady)
+                let gap = sample.values[index]
+                predictions.append(
+                    (gap, fit.shape, fit.logMean - log(fit.shape), fit.logMeanSpread * fit.logMeanSpread,
+                     (fit.shape - 1) * log(gap) - SpecialFunctions.logGamma(fit.shape)))
+            }
+        }
+        let nodes = GapFit.nodes.map { (x: $0.x, logWeight: log($0.w)) }
+        // The gaps' negative log-likelihood: each a gamma density over the normal uncertainty of its log mean.
+        func cost(_ drift: Double) -> Double {
+            var total = 0.0
+            for p in predictions {
+                let spread = (p.variance + drift * drift).squareRoot()
+                var density = -Double.infinity
+                for node in nodes {
+                    let logScale = p.logScale + spread * node.x
+                    let term = node.logWeight + p.constant - p.gap * exp(-logScale) - p.shape * logScale
+                    density = SpecialFunctions.logAddExp(density, term)
+                }
+                total -= density
+            }
+            return total
+        }
+        let ratio = (5.0.squareRoot() - 1) / 2
+        var (low, high) = (minimumDrift, maximumDrift)
+        var (left, right) = (high - ratio * (high - low), low + ratio * (high - low))
+        var (leftCost, rightCost) = (cost(left), cost(right))
+        // To 0.005: far finer than a verdict can tell.
+        while high - low > 0.005 {
+            if leftCost <= rightCost {
+                (high, right, rightCost) = (right, left, leftCost)
+                left = high - ratio * (high - low)
+                leftCost = cost(left)
+            } else {
+                (low, left, leftCost) = (left, right, rightCost)
+                right = low + ratio * (high - low)
+                rightCost = cost(right)
+            }
+        }
+        // A drift the search cannot tell from the least is the least.
+        return low == minimumDrift ? minimumDrift : (low + high) / 2
     }
 }
 
@@ -142,9 +218,6 @@ public struct GapFit: Sendable, Equatable {
 
     /// How many gaps' worth the prior's variance counts for.
     public static let priorGaps = 4.0
-    /// How much a client's pace drifts on the log scale over and above what its gaps show: the silence of a regular
-    /// client is judged with that much slack.
-    public static let drift = 0.3
 
     public var meanGap: Double { exp(logMean) }
     /// The coefficient of variation of the client's gaps.
@@ -174,7 +247,7 @@ public struct GapFit: Sendable, Equatable {
         let dataPrecision = n / SpecialFunctions.trigamma(shape)
         logMean = (estimate * dataPrecision + prior.centreLogMean * priorPrecision) / (dataPrecision + priorPrecision)
         // What the gaps say of the mean, and how far a client's pace drifts from it anyway (a holiday, a slow month).
-        logMeanSpread = (1 / (dataPrecision + priorPrecision) + Self.drift * Self.drift).squareRoot()
+        logMeanSpread = (1 / (dataPrecision + priorPrecision) + prior.drift * prior.drift).squareRoot()
     }
 
     /// The gamma shape whose log-gap variance is `variance` (ψ₁(k) = variance), kept within [0.3, 60].
@@ -188,7 +261,7 @@ public struct GapFit: Sendable, Equatable {
     }
 
     /// Gauss–Hermite nodes and weights for the expectation over a standard normal (probabilists' form), 9 points.
-    private static let nodes: [(x: Double, w: Double)] = [
+    static let nodes: [(x: Double, w: Double)] = [
         (-4.512745863399783, 2.234584400774658e-05), (-3.205429002856470, 0.002789141321231769),
         (-2.076847978677830, 0.04991640676521788), (-1.023255663789133, 0.2440975028949394),
         (0, 0.40634920634920635), (1.023255663789133, 0.2440975028949394),
