@@ -157,6 +157,36 @@ struct CriteriaTests {
         #expect(abs(SpecialFunctions.studentLowerTail(3.0, degrees: 5) - 0.015050) < 1e-6)
     }
 
+    @Test("a client too young to show its seasons, silent since the book's seasonal clients pause, is at risk, not lost")
+    func youngClientInTheBooksPause() {
+        // 30 clients that buy weekly from March to October, for two years; 30 that buy weekly all year.
+        var histories: [ClientHistory] = []
+        for index in 0..<30 {
+            let days = regular(every: 7, from: "2023-03-0\(index % 7 + 1)", through: "2023-10-25")
+                + regular(every: 7, from: "2024-03-0\(index % 7 + 1)", through: "2024-10-25")
+            histories.append(ClientHistory(clientID: "S\(index)", days: days))
+            histories.append(
+                ClientHistory(clientID: "Y\(index)", days: regular(every: 7, from: "2023-01-0\(index % 7 + 1)", through: "2025-01-28")))
+        }
+        // New in March 2024: silent since late October, or since late August.
+        histories.append(ClientHistory(clientID: "NEW-OCT", days: regular(every: 7, from: "2024-03-04", through: "2024-10-25")))
+        histories.append(ClientHistory(clientID: "NEW-AUG", days: regular(every: 7, from: "2024-03-04", through: "2024-08-26")))
+        let asOf = Day(iso: "2025-01-31")!
+        var assessments = histories.map {
+            Assessment(history: $0, previous: nil, asOf: asOf, settings: ChurnSettings())
+        }
+        _ = SilenceStage.apply(to: &assessments, previous: Array(repeating: nil, count: assessments.count), settings: ChurnSettings())
+        func judged(_ id: String) -> Assessment { assessments.first { $0.facts.clientID == id }! }
+        #expect(judged("S0").facts.season?.offMonths == [11, 12, 1, 2])
+        #expect(judged("S0").status.status == .active)
+        let october = judged("NEW-OCT")
+        #expect(october.status.status == .atRisk)
+        #expect(october.findings.first?.explanation.contains(
+            "not a year of history yet, and the book's seasonal clients pause now (November to February): at risk, not lost") == true)
+        // Silent since before the pause: nothing explains it.
+        #expect(judged("NEW-AUG").status.status == .lost)
+    }
+
     @Test("a season as low a year earlier is no decline")
     func seasonIsNoDecline() {
         // Every summer the client buys a third of what it buys the rest of the year.

@@ -28,14 +28,17 @@ public enum Criteria {
 
     /// Silent for longer than a client still buying, with its gap distribution, ordinarily is: the verdict and its
     /// explanation ("a client with this rhythm is this silent less than once in 2,000 times").
+    ///
+    /// A client too young to have shown its seasons (less than a year of history), silent since the book's seasonal
+    /// clients usually pause (`bookPause`), is at most at risk: it may be one of them.
     static func silence(
-        _ facts: ClientFacts, fit: GapFit, logSurvival: Double, settings: ChurnSettings
+        _ facts: ClientFacts, fit: GapFit, logSurvival: Double, settings: ChurnSettings, bookPause: Season? = nil
     ) -> Finding? {
         guard let silent = facts.daysSilent, let silentTime = facts.silentTime else { return nil }
         let single = facts.gaps == nil
         guard single ? settings.silence.enabled : settings.overdue.enabled else { return nil }
         let survival = exp(logSurvival)
-        let verdict: Verdict
+        var verdict: Verdict
         let gapsSilent = silentTime / max(fit.meanGap, 1e-9)
         if logSurvival < log(settings.overdue.lostProbability), gapsSilent >= settings.overdue.lostAfterGaps {
             verdict = .lost
@@ -43,6 +46,15 @@ public enum Criteria {
             verdict = .atRisk
         } else {
             return nil
+        }
+        var pause = ""
+        if verdict == .lost, facts.season == nil, let bookPause, let first = facts.firstPurchase,
+            let last = facts.lastPurchase, first > facts.asOf.adding(days: -365),
+            bookPause.spans(silenceAfter: last, through: facts.asOf)
+        {
+            verdict = .atRisk
+            pause = "; not a year of history yet, and the book's seasonal clients pause now (\(bookPause.offDescription)): "
+                + "at risk, not lost"
         }
         let meanDays = fit.meanGap * Double(max(silent, 1)) / max(silentTime, 1e-9)
         var numbers = [
@@ -57,14 +69,14 @@ public enum Criteria {
         if single {
             explanation =
                 "one purchase so far; silent for \(days(Double(silent))) (\(fixed(silentTime, 0)) working days): "
-                + "among the book's clients, \(rarity)"
+                + "among the book's clients, \(rarity)\(pause)"
         } else {
             let regularity = fit.variation < 0.35 ? "regular" : fit.variation < 0.75 ? "fairly regular" : "irregular"
             let rhythm = facts.rhythm.map { "buys every \(days($0))" } ?? "buys every \(days(meanDays)) on average"
             explanation =
                 "\(rhythm) (\(regularity): gaps vary ±\(percent(fit.variation, signed: false))); silent for "
                 + "\(days(Double(silent))), \(fixed(silentTime / max(fit.meanGap, 1e-9), 1))× its mean gap in working "
-                + "time\(season); \(rarity)"
+                + "time\(season); \(rarity)\(pause)"
         }
         return Finding(
             criterion: single ? .silence : .overdue, verdict: verdict, numbers: numbers, explanation: explanation)

@@ -25,10 +25,43 @@ public struct Season: Sendable, Equatable {
         return "usually buys \(Season.names[first - 1]) to \(Season.names[last - 1])"
     }
 
+    /// "November to February": the off months as one span.
+    public var offDescription: String {
+        let off = (1...12).filter { offMonths.contains($0) }
+        let first = off.first { !offMonths.contains($0 == 1 ? 12 : $0 - 1) } ?? off.first ?? 1
+        let last = off.last { !offMonths.contains($0 == 12 ? 1 : $0 + 1) } ?? off.last ?? 12
+        return first == last ? Season.names[first - 1] : "\(Season.names[first - 1]) to \(Season.names[last - 1])"
+    }
+
     static let names = [
         "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
         "November", "December",
     ]
+
+    /// The months in which the book's seasonal clients pause together: each month off for half as many again
+    /// of them as the median month (other clients' pauses, such as a project buyer's, fall in any month) and for at
+    /// least 2 % of `clients`; nil when the book shows no common pause.
+    public static func common(_ seasons: [Season], clients: Int) -> Season? {
+        var off = [Int](repeating: 0, count: 13)
+        for season in seasons {
+            for month in season.offMonths { off[month] += 1 }
+        }
+        let median = Statistics.median((1...12).map { Double(off[$0]) })
+        let months = Set((1...12).filter {
+            Double(off[$0]) >= 1.5 * median && Double(off[$0]) >= 0.02 * Double(clients) && off[$0] >= 5
+        })
+        return months.isEmpty ? nil : Season(offMonths: months)
+    }
+
+    /// Whether every month after `last`'s through `day`'s is an off month: a silence that began as the season ended.
+    public func spans(silenceAfter last: Day, through day: Day) -> Bool {
+        let (ly, lm, _) = last.components
+        let (dy, dm, _) = day.components
+        let from = ly * 12 + lm
+        let through = dy * 12 + dm - 1
+        guard through >= from else { return false }
+        return (from...through).allSatisfy { offMonths.contains($0 % 12 + 1) }
+    }
 
     /// The client's off-season from its purchase days (ascending), or nil when it buys all year.
     public static func detect(_ purchases: [Day]) -> Season? {

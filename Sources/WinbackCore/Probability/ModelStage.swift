@@ -56,6 +56,7 @@ public enum SilenceStage {
         to assessments: inout [Assessment], previous: [StatusSince?], settings: ChurnSettings
     ) -> (fits: ModelFits, views: [ModelView?]) {
         let prior = GapPrior.learn(assessments.compactMap(\.facts.gaps))
+        let bookPause = Season.common(assessments.compactMap(\.facts.season), clients: assessments.count)
         var fitted: [(fit: GapFit, logS: Double)?] = []
         fitted.reserveCapacity(assessments.count)
         var clients: [DropoutModel.Client] = []
@@ -87,7 +88,7 @@ public enum SilenceStage {
             }
             let facts = assessments[index].facts
             var findings: [Finding] = []
-            if let finding = Criteria.silence(facts, fit: fit, logSurvival: logS, settings: settings) {
+            if let finding = Criteria.silence(facts, fit: fit, logSurvival: logS, settings: settings, bookPause: bookPause) {
                 findings.append(finding)
             }
             guard let model = dropout?.model else {
