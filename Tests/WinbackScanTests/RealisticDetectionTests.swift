@@ -70,6 +70,7 @@ struct RealisticDetectionTests {
         var recall = RealisticScore.Fraction()
         var precision = RealisticScore.Fraction()
         var sharp = RealisticScore.Fraction()
+        var rulePrecision = (silent90: RealisticScore.Fraction(), silent3x: RealisticScore.Fraction())
         for day in Self.days {
             let f = Self.figures(day)
             let m = f.model.model
@@ -84,12 +85,17 @@ struct RealisticDetectionTests {
             recall.total += m.lostRecall.total
             precision.count += m.lostPrecision.count
             precision.total += m.lostPrecision.total
+            rulePrecision.silent90.count += f.silent90.model.lostPrecision.count
+            rulePrecision.silent90.total += f.silent90.model.lostPrecision.total
+            rulePrecision.silent3x.count += f.silent3x.model.lostPrecision.count
+            rulePrecision.silent3x.total += f.silent3x.model.lostPrecision.total
             sharp.count += m.sharpDeclinesFound.count
             sharp.total += m.sharpDeclinesFound.total
         }
         table.append("worst false alarms \(fixed(worst.falseAlarms * 100, 1)) %, lost among buyers \(fixed(worst.lostAmongBuyers * 100, 1)) %, "
             + "off-season flagged \(fixed(worst.offSeason * 100, 1)) %; lost recall \(recall), precision \(precision); "
-            + "80 % declines flagged 60 to 89 days after they began: \(sharp)")
+            + "80 % declines flagged 60 to 89 days after they began: \(sharp); precision of the rules' flags: silent 90 "
+            + "days \(rulePrecision.silent90), silent 3× \(rulePrecision.silent3x)")
         print(table.joined(separator: "\n"))
         #expect(worst.falseAlarms <= 0.02)
         #expect(worst.lostAmongBuyers <= 0.005)

@@ -29,33 +29,36 @@ public enum Criteria {
     /// Silent for longer than a client still buying, with its gap distribution, ordinarily is: the verdict and its
     /// explanation ("a client with this rhythm is this silent less than once in 2,000 times").
     ///
-    /// A client too young to have shown its seasons (less than a year of history), silent since the book's seasonal
-    /// clients usually pause (`bookPause`), is at most at risk: it may be one of them.
+    /// `presumedPause`: the book's seasonal pause, left out of `facts`' silent time because the client is too young
+    /// to have shown its seasons and fell silent as the pause began (``SilenceStage``). The explanation says so, and
+    /// a silence that is no alarm without the pause is a flag that says why the client is not judged yet.
     static func silence(
-        _ facts: ClientFacts, fit: GapFit, logSurvival: Double, settings: ChurnSettings, bookPause: Season? = nil
+        _ facts: ClientFacts, fit: GapFit, logSurvival: Double, settings: ChurnSettings, presumedPause: Season? = nil
     ) -> Finding? {
         guard let silent = facts.daysSilent, let silentTime = facts.silentTime else { return nil }
         let single = facts.gaps == nil
         guard single ? settings.silence.enabled : settings.overdue.enabled else { return nil }
         let survival = exp(logSurvival)
-        var verdict: Verdict
+        let verdict: Verdict
         let gapsSilent = silentTime / max(fit.meanGap, 1e-9)
         if logSurvival < log(settings.overdue.lostProbability), gapsSilent >= settings.overdue.lostAfterGaps {
             verdict = .lost
         } else if logSurvival < log(settings.overdue.atRiskProbability) {
             verdict = .atRisk
+        } else if let presumedPause, let last = facts.lastPurchase {
+            return Finding(
+                criterion: single ? .silence : .overdue, verdict: .flag,
+                numbers: [Measure("days_silent", Double(silent)), Measure("working_days_silent", silentTime)],
+                explanation:
+                    "silent since \(last.iso), as the book's seasonal clients pause (\(presumedPause.offDescription)); with "
+                    + "less than a year of history it may be one of them: judged on its time outside the pause")
         } else {
             return nil
         }
-        var pause = ""
-        if verdict == .lost, facts.season == nil, let bookPause, let first = facts.firstPurchase,
-            let last = facts.lastPurchase, first > facts.asOf.adding(days: -365),
-            bookPause.spans(silenceAfter: last, through: facts.asOf)
-        {
-            verdict = .atRisk
-            pause = "; not a year of history yet, and the book's seasonal clients pause now (\(bookPause.offDescription)): "
-                + "at risk, not lost"
-        }
+        let pause = presumedPause.map {
+            "; the book's seasonal pause (\($0.offDescription)) not counted: with less than a year of history it may be "
+                + "one of those clients"
+        } ?? ""
         let meanDays = fit.meanGap * Double(max(silent, 1)) / max(silentTime, 1e-9)
         var numbers = [
             Measure("days_silent", Double(silent)), Measure("working_days_silent", silentTime),

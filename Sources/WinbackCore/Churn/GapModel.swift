@@ -63,6 +63,12 @@ public struct Season: Sendable, Equatable {
         return (from...through).allSatisfy { offMonths.contains($0 % 12 + 1) }
     }
 
+    /// The days after `after` through `through` that fall outside the off months.
+    public func daysOutside(after: Day, through: Day) -> Int {
+        guard through > after else { return 0 }
+        return (1...after.days(to: through)).filter { !offMonths.contains(after.adding(days: $0).components.month) }.count
+    }
+
     /// The client's off-season from its purchase days (ascending), or nil when it buys all year.
     public static func detect(_ purchases: [Day]) -> Season? {
         guard purchases.count >= 6, let first = purchases.first, let last = purchases.last else { return nil }

@@ -57,18 +57,32 @@ public enum SilenceStage {
     ) -> (fits: ModelFits, views: [ModelView?]) {
         let prior = GapPrior.learn(assessments.compactMap(\.facts.gaps))
         let bookPause = Season.common(assessments.compactMap(\.facts.season), clients: assessments.count)
-        var fitted: [(fit: GapFit, logS: Double)?] = []
+        var fitted: [(fit: GapFit, logS: Double, facts: ClientFacts, pause: Season?)?] = []
         fitted.reserveCapacity(assessments.count)
         var clients: [DropoutModel.Client] = []
         for index in assessments.indices {
-            let facts = assessments[index].facts
-            guard facts.lastPurchase != nil, let silentTime = facts.silentTime else {
+            var facts = assessments[index].facts
+            guard let last = facts.lastPurchase, var silentTime = facts.silentTime else {
                 fitted.append(nil)
                 continue
             }
+            // Too young to have shown its seasons, silent since the book's seasonal clients paused: presumed one of
+            // them, its silence and horizon counted outside the pause only.
+            var pause: Season?
+            if let bookPause, facts.season == nil, let first = facts.firstPurchase,
+                first > facts.asOf.adding(days: -365), bookPause.spans(silenceAfter: last, through: facts.asOf),
+                let silent = facts.daysSilent, silent > 0
+            {
+                pause = bookPause
+                silentTime *= Double(bookPause.daysOutside(after: last, through: facts.asOf)) / Double(silent)
+                facts.silentTime = silentTime
+                let horizon = settings.pAlive.horizonDays
+                facts.horizonTime *= Double(bookPause.daysOutside(after: facts.asOf, through: facts.asOf.adding(days: horizon)))
+                    / Double(max(horizon, 1))
+            }
             let fit = GapFit(facts.gaps, prior: prior)
             let logS = fit.logSurvival(silentTime)
-            fitted.append((fit, logS))
+            fitted.append((fit, logS, facts, pause))
             clients.append(DropoutModel.Client(purchases: facts.purchaseDays, logSurvival: logS))
         }
         let dropout = clients.isEmpty ? nil : DropoutModel.fit(clients)
@@ -82,13 +96,12 @@ public enum SilenceStage {
         var views: [ModelView?] = []
         views.reserveCapacity(assessments.count)
         for index in assessments.indices {
-            guard let (fit, logS) = fitted[index] else {
+            guard let (fit, logS, facts, pause) = fitted[index] else {
                 views.append(nil)
                 continue
             }
-            let facts = assessments[index].facts
             var findings: [Finding] = []
-            if let finding = Criteria.silence(facts, fit: fit, logSurvival: logS, settings: settings, bookPause: bookPause) {
+            if let finding = Criteria.silence(facts, fit: fit, logSurvival: logS, settings: settings, presumedPause: pause) {
                 findings.append(finding)
             }
             guard let model = dropout?.model else {
