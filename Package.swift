@@ -3,7 +3,6 @@ import PackageDescription
 
 let package = Package(
     name: "winback",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "winback", targets: ["winback"]),
         .library(name: "WinbackCore", targets: ["WinbackCore"]),

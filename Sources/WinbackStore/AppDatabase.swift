@@ -14,9 +14,23 @@ public struct AppDatabase: Sendable {
     /// How long a connection waits for another process's lock before giving up.
     public static let busyTimeout: TimeInterval = 30
 
+    /// A database written by a newer winback than this one: migrating it, or writing to it, could undo what the
+    /// newer one stored. After an upgrade, the old daemon refuses it instead of sharing it with the new CLI.
+    public struct Superseded: Error, CustomStringConvertible {
+        public var known: String
+        public var description: String {
+            "the database was written by a newer winback (its schema goes past \"\(known)\"): run the newer winback, "
+                + "or restore a backup taken before the upgrade"
+        }
+    }
+
     public init(_ writer: any DatabaseWriter) throws {
         self.writer = writer
-        try AppDatabase.migrator.migrate(writer)
+        let migrator = AppDatabase.migrator
+        if try writer.read({ try migrator.hasBeenSuperseded($0) }) {
+            throw Superseded(known: migrator.migrations.last ?? "")
+        }
+        try migrator.migrate(writer)
     }
 
     /// Opens (creating when needed) the database file at `path`.

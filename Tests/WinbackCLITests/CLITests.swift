@@ -251,12 +251,36 @@ struct ScanCLITests {
         }
     }
 
-    @Test("a bad --as-of is refused in one line")
-    func badDate() throws {
+    @Test("a bad date or choice is refused by the parser, naming the option and what it takes")
+    func badOptionValues() throws {
         let winback = try WinbackProcess()
-        let result = try winback.run(["scan", "--as-of", "2024-02-30"])
-        #expect(result.status != 0)
-        #expect(result.stderr.contains("--as-of must be a date as YYYY-MM-DD"))
+        let cases: [([String], String)] = [
+            (["scan", "--as-of", "2024-02-30"], "Error: The value '2024-02-30' is invalid for '--as-of <YYYY-MM-DD>'"),
+            (["alerts", "--since", "yesterday"], "Error: The value 'yesterday' is invalid for '--since <YYYY-MM-DD>'"),
+            (["trend", "--by", "colour"], "Please provide one of 'category', 'region', 'manager' or 'class'."),
+            (["model", "fit", "--variant", "pareto"], "Please provide one of 'bgnbd' and 'mbgnbd'."),
+            (["backtest", "--from", "2025-01-01"], "Error: give either --as-of, or --from and --to"),
+        ]
+        for (arguments, message) in cases {
+            let result = try winback.run(arguments)
+            #expect(result.status == 64, "\(arguments)")
+            #expect(result.stderr.hasPrefix("Error: ") && result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
+        // The help lists every alert kind there is, from the code, not from a list that can go stale.
+        let help = try winback.run(["alerts", "--help"], withConfig: false)
+        for kind in AlertKind.allCases { #expect(help.stdout.contains(kind.rawValue), "\(kind)") }
+    }
+
+    @Test("model fit prints JSON with null for what did not come out a number, and CSV as CSV")
+    func modelFitFormats() throws {
+        let winback = try WinbackProcess()
+        let path = try winback.file("sales.csv", Self.sales)
+        _ = try winback.run(["import", path])
+        let csv = try winback.run(["model", "fit", "--as-of", "2024-03-31", "--format", "csv"])
+        #expect(csv.stdout.hasPrefix("model,r,alpha,a,b,log_likelihood,time_unit,clients,converged,iterations,as_of\r\nbgnbd,"))
+        let json = try winback.run(["model", "fit", "--as-of", "2024-03-31", "--format", "json"])
+        #expect(!json.stdout.contains("nan"))
+        #expect((try? JSONSerialization.jsonObject(with: Data(json.stdout.utf8))) != nil, "\(json.stdout)")
     }
 }
 

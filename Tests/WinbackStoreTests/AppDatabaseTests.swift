@@ -15,6 +15,23 @@ struct AppDatabaseTests {
         #expect(foreignKeys == 1)
     }
 
+    @Test("a database a newer winback has migrated is refused, untouched, with a reason a person can act on")
+    func superseded() throws {
+        let database = try AppDatabase.temporary()
+        let path = database.writer.path
+        try database.writer.write { db in
+            try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99: from the future')")
+        }
+        #expect {
+            _ = try AppDatabase.open(path: path)
+        } throws: { error in
+            oneLine(error).hasPrefix("the database was written by a newer winback (its schema goes past \"v6:")
+                && (error as? AppDatabase.Superseded) != nil
+        }
+        let rows = try database.writer.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
+        #expect(rows.last == "v99: from the future")
+    }
+
     @Test("the schema refuses what Swift should never write: orphan sales, unknown outcomes, a file imported twice")
     func constraints() throws {
         let database = try AppDatabase.temporary()

@@ -12,13 +12,13 @@ struct AlertsCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "new, acknowledged, snoozed, resolved or all (comma-separated for several).")
+    @Option(help: ArgumentHelp("\(choices(AlertStatus.allCases, "all")) (comma-separated for several)."))
     var status: String?
 
-    @Option(help: "info, warning or critical (comma-separated for several).")
+    @Option(help: ArgumentHelp("\(choices(Severity.allCases)) (comma-separated for several)."))
     var severity: String?
 
-    @Option(help: "at_risk, lost, decline, category_drop, returns, won_back, concentration, contact_gap, dossier_stale, import_rejected.")
+    @Option(help: ArgumentHelp("\(choices(AlertKind.allCases)) (comma-separated for several)."))
     var kind: String?
 
     @Option(help: "Only this manager's clients.")
@@ -28,14 +28,14 @@ struct AlertsCommand: ParsableCommand {
     var client: String?
 
     @Option(help: ArgumentHelp("Only alerts raised on or after this day.", valueName: "YYYY-MM-DD"))
-    var since: String?
+    var since: Day?
 
     @Option(help: "Output format: table, json or csv.")
     var format: OutputFormat = .table
 
     func run() throws {
         let (_, database) = try global.open()
-        var filter = AlertFilter(manager: manager, clientID: client, since: try parseDay(since, option: "--since"))
+        var filter = AlertFilter(manager: manager, clientID: client, since: since)
         if let status, status != "all" { filter.statuses = try list(status, AlertStatus.init(rawValue:), "--status") }
         if status == "all" { filter.statuses = AlertStatus.allCases }
         if let severity { filter.severities = try list(severity, Severity.init(rawValue:), "--severity") }
@@ -92,11 +92,11 @@ struct SnoozeCommand: ParsableCommand {
         commandName: "snooze", abstract: "Snooze an alert until a day; the first scan on or after it wakes it.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Alert id.") var id: Int64
-    @Option(help: ArgumentHelp("The day it wakes.", valueName: "YYYY-MM-DD")) var until: String
+    @Option(help: ArgumentHelp("The day it wakes.", valueName: "YYYY-MM-DD")) var until: Day
 
     func run() throws {
         let (config, database) = try global.open()
-        let day = try parseDay(until, option: "--until")!
+        let day = until
         // The book's day is its latest scan's, which may lag behind the calendar (a replayed or demo book).
         let bookDay = try database.latestScan().map { Day(number: $0.asOf) } ?? config.today()
         guard day > bookDay else {

@@ -23,16 +23,16 @@ struct GenerateCommand: ParsableCommand {
     var clients = 300
 
     @Option(help: ArgumentHelp("First day of the history.", valueName: "YYYY-MM-DD"))
-    var from = "2025-01-01"
+    var from = Day(iso: "2025-01-01")!
 
     @Option(help: ArgumentHelp("Last day of the history.", valueName: "YYYY-MM-DD"))
-    var to = "2025-12-31"
+    var to = Day(iso: "2025-12-31")!
 
     @Option(help: "Stop after this many lines (the history is then cut short).")
     var lines: Int?
 
     @Option(help: "comma (ISO dates, decimal point) or semicolon (BOM, DD.MM.YYYY, decimal comma, CRLF).")
-    var style: String = "comma"
+    var style: SalesCSVFormat = .comma
 
     @Flag(help: "Write the realistic book: working days, year-end shutdown, August, seasonal and lumpy buyers.")
     var realistic = false
@@ -43,13 +43,12 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Write here instead of to standard output.", valueName: "file"))
     var output: String?
 
+    func validate() throws {
+        guard from <= to else { throw ValidationError("--from must not be after --to") }
+    }
+
     func run() throws {
-        guard let start = Day(iso: from), let end = Day(iso: to), start <= end else {
-            throw ValidationError("--from and --to must be YYYY-MM-DD dates, --from not after --to")
-        }
-        guard let format = SalesCSVFormat(rawValue: style) else {
-            throw ValidationError("--style must be comma or semicolon")
-        }
+        let (start, end, format) = (from, to, style)
         let sink = try OutputSink(path: output)
         sink.write(format.header)
         var written = 0

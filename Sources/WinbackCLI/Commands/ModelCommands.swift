@@ -21,20 +21,18 @@ struct ModelFitCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     @Option(name: .customLong("as-of"), help: ArgumentHelp("Fit on what was known that day.", valueName: "YYYY-MM-DD"))
-    var asOf: String?
+    var asOf: Day?
 
-    @Option(help: "bgnbd or mbgnbd.")
-    var variant: String = "bgnbd"
+    @Option(help: "The model: BG/NBD, or MBG/NBD (which lets a client drop out at its first purchase too).")
+    var variant: BetaGeometricModel.Variant = .bgnbd
 
-    @Option(help: "Output format: table or json.")
+    @Option(help: "Output format: table, json or csv.")
     var format: OutputFormat = .table
 
     func run() throws {
         let (config, database) = try global.open()
-        guard let model = BetaGeometricModel.Variant(rawValue: variant) else {
-            throw ValidationError("--variant must be bgnbd or mbgnbd")
-        }
-        let day = try parseDay(asOf, option: "--as-of") ?? config.today()
+        let model = variant
+        let day = asOf ?? config.today()
         try database.aggregateNewSales()
         let data = try database.repeatSummaries(asOf: day)
         guard !data.isEmpty else { throw CommandFailure(reason: "no client had bought by \(day.iso): nothing to fit") }
@@ -42,13 +40,32 @@ struct ModelFitCommand: ParsableCommand {
         let fit = BetaGeometricModel.fit(data, variant: model)
         let seconds = Date().timeIntervalSince(started)
         let m = fit.model
-        if format == .json || format == .csv {
-            print(
-                "{\"model\": \"\(m.variant.rawValue)\", \"r\": \(m.r), \"alpha\": \(m.alpha), \"a\": \(m.a), \"b\": \(m.b), "
-                    + "\"log_likelihood\": \(fit.logLikelihood), \"time_unit\": \"day\", \"clients\": \(fit.clients), "
-                    + "\"converged\": \(fit.converged), \"iterations\": \(fit.iterations), \"as_of\": \"\(day.iso)\", "
-                    + "\"fit_seconds\": \(String(format: "%.3f", seconds))}")
-        } else {
+        switch format {
+        case .json:
+            let object = JSONObject([
+                ("model", .string(m.variant.rawValue)), ("r", .number(m.r)), ("alpha", .number(m.alpha)),
+                ("a", .number(m.a)), ("b", .number(m.b)), ("log_likelihood", .number(fit.logLikelihood)),
+                ("time_unit", .string("day")), ("clients", .integer(Int64(fit.clients))), ("converged", .bool(fit.converged)),
+                ("iterations", .integer(Int64(fit.iterations))), ("as_of", .string(day.iso)),
+                ("fit_seconds", .number((seconds * 1000).rounded() / 1000)),
+            ])
+            print(object.text)
+        case .csv:
+            var table = Report(columns: [
+                .init(key: "model", header: "model"), .init(key: "r", header: "r"), .init(key: "alpha", header: "alpha"),
+                .init(key: "a", header: "a"), .init(key: "b", header: "b"),
+                .init(key: "log_likelihood", header: "log-likelihood"), .init(key: "time_unit", header: "time unit"),
+                .init(key: "clients", header: "clients"), .init(key: "converged", header: "converged"),
+                .init(key: "iterations", header: "iterations"), .init(key: "as_of", header: "as of"),
+            ])
+            func number(_ value: Double) -> Report.Cell { .number(value.isFinite ? "\(value)" : nil) }
+            table.append([
+                .text(m.variant.rawValue), number(m.r), number(m.alpha), number(m.a), number(m.b), number(fit.logLikelihood),
+                .text("day"), .integer(fit.clients), .text(fit.converged ? "true" : "false"), .integer(fit.iterations),
+                .date(day),
+            ])
+            print(table.render(.csv), terminator: "")
+        case .table:
             print("\(m.variant.rawValue) as of \(day.iso), \(fit.clients) clients, \(fit.converged ? "converged" : "NOT converged") in \(fit.iterations) iterations (\(String(format: "%.2f", seconds)) s)")
             print("  r = \(fixed(m.r, 4)), alpha = \(fixed(m.alpha, 3)) days, a = \(fixed(m.a, 4)), b = \(fixed(m.b, 4))")
             print("  log-likelihood \(fixed(fit.logLikelihood, 2))")
@@ -74,13 +91,13 @@ struct BacktestCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     @Option(name: .customLong("as-of"), help: ArgumentHelp("The day to replay.", valueName: "YYYY-MM-DD"))
-    var asOf: String?
+    var asOf: Day?
 
     @Option(help: ArgumentHelp("Replay every month end from this day…", valueName: "YYYY-MM-DD"))
-    var from: String?
+    var from: Day?
 
     @Option(help: ArgumentHelp("…through this day.", valueName: "YYYY-MM-DD"))
-    var to: String?
+    var to: Day?
 
     @Option(help: "Days after it to look at.")
     var horizon: Int = 90
@@ -93,9 +110,8 @@ struct BacktestCommand: ParsableCommand {
 
     func run() throws {
         switch (asOf, from, to) {
-        case (let asOf?, nil, nil): try runDay(try parseDay(asOf, option: "--as-of")!)
-        case (nil, let from?, let to?):
-            try runPeriod(from: try parseDay(from, option: "--from")!, to: try parseDay(to, option: "--to")!)
+        case (let asOf?, nil, nil): try runDay(asOf)
+        case (nil, let from?, let to?): try runPeriod(from: from, to: to)
         default: throw ValidationError("give either --as-of, or --from and --to")
         }
     }

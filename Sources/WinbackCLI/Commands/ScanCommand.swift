@@ -20,11 +20,11 @@ struct ScanCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     @Option(name: .customLong("as-of"), help: ArgumentHelp("The day to evaluate as of.", valueName: "YYYY-MM-DD"))
-    var asOf: String?
+    var asOf: Day?
 
     func run() throws {
         let (config, database) = try global.open()
-        let day = try parseDay(asOf, option: "--as-of") ?? config.today()
+        let day = asOf ?? config.today()
         let job = ScanJob(
             database: database, settings: config.churn,
             outbox: Outbox(directory: StateDirectory(root: config.stateDirectory).outbox), today: { config.today() })
@@ -62,11 +62,4 @@ struct ScanCommand: ParsableCommand {
         if !findings.isEmpty { lines.append("  findings: " + findings.joined(separator: ", ")) }
         return lines.joined(separator: "\n")
     }
-}
-
-/// Parses a `YYYY-MM-DD` option value, or says which option is wrong.
-func parseDay(_ text: String?, option: String) throws -> Day? {
-    guard let text else { return nil }
-    guard let day = Day(iso: text) else { throw ValidationError("\(option) must be a date as YYYY-MM-DD, not \(text)") }
-    return day
 }

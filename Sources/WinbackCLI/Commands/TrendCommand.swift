@@ -11,23 +11,15 @@ struct TrendCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "category, region, manager or class; without it, everything together over time.")
-    var by: String?
+    @Option(help: ArgumentHelp("The direction to count failures by; without it, everything together.", valueName: "direction"))
+    var by: TrendDirection?
 
     @Option(help: "Output format: table, json or csv.")
     var format: OutputFormat = .table
 
     func run() throws {
         let (_, database) = try global.open()
-        let dimension: FailureDimension
-        if let by {
-            guard let parsed = FailureDimension(rawValue: by), parsed != .all else {
-                throw ValidationError("--by must be category, region, manager or class, not \(by)")
-            }
-            dimension = parsed
-        } else {
-            dimension = .all
-        }
+        let dimension = by?.dimension ?? .all
         let series = try database.failureSeries(dimension)
         guard !series.isEmpty else {
             if format == .table { print("No scans yet: run `winback scan`.") } else { print(Report(columns: []).render(format), terminator: "") }

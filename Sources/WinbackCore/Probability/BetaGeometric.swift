@@ -39,7 +39,7 @@ public struct RepeatSummary: Sendable, Equatable {
 /// MBG/NBD lets it drop out at the first purchase too, so its probability of being alive falls with its
 /// silence. winback fits both: the BG/NBD to compare with the literature, the MBG/NBD for what users see.
 public struct BetaGeometricModel: Sendable, Equatable {
-    public enum Variant: String, Sendable, Codable {
+    public enum Variant: String, Sendable, Codable, CaseIterable {
         case bgnbd
         case mbgnbd
     }
