@@ -54,6 +54,30 @@ func salesCSV(_ client: String, every: Int, from: String, through: String, amoun
 
 @Suite("Scanner")
 struct ScannerTests {
+    @Test("a purchase is one thing: samples only count, returns only do not, in the clients listing and in the scan")
+    func onePurchaseRule() throws {
+        let fixture = try ScanFixture()
+        try fixture.load("sales.csv", """
+            date,client_id,document,line,amount
+            2024-01-05,C1,S-1,1,0
+            2024-02-01,C1,I-1,1,100
+            2024-02-01,C1,I-1,2,-10
+            2024-03-01,C1,CN-1,1,-20
+            """)
+        try fixture.database.aggregateNewSales()
+        var days: [Day] = []
+        try fixture.database.forEachHistory(asOf: Day(iso: "2024-03-31")!) { _, history in
+            days = history.days.filter(\.isPurchase).map(\.day)
+        }
+        #expect(days == [Day(iso: "2024-01-05")!, Day(iso: "2024-02-01")!])
+        let summary = try #require(try fixture.database.clientSummaries().first)
+        #expect(summary.firstPurchase == days.first)
+        #expect(summary.lastPurchase == days.last)
+        #expect(try fixture.database.clientSummary("C1")?.summary.firstPurchase == days.first)
+        #expect(try fixture.database.clientSummary("C1")?.summary.lastPurchase == days.last)
+        #expect(summary.documents == 3)
+    }
+
     @Test("aggregates kept up to date scan by scan equal aggregates built from all the data at once")
     func incrementalAggregates() throws {
         let generator = SalesGenerator(SalesScenario(clients: 60, start: Day(iso: "2024-01-01")!, end: Day(iso: "2024-12-31")!, seed: 5))

@@ -32,6 +32,10 @@ public struct ClientSummary: Sendable, Equatable, FetchableRecord {
 }
 
 extension AppDatabase {
+    /// Core's `ActivityDay.isPurchase` over one client-day's sales lines, for queries that group them: something
+    /// bought, or only lines of zero (free goods, samples); a day of returns only is not a purchase.
+    static let purchaseDay = "(total(CASE WHEN amount > 0 THEN amount END) > 0 OR total(CASE WHEN amount < 0 THEN amount END) = 0)"
+
     /// Every client with its purchase span, document count and revenue, by revenue, highest first.
     public func clientSummaries() throws -> [ClientSummary] {
         try writer.read { db in
@@ -39,17 +43,18 @@ extension AppDatabase {
                 db,
                 sql: """
                     SELECT \(ClientState.columns), c.client_id, c.name, c.manager, c.region,
-                           s.first_purchase, s.last_purchase,
+                           p.first_purchase, p.last_purchase,
                            coalesce(s.documents, 0) AS documents, coalesce(s.revenue, 0) AS revenue
                     FROM clients c
                     LEFT JOIN (
-                        SELECT client,
-                               min(CASE WHEN amount > 0 THEN day END) AS first_purchase,
-                               max(CASE WHEN amount > 0 THEN day END) AS last_purchase,
-                               count(DISTINCT document) AS documents,
-                               \(clamped("total(amount)")) AS revenue
+                        SELECT client, count(DISTINCT document) AS documents, \(clamped("total(amount)")) AS revenue
                         FROM sales GROUP BY client
                     ) s ON s.client = c.id
+                    LEFT JOIN (
+                        SELECT client, min(day) AS first_purchase, max(day) AS last_purchase
+                        FROM (SELECT client, day FROM sales GROUP BY client, day HAVING \(Self.purchaseDay))
+                        GROUP BY client
+                    ) p ON p.client = c.id
                     LEFT JOIN client_states t ON t.client = c.id
                     ORDER BY revenue DESC, c.client_id
                     """)
@@ -174,8 +179,10 @@ extension AppDatabase {
                 db,
                 sql: """
                     SELECT \(ClientState.columns), c.client_id, c.name, c.manager, c.region,
-                           min(CASE WHEN s.amount > 0 THEN s.day END) AS first_purchase,
-                           max(CASE WHEN s.amount > 0 THEN s.day END) AS last_purchase,
+                           (SELECT min(day) FROM (SELECT day FROM sales WHERE client = c.id GROUP BY day
+                                                  HAVING \(Self.purchaseDay))) AS first_purchase,
+                           (SELECT max(day) FROM (SELECT day FROM sales WHERE client = c.id GROUP BY day
+                                                  HAVING \(Self.purchaseDay))) AS last_purchase,
                            count(DISTINCT s.document) AS documents, \(clamped("total(s.amount)")) AS revenue
                     FROM clients c
                     LEFT JOIN sales s ON s.client = c.id
