@@ -19,6 +19,15 @@ struct AlertRulesTests {
             dossierReviewed: dossier.flatMap { Day(iso: $0) }, dossiersTracked: dossiers)
     }
 
+    @Test("a fall in order sizes is titled with the orders, not with a window's revenue")
+    func orderSizeTitle() throws {
+        let days = CriteriaTests.orders(then: [20, 22, 18])
+        let alerts = AlertRules.candidates(
+            for: subject(asOf: days.last!.day.iso, days: days), settings: ChurnSettings())
+        let decline = try #require(alerts.first { $0.kind == .decline })
+        #expect(decline.title.hasSuffix(": last 3 orders −80 %"), "\(decline.title)")
+    }
+
     @Test("losing an A client is critical, with the numbers and a personal visit offered")
     func lostAClient() throws {
         let alerts = AlertRules.candidates(for: subject(asOf: "2024-07-20"), settings: ChurnSettings())

@@ -184,6 +184,9 @@ public enum AlertRules {
             }
             return "silent \(silent) days"
         case .decline:
+            if let orders = finding.number("orders_recent") {
+                return "last \(Int(orders)) orders \(percent(finding.number("change") ?? 0))"
+            }
             return "revenue \(percent(finding.number("change_year_ago") ?? finding.number("change_before") ?? 0))"
         default:
             return finding.explanation
