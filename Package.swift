@@ -75,13 +75,13 @@ let package = Package(
         .testTarget(name: "WinbackConfigTests", dependencies: ["WinbackConfig"]),
         .testTarget(
             name: "WinbackStoreTests",
-            dependencies: ["WinbackStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["WinbackStore", "WinbackTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "WinbackScanTests",
             dependencies: [
                 "WinbackScan", "WinbackStore", "WinbackImport", "WinbackConfig", "WinbackSimulation", "WinbackOutbox",
-                "WinbackRuntime",
+                "WinbackRuntime", "WinbackTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
@@ -91,9 +91,9 @@ let package = Package(
         .testTarget(name: "WinbackSimulationTests", dependencies: ["WinbackSimulation", "WinbackCSV"]),
         .testTarget(
             name: "WinbackImportTests",
-            dependencies: ["WinbackImport", "WinbackStore", "WinbackConfig", "WinbackSimulation"]
+            dependencies: ["WinbackImport", "WinbackStore", "WinbackConfig", "WinbackSimulation", "WinbackTestSupport"]
         ),
-        // Helpers several test targets share: starting real processes safely.
+        // Helpers several test targets share: starting real processes safely, folders that clean up after themselves.
         .target(name: "WinbackTestSupport", path: "Tests/WinbackTestSupport"),
         .testTarget(
             name: "WinbackCLITests",

@@ -39,13 +39,6 @@ public struct AppDatabase: Sendable {
         return try AppDatabase(pool)
     }
 
-    /// A private database in a temporary directory, for tests: WAL and all, like the real one.
-    public static func temporary() throws -> AppDatabase {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("winback-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return try open(path: directory.appendingPathComponent("winback.sqlite").path)
-    }
-
     static func makeConfiguration() -> Configuration {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true

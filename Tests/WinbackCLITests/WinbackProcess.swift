@@ -19,14 +19,14 @@ struct WinbackProcess {
         return bundleDirectory.appendingPathComponent("winback")
     }
 
-    /// A scratch folder with a config whose state directory lies inside it.
-    let folder: URL
+    /// A scratch folder with a config whose state directory lies inside it, removed when the last copy goes.
+    let scratch: TemporaryFolder
+    var folder: URL { scratch.url }
     let config: URL
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("winback-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        config = folder.appendingPathComponent("winback.toml")
+        scratch = try TemporaryFolder("winback-cli")
+        config = scratch.url.appendingPathComponent("winback.toml")
         try "state_dir = \"state\"\n".write(to: config, atomically: true, encoding: .utf8)
     }
 

@@ -1,18 +1,20 @@
 import Foundation
+import WinbackTestSupport
 import WinbackConfig
 import WinbackImport
 import WinbackStore
 
 /// A fresh database and a folder to write files into, for one test.
 struct ImportFixture {
-    let folder: URL
+    /// Removed when the last copy of the fixture goes.
+    let scratch: TemporaryFolder
     let database: AppDatabase
     var settings = ImportSettings()
+    var folder: URL { scratch.url }
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("winback-import-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        database = try AppDatabase.open(path: folder.appendingPathComponent("winback.sqlite").path)
+        scratch = try TemporaryFolder("winback-import")
+        database = try AppDatabase.open(path: scratch.url.appendingPathComponent("winback.sqlite").path)
     }
 
     var importer: Importer {

@@ -698,8 +698,8 @@ struct PipelinePropertyTests {
 @Suite("Import → scan → outbox, defects the properties found")
 struct PipelineRegressionTests {
     /// The outbox folder of a scan that finds a client lost whose name, category and manager are `text`, beside a
-    /// steady client that keeps the feed alive: the text is in every file.
-    func outboxOfLostClient(named text: String) throws -> String {
+    /// steady client that keeps the feed alive: the text is in every file. The folder lives while `body` runs.
+    func withOutboxOfLostClient(named text: String, _ body: (String) throws -> Void) throws {
         var book = Book(lines: [])
         var day = Day(iso: "2024-01-01")!
         for index in 0..<20 {
@@ -719,37 +719,40 @@ struct PipelineRegressionTests {
         try fixture.load("book.csv", book.csv())
         let result = try fixture.scan(Day(iso: "2024-12-31")!)
         #expect(result.summary.statuses[.lost] == 1)
-        return result.folder
+        try withExtendedLifetime(fixture) { try body(result.folder) }
     }
 
     @Test("a quote or a comma followed by a combining mark is still quoted in alerts.csv and winback.csv")
     func combiningMarkAfterQuote() throws {
         let name = "Acme \"\u{301}Tools\u{301}, Ltd"
-        let folder = try outboxOfLostClient(named: name)
-        #expect(outboxProblems(folder) == [])
-        let winback = try #require(csvRecords(try String(contentsOfFile: folder + "/winback.csv", encoding: .utf8)))
-        #expect(winback.count == 2)
-        #expect(winback.last?.contains(name) == true, "\(winback)")
+        try withOutboxOfLostClient(named: name) { folder in
+            #expect(outboxProblems(folder) == [])
+            let winback = try #require(csvRecords(try String(contentsOfFile: folder + "/winback.csv", encoding: .utf8)))
+            #expect(winback.count == 2)
+            #expect(winback.last?.contains(name) == true, "\(winback)")
+        }
     }
 
     @Test("C1 control characters (U+009B is a terminal's CSI) are escaped in alerts.jsonl")
     func c1ControlsInJSON() throws {
         let name = "Evil \u{9B}31m\u{85}Ltd"
-        let folder = try outboxOfLostClient(named: name)
-        #expect(outboxProblems(folder) == [])
-        let text = try String(contentsOfFile: folder + "/alerts.jsonl", encoding: .utf8)
-        #expect(!text.unicodeScalars.contains { (0x80...0x9F).contains($0.value) })
-        let first = try #require(text.split(separator: "\n").first)
-        let object = try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any]
-        #expect(object?["client_name"] as? String == name, "the escape reads back as the name")
+        try withOutboxOfLostClient(named: name) { folder in
+            #expect(outboxProblems(folder) == [])
+            let text = try String(contentsOfFile: folder + "/alerts.jsonl", encoding: .utf8)
+            #expect(!text.unicodeScalars.contains { (0x80...0x9F).contains($0.value) })
+            let first = try #require(text.split(separator: "\n").first)
+            let object = try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any]
+            #expect(object?["client_name"] as? String == name, "the escape reads back as the name")
+        }
     }
 
     @Test("a | followed by a combining mark does not break the digest's tables")
     func combiningMarkAfterPipe() throws {
-        let folder = try outboxOfLostClient(named: "A |\u{301} B")
-        #expect(outboxProblems(folder) == [])
-        let digest = try String(contentsOfFile: folder + "/digest.md", encoding: .utf8)
-        #expect(digest.contains("A \\|\u{301} B"))
+        try withOutboxOfLostClient(named: "A |\u{301} B") { folder in
+            #expect(outboxProblems(folder) == [])
+            let digest = try String(contentsOfFile: folder + "/digest.md", encoding: .utf8)
+            #expect(digest.contains("A \\|\u{301} B"))
+        }
     }
 }
 

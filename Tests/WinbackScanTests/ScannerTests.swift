@@ -1,4 +1,5 @@
 import Foundation
+import WinbackTestSupport
 import GRDB
 import Testing
 import WinbackConfig
@@ -11,13 +12,14 @@ import WinbackStore
 
 /// A database, an importer and a scanner with a fixed clock.
 struct ScanFixture {
-    let folder: URL
+    /// Removed when the last copy of the fixture goes.
+    let scratch: TemporaryFolder
     let database: AppDatabase
+    var folder: URL { scratch.url }
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("winback-scan-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        database = try AppDatabase.open(path: folder.appendingPathComponent("winback.sqlite").path)
+        scratch = try TemporaryFolder("winback-scan")
+        database = try AppDatabase.open(path: scratch.url.appendingPathComponent("winback.sqlite").path)
     }
 
     func load(_ name: String, _ text: String) throws {

@@ -2,12 +2,19 @@ import Foundation
 import GRDB
 import Testing
 import WinbackStore
+import WinbackTestSupport
 
 @Suite("Database")
 struct AppDatabaseTests {
+    /// This test's folder, removed when the test ends.
+    let scratch: TemporaryFolder
+
+    init() throws {
+        scratch = try TemporaryFolder("winback-store")
+    }
     @Test("the database is in WAL mode with foreign keys on")
     func pragmas() throws {
-        let database = try AppDatabase.temporary()
+        let database = try scratch.database()
         let (journal, foreignKeys) = try database.writer.read { db in
             (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA foreign_keys"))
         }
@@ -17,7 +24,7 @@ struct AppDatabaseTests {
 
     @Test("a database a newer winback has migrated is refused, untouched, with a reason a person can act on")
     func superseded() throws {
-        let database = try AppDatabase.temporary()
+        let database = try scratch.database()
         let path = database.writer.path
         try database.writer.write { db in
             try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99: from the future')")
@@ -34,7 +41,7 @@ struct AppDatabaseTests {
 
     @Test("the schema refuses what Swift should never write: orphan sales, unknown outcomes, a file imported twice")
     func constraints() throws {
-        let database = try AppDatabase.temporary()
+        let database = try scratch.database()
         try database.writer.write { db in
             try db.execute(
                 sql: """
@@ -66,7 +73,7 @@ struct AppDatabaseTests {
 
     @Test("a writer in another connection waits for the lock instead of failing with 'database is locked'")
     func busyTimeout() throws {
-        let first = try AppDatabase.temporary()
+        let first = try scratch.database()
         let url = try first.writer.read { db in try Row.fetchOne(db, sql: "PRAGMA database_list")!["file"] as String }
         let second = try AppDatabase.open(path: url)
         let holding = DispatchSemaphore(value: 0)
@@ -85,5 +92,12 @@ struct AppDatabaseTests {
         done.wait()
         let count = try second.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM clients") }
         #expect(count == 2)
+    }
+}
+
+extension TemporaryFolder {
+    /// A database in this folder: WAL and all, like the real one.
+    func database() throws -> AppDatabase {
+        try AppDatabase.open(path: url.appendingPathComponent("winback.sqlite").path)
     }
 }
