@@ -17,19 +17,14 @@ extension Day: ExpressibleByArgument {
 extension BetaGeometricModel.Variant: ExpressibleByArgument {}
 extension SalesCSVFormat: ExpressibleByArgument {}
 
-/// `trend --by`: the directions failures are counted in.
-enum TrendDirection: String, ExpressibleByArgument, CaseIterable {
-    case category, region, manager
-    case abcClass = "class"
-
-    var dimension: FailureDimension {
-        switch self {
-        case .category: return .category
-        case .region: return .region
-        case .manager: return .manager
-        case .abcClass: return .class
-        }
+/// `trend --by`: the directions failures are counted in (`all` is what leaving the option out means).
+extension FailureDimension: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard argument != FailureDimension.all.rawValue else { return nil }
+        self.init(rawValue: argument)
     }
+
+    public static var allValueStrings: [String] { allCases.filter { $0 != .all }.map(\.rawValue) }
 }
 
 /// The raw values of `cases`, and `more`, for a help text: "a, b or c".

@@ -110,17 +110,6 @@ public struct Backtest: Sendable {
         let judgedOnTheirOwn = assessments
         _ = SilenceStage.apply(to: &assessments, previous: Array(repeating: nil, count: assessments.count), settings: settings)
         let silent = boughtAfter.filter { !$0 }.count
-        let buyers = boughtAfter.count - silent
-        func rates(_ flagged: [Bool]) -> Rates {
-            var falseAlarms = 0
-            var found = 0
-            for (index, flag) in flagged.enumerated() where flag {
-                if boughtAfter[index] { falseAlarms += 1 } else { found += 1 }
-            }
-            return Rates(
-                falseAlarms: buyers > 0 ? Double(falseAlarms) / Double(buyers) : 0,
-                recall: silent > 0 ? Double(found) / Double(silent) : 0)
-        }
         let samples = zip(assessments, boughtAfter).map { assessment, bought in
             Sample(daysSilent: assessment.facts.daysSilent ?? 0, flagged: Self.silenceFlag(assessment), boughtAgain: bought)
         }
@@ -131,7 +120,7 @@ public struct Backtest: Sendable {
             tuned.overdue.lostProbability = min(settings.overdue.lostProbability, probability)
             var again = judgedOnTheirOwn
             _ = SilenceStage.apply(to: &again, previous: Array(repeating: nil, count: again.count), settings: tuned)
-            return Limit(atRiskProbability: probability, rates: rates(again.map(Self.silenceFlag)))
+            return Limit(atRiskProbability: probability, rates: Self.rates(again.map(Self.silenceFlag), samples))
         }
         func row(_ name: String, _ flagged: (Assessment) -> Bool) -> Row {
             var count = 0

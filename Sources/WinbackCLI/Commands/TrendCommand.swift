@@ -12,14 +12,14 @@ struct TrendCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     @Option(help: ArgumentHelp("The direction to count failures by; without it, everything together.", valueName: "direction"))
-    var by: TrendDirection?
+    var by: FailureDimension?
 
     @Option(help: "Output format: table, json or csv.")
     var format: OutputFormat = .table
 
     func run() throws {
         let (_, database) = try global.open()
-        let dimension = by?.dimension ?? .all
+        let dimension = by ?? .all
         let series = try database.failureSeries(dimension)
         guard !series.isEmpty else {
             if format == .table { print("No scans yet: run `winback scan`.") } else { print(Report(columns: []).render(format), terminator: "") }

@@ -140,23 +140,20 @@ public enum SpecialFunctions {
         if abs(d) < tiny { d = tiny }
         d = 1 / d
         var h = d
+        // One term of the fraction: Lentz's update of c and d, and the factor it multiplies h by.
+        func term(_ coefficient: Double) -> Double {
+            d = 1 + coefficient * d
+            if abs(d) < tiny { d = tiny }
+            c = 1 + coefficient / c
+            if abs(c) < tiny { c = tiny }
+            d = 1 / d
+            return d * c
+        }
         var m = 1.0
         while m < 10_000 {
             let m2 = 2 * m
-            var step = m * (b - m) * x / ((a + m2 - 1) * (a + m2))
-            d = 1 + step * d
-            if abs(d) < tiny { d = tiny }
-            c = 1 + step / c
-            if abs(c) < tiny { c = tiny }
-            d = 1 / d
-            h *= d * c
-            step = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1))
-            d = 1 + step * d
-            if abs(d) < tiny { d = tiny }
-            c = 1 + step / c
-            if abs(c) < tiny { c = tiny }
-            d = 1 / d
-            let delta = d * c
+            h *= term(m * (b - m) * x / ((a + m2 - 1) * (a + m2)))
+            let delta = term(-(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1)))
             h *= delta
             if abs(delta - 1) < 1e-15 { break }
             m += 1
