@@ -27,8 +27,7 @@ struct CDNOWTests {
         let end = Day(iso: "1997-09-30")!
         var out: [RepeatSummary] = []
         try fixture.database.forEachHistory(asOf: end) { _, history in
-            let days = history.days.filter(\.isPurchase).map(\.day)
-            if let summary = RepeatSummary(purchaseDays: days, asOf: end) {
+            if let summary = history.repeatSummary(asOf: end) {
                 out.append(RepeatSummary(x: summary.x, tx: summary.tx / 7, T: summary.T / 7))
             }
         }

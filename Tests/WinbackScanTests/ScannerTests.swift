@@ -56,6 +56,35 @@ func salesCSV(_ client: String, every: Int, from: String, through: String, amoun
 
 @Suite("Scanner")
 struct ScannerTests {
+    @Test("the store folds a day's lines as the core does: margins known only when every line has one, categories by name")
+    func oneDayFold() throws {
+        let fixture = try ScanFixture()
+        let csv = """
+            date,client_id,document,line,amount,margin,category
+            2024-03-04,F1,D1,1,100,30,Tools
+            2024-03-04,F1,D1,2,50,,Paint
+            2024-03-04,F1,D2,1,-20,-5,Tools
+            2024-03-05,F1,D3,1,80,20,Wood
+            2024-03-05,F1,D3,2,40,10,Anchors
+            2024-03-06,F1,D4,1,0,0,
+            2024-03-07,F1,D5,1,-30,,Tools
+
+            """
+        try fixture.load("fold.csv", csv)
+        try fixture.database.aggregateNewSales()
+        var stored: [ClientHistory] = []
+        try fixture.database.forEachHistory(asOf: Day(iso: "2024-12-31")!) { _, history in stored.append(history) }
+        let lines = csv.split(separator: "\n").dropFirst().map { row -> SaleLine in
+            let f = row.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            return SaleLine(
+                day: Day(iso: f[0])!, clientID: f[1], document: f[2], line: Int(f[3])!, category: f[6].isEmpty ? nil : f[6],
+                amount: Money(units: Int64(f[4])!), margin: f[5].isEmpty ? nil : Money(units: Int64(f[5])!))
+        }
+        #expect(stored == ClientHistory.from(lines))
+        #expect(stored.first?.days.map(\.margin) == [nil, Money(units: 30), Money(units: 0), nil])
+        #expect(stored.first?.days[1].categories.map(\.category) == ["Anchors", "Wood"])
+    }
+
     @Test("a purchase is one thing: samples only count, returns only do not, in the clients listing and in the scan")
     func onePurchaseRule() throws {
         let fixture = try ScanFixture()

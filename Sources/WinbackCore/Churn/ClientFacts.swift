@@ -36,10 +36,7 @@ public struct ClientFacts: Sendable, Equatable {
 
     /// The client as the buy-till-you-die models see it, in days.
     public var repeatSummary: RepeatSummary? {
-        guard let firstPurchase, let lastPurchase else { return nil }
-        return RepeatSummary(
-            x: Double(purchaseDays - 1), tx: Double(firstPurchase.days(to: lastPurchase)),
-            T: Double(firstPurchase.days(to: asOf)))
+        RepeatSummary(first: firstPurchase, last: lastPurchase, count: purchaseDays, asOf: asOf)
     }
     /// Net revenue of each whole calendar month before `asOf`'s month, oldest first.
     public var monthlyRevenue: [Money]

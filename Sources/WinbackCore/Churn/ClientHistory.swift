@@ -56,30 +56,81 @@ public struct ClientHistory: Sendable, Equatable {
         return ClientHistory(clientID: clientID, days: days.filter { $0.day <= asOf })
     }
 
-    /// Builds histories from sale lines (for tests and small data; the store aggregates large data itself).
+    /// Builds histories from sale lines (for tests and small data; the store folds large data chunk by chunk with
+    /// the same ``DayTotals``).
     public static func from(_ lines: [SaleLine]) -> [ClientHistory] {
-        var byClient: [String: [Day: ActivityDay]] = [:]
+        var byClient: [String: [Day: (totals: DayTotals, categories: [String: Int64])]] = [:]
         for line in lines {
-            var day = byClient[line.clientID, default: [:]][line.day]
-                ?? ActivityDay(day: line.day, net: .zero, gross: .zero, returns: .zero)
-            day.net = day.net + line.amount
-            if line.amount > .zero {
-                day.gross = day.gross + line.amount
-                if let category = line.category {
-                    if let index = day.categories.firstIndex(where: { $0.category == category }) {
-                        day.categories[index].amount = day.categories[index].amount + line.amount
-                    } else {
-                        day.categories.append(CategoryAmount(category: category, amount: line.amount))
-                    }
-                }
-            } else {
-                day.returns = day.returns - line.amount
+            var entry = byClient[line.clientID, default: [:]][line.day] ?? (DayTotals(), [:])
+            entry.totals.add(amount: line.amount.scaled, margin: line.margin?.scaled)
+            if line.amount > .zero, let category = line.category {
+                entry.categories[category] = Money.saturating(entry.categories[category, default: 0], line.amount.scaled)
             }
-            if let margin = line.margin { day.margin = (day.margin ?? .zero) + margin }
-            byClient[line.clientID, default: [:]][line.day] = day
+            byClient[line.clientID, default: [:]][line.day] = entry
         }
         return byClient.keys.sorted().map { id in
-            ClientHistory(clientID: id, days: byClient[id]!.values.sorted { $0.day < $1.day })
+            let days = byClient[id]!.sorted { $0.key < $1.key }.map { day, entry in
+                entry.totals.activity(
+                    on: day,
+                    categories: entry.categories.sorted { $0.key < $1.key }.map {
+                        CategoryAmount(category: $0.key, amount: Money(scaled: $0.value))
+                    })
+            }
+            return ClientHistory(clientID: id, days: days)
         }
+    }
+
+    /// The history as the buy-till-you-die models see it on `asOf`; nil without a purchase by then.
+    public func repeatSummary(asOf: Day) -> RepeatSummary? {
+        let purchases = days.lazy.filter { $0.day <= asOf && $0.isPurchase }
+        return RepeatSummary(first: purchases.first?.day, last: purchases.last?.day, count: purchases.count, asOf: asOf)
+    }
+}
+
+/// The fold of one client-day's sale lines, in scaled integers: the one rule by which lines become an
+/// ``ActivityDay``, whether folded here from a few lines or by the store from millions.
+///
+/// Sums saturate: a line is at most 100 billion, but nothing stored may make a scan trap.
+public struct DayTotals: Sendable, Equatable {
+    public var net: Int64 = 0
+    public var gross: Int64 = 0
+    public var returns: Int64 = 0
+    /// The sum of the margins of the lines that carried one, and how many did.
+    public var margin: Int64 = 0
+    public var marginLines: Int64 = 0
+    public var lines: Int64 = 0
+
+    public init() {}
+
+    public init(net: Int64, gross: Int64, returns: Int64, margin: Int64, marginLines: Int64, lines: Int64) {
+        self.net = net
+        self.gross = gross
+        self.returns = returns
+        self.margin = margin
+        self.marginLines = marginLines
+        self.lines = lines
+    }
+
+    /// Adds one line: a positive amount was bought, a negative one returned or credited.
+    public mutating func add(amount: Int64, margin lineMargin: Int64?) {
+        net = Money.saturating(net, amount)
+        if amount > 0 {
+            gross = Money.saturating(gross, amount)
+        } else {
+            returns = Money.saturating(returns, amount == .min ? .max : -amount)
+        }
+        if let lineMargin {
+            margin = Money.saturating(margin, lineMargin)
+            marginLines += 1
+        }
+        lines += 1
+    }
+
+    /// The day as criteria see it. Its margin is known only when every line of the day carried one: a sum over
+    /// some of its lines would understate it.
+    public func activity(on day: Day, categories: [CategoryAmount] = []) -> ActivityDay {
+        ActivityDay(
+            day: day, net: Money(scaled: net), gross: Money(scaled: gross), returns: Money(scaled: returns),
+            margin: lines > 0 && marginLines == lines ? Money(scaled: margin) : nil, categories: categories)
     }
 }

@@ -21,10 +21,10 @@ public struct RepeatSummary: Sendable, Equatable {
         self.T = T
     }
 
-    /// The summary of purchase days up to `asOf`, in days; nil without a purchase.
-    public init?(purchaseDays: [Day], asOf: Day) {
-        guard let first = purchaseDays.first, let last = purchaseDays.last, first <= asOf else { return nil }
-        x = Double(purchaseDays.count - 1)
+    /// The summary of `count` purchase days from `first` to `last`, seen on `asOf`, in days; nil without a purchase.
+    public init?(first: Day?, last: Day?, count: Int, asOf: Day) {
+        guard let first, let last, count > 0, first <= asOf else { return nil }
+        x = Double(count - 1)
         tx = Double(first.days(to: last))
         T = Double(first.days(to: asOf))
     }

@@ -203,37 +203,6 @@ extension AppDatabase {
 
     /// One client's history up to `asOf`, from the aggregates.
     public func history(client: Int64, clientID: String, asOf: Day) throws -> ClientHistory {
-        try writer.read { db in
-            var days: [ActivityDay] = []
-            let rows = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT day, net, gross, returns, margin, margin_lines, lines FROM client_days
-                    WHERE client = ? AND day <= ? ORDER BY day
-                    """, arguments: [client, asOf.number])
-            while let row = try rows.next() {
-                let lines: Int64 = row["lines"]
-                let marginLines: Int64 = row["margin_lines"]
-                days.append(
-                    ActivityDay(
-                        day: Day(number: row["day"]), net: Money(scaled: row["net"]), gross: Money(scaled: row["gross"]),
-                        returns: Money(scaled: row["returns"]),
-                        margin: lines == marginLines ? Money(scaled: row["margin"]) : nil))
-            }
-            let categories = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT day, category, amount FROM client_day_categories
-                    WHERE client = ? AND day <= ? ORDER BY day, category
-                    """, arguments: [client, asOf.number])
-            var index = 0
-            while let row = try categories.next() {
-                let day = Day(number: row["day"])
-                while index < days.count, days[index].day < day { index += 1 }
-                guard index < days.count, days[index].day == day else { continue }
-                days[index].categories.append(CategoryAmount(category: row["category"], amount: Money(scaled: row["amount"])))
-            }
-            return ClientHistory(clientID: clientID, days: days)
-        }
+        try writer.read { db in try ClientHistoryReader(db: db, asOf: asOf, client: client).history(clientID: clientID) }
     }
 }

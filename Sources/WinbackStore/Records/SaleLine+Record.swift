@@ -84,7 +84,7 @@ extension AppDatabase {
     public func repeatSummaries(asOf: Day) throws -> [RepeatSummary] {
         var out: [RepeatSummary] = []
         try forEachHistory(asOf: asOf) { _, history in
-            if let summary = RepeatSummary(purchaseDays: history.days.filter(\.isPurchase).map(\.day), asOf: asOf) {
+            if let summary = history.repeatSummary(asOf: asOf) {
                 out.append(summary)
             }
         }

@@ -39,30 +39,6 @@ struct ClientDayAggregator {
         var category: String
     }
 
-    private struct DayTotals {
-        var net: Int64 = 0
-        var gross: Int64 = 0
-        var returns: Int64 = 0
-        var margin: Int64 = 0
-        var marginLines: Int64 = 0
-        var lines: Int64 = 0
-
-        /// Adds one line. Saturating: a line is at most 100 billion, but nothing stored may make a scan trap.
-        mutating func add(amount: Int64, margin lineMargin: Int64?) {
-            net = Money.saturating(net, amount)
-            if amount > 0 {
-                gross = Money.saturating(gross, amount)
-            } else {
-                returns = Money.saturating(returns, amount == .min ? .max : -amount)
-            }
-            if let lineMargin {
-                margin = Money.saturating(margin, lineMargin)
-                marginLines += 1
-            }
-            lines += 1
-        }
-    }
-
     /// Folds the client-days marked by corrections again from their lines (those up to the watermark; later ones
     /// are added by the next chunks as usual), and keeps `book_days` in step.
     func refoldCorrected() throws {
