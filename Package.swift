@@ -47,7 +47,7 @@ let package = Package(
         // A scan: aggregates up to date, every client assessed and classified, results stored.
         .target(name: "WinbackScan", dependencies: ["WinbackCore", "WinbackStore"]),
         // Tables, CSV/JSON renderers and the digest: what users read, built from values, no I/O.
-        .target(name: "WinbackReports", dependencies: ["WinbackCore", "WinbackStore"]),
+        .target(name: "WinbackReports", dependencies: ["WinbackCore"]),
         // The daily outbox files, written aside and renamed into place.
         .target(name: "WinbackOutbox", dependencies: ["WinbackCore", "WinbackStore", "WinbackReports"]),
         // The long-running service: schedule, inbox, signals, systemd notifications, the instance lock.

@@ -6,7 +6,7 @@ import WinbackCore
 import WinbackStore
 
 /// What one import did.
-public struct ImportReport: Sendable, Equatable {
+public struct ImportResult: Sendable, Equatable {
     public var path: String
     public var kind: InputKind?
     /// Data rows read (header and blank lines not counted).
@@ -55,16 +55,16 @@ public struct Importer: Sendable {
     }
 
     /// Imports one file; `kind` forces its kind instead of recognising it from the header.
-    public func importFile(at path: String, kind forcedKind: InputKind? = nil) throws -> ImportReport {
+    public func importFile(at path: String, kind forcedKind: InputKind? = nil) throws -> ImportResult {
         let started = timestamp()
         let source = try FileByteSource(path: path, followLinks: followLinks)
         let (sha256, bytes) = try source.sha256()
         let fileName = URL(fileURLWithPath: path).lastPathComponent
-        var report = ImportReport(path: path, rows: 0, inserted: 0, duplicates: 0)
+        var result = ImportResult(path: path, rows: 0, inserted: 0, duplicates: 0)
         if let previous = try database.importedFile(sha256: sha256) {
-            report.previousImport = previous
-            report.kind = previous.kind.flatMap(InputKind.init(rawValue:))
-            return report
+            result.previousImport = previous
+            result.kind = previous.kind.flatMap(InputKind.init(rawValue:))
+            return result
         }
 
         var problems: [BadLine] = []
@@ -80,7 +80,7 @@ public struct Importer: Sendable {
                 if let previous = try ImportRecord.filter(
                     Column("sha256") == sha256 && Column("outcome") == "imported"
                 ).fetchOne(db) {
-                    report.previousImport = previous
+                    result.previousImport = previous
                     return .rollback
                 }
                 let reader = CSVReader(source: source)
@@ -97,7 +97,7 @@ public struct Importer: Sendable {
                         note(error)
                         return .rollback
                     }
-                    report.kind = header.kind
+                    result.kind = header.kind
                     var ledger = ImportRecord(
                         fileName: fileName, sha256: sha256, kind: header.kind.rawValue, bytes: bytes,
                         startedAt: started, finishedAt: started, outcome: .imported)
@@ -108,15 +108,15 @@ public struct Importer: Sendable {
                         numbers: DecimalParser(delimiter: reader.delimiter!))
                     try copyRows(
                         kind: header.kind, reader: reader, rows: rows, db: db, importID: importID,
-                        report: &report, note: note)
+                        result: &result, note: note)
                     guard problems.isEmpty, unlisted == 0 else { return .rollback }
-                    ledger.rows = report.rows
-                    ledger.inserted = report.inserted
-                    ledger.duplicates = report.duplicates
-                    ledger.corrected = report.corrected
+                    ledger.rows = result.rows
+                    ledger.inserted = result.inserted
+                    ledger.duplicates = result.duplicates
+                    ledger.corrected = result.corrected
                     ledger.finishedAt = timestamp()
                     try ledger.update(db)
-                    report.importID = importID
+                    result.importID = importID
                     return .commit
                 } catch let error as CSVReadError {
                     note(BadLine(line: error.line, column: "row", reason: error.reason))
@@ -130,30 +130,30 @@ public struct Importer: Sendable {
             let failure = ImportFailure.refused(path: path, problems: problems, unlisted: unlisted)
             try database.recordRejection(
                 ImportRecord(
-                    fileName: fileName, sha256: sha256, kind: report.kind?.rawValue, bytes: bytes,
-                    rows: report.rows, startedAt: started, finishedAt: timestamp(), outcome: .rejected,
+                    fileName: fileName, sha256: sha256, kind: result.kind?.rawValue, bytes: bytes,
+                    rows: result.rows, startedAt: started, finishedAt: timestamp(), outcome: .rejected,
                     error: failure.description))
             try database.raiseImportRejected(fileName: fileName, sha256: sha256, problem: failure.summary, on: today())
             throw failure
         }
-        return report
+        return result
     }
 
     /// Reads every data row and stores every good one, so that repeats within the file are found too; the caller
     /// rolls the transaction back if any row was bad.
     private func copyRows(
         kind: InputKind, reader: CSVReader, rows: RowDecoder, db: Database,
-        importID: Int64, report: inout ImportReport, note: (BadLine) -> Void
+        importID: Int64, result: inout ImportResult, note: (BadLine) -> Void
     ) throws {
         switch kind {
         case .sales:
             let writer = try SalesWriter(
                 db: db, importID: importID, replaceChanged: settings.changedLines == .replace)
-            func count(_ written: [SalesWriter.Written], _ report: inout ImportReport) {
+            func count(_ written: [SalesWriter.Written], _ result: inout ImportResult) {
                 for row in written {
                     switch row.outcome {
                     case .inserted:
-                        report.inserted += 1
+                        result.inserted += 1
                     case .duplicate(let stored) where stored.importID == importID:
                         note(
                             BadLine(
@@ -161,52 +161,52 @@ public struct Importer: Sendable {
                                 reason: "document \(quoted(row.line.document)) line \(row.line.line) "
                                     + "already appears on line \(stored.sourceLine)"))
                     case .duplicate(let stored):
-                        report.duplicates += 1
-                        if !stored.sameContent { report.changedKept += 1 }
+                        result.duplicates += 1
+                        if !stored.sameContent { result.changedKept += 1 }
                     case .corrected:
-                        report.duplicates += 1
-                        report.corrected += 1
+                        result.duplicates += 1
+                        result.corrected += 1
                     }
                 }
             }
             let pipeline = RowPipeline(reader: reader, decoder: rows) { $0.saleLine() }
-            try drain(pipeline, report: &report, note: note) { line, sourceLine, report in
-                count(try writer.add(line, sourceLine: sourceLine), &report)
+            try drain(pipeline, result: &result, note: note) { line, sourceLine, result in
+                count(try writer.add(line, sourceLine: sourceLine), &result)
             }
-            count(try writer.finish(), &report)
+            count(try writer.finish(), &result)
         case .contacts:
             let writer = try MasterDataWriter(db: db, importID: importID)
             let pipeline = RowPipeline(reader: reader, decoder: rows) { $0.contact() }
-            try drain(pipeline, report: &report, note: note) { contact, _, report in
+            try drain(pipeline, result: &result, note: note) { contact, _, result in
                 switch try writer.insert(contact) {
-                case .stored: report.inserted += 1
-                case .duplicate: report.duplicates += 1
-                case .unknownClient: report.unknownClients += 1
+                case .stored: result.inserted += 1
+                case .duplicate: result.duplicates += 1
+                case .unknownClient: result.unknownClients += 1
                 }
             }
         case .clients:
             let writer = try MasterDataWriter(db: db, importID: importID)
             let pipeline = RowPipeline(reader: reader, decoder: rows) { $0.clientProfile() }
-            try drain(pipeline, report: &report, note: note) { profile, _, report in
+            try drain(pipeline, result: &result, note: note) { profile, _, result in
                 try writer.upsert(profile)
-                report.inserted += 1
+                result.inserted += 1
             }
         }
     }
 
     /// Feeds each decoded row to `store` in file order and notes the bad ones.
     private func drain<Value: Sendable>(
-        _ pipeline: RowPipeline<Value>, report: inout ImportReport, note: (BadLine) -> Void,
-        store: (Value, Int, inout ImportReport) throws -> Void
+        _ pipeline: RowPipeline<Value>, result: inout ImportResult, note: (BadLine) -> Void,
+        store: (Value, Int, inout ImportResult) throws -> Void
     ) throws {
         defer { pipeline.cancel() }
         while let batch = try pipeline.next() {
             try control?.checkpoint()
-            report.rows += batch.count
+            result.rows += batch.count
             for item in batch {
                 switch item {
                 case .value(let value, let line):
-                    try store(value, line, &report)
+                    try store(value, line, &result)
                 case .bad(let problems):
                     problems.forEach(note)
                 }

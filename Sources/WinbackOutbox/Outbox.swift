@@ -33,34 +33,18 @@ public struct Outbox: Sendable {
     /// The folder of one day.
     public func folder(for day: Day) -> String { directory + "/" + day.iso }
 
-    /// Writes the live book's files for `asOf`, with the feed judged on the book's own pauses.
+    /// Writes the day's files from `view` (the live book's for the latest day, a replay's own for an earlier one);
+    /// returns the folder.
     @discardableResult
-    public func write(asOf: Day, database: AppDatabase) throws -> String {
-        try write(
-            database.liveView(asOf: asOf), feed: database.feedCheck(asOf: asOf, staleAfterDays: nil),
-            database: database)
-    }
-
-    /// Writes the day's files: `view`'s alerts and win-back list (the live book's for the latest day, a replay's
-    /// own for an earlier one), the trend up to that day from the database, and what the data covers; returns the
-    /// folder.
-    @discardableResult
-    public func write(_ view: DayView, feed: FeedCheck, database: AppDatabase) throws -> String {
+    public func write(_ view: DayView) throws -> String {
         let asOf = view.asOf
         let open = view.alerts
         let winback = view.winback
-        var byDirection: [FailureDimension: [Reports.Point]] = [:]
-        for dimension in [FailureDimension.category, .manager, .region, .class] {
-            let points = Reports.withChanges(try database.failureSeries(dimension).filter { $0.asOf <= asOf })
-            byDirection[dimension] = points.filter { $0.point.asOf == asOf }
-        }
-        let digest = Digest(
-            asOf: asOf, overall: try database.failureSeries(.all), byDirection: byDirection, openAlerts: open,
-            winback: winback, feed: feed)
+        let digest = Digest(view)
         let files = [
             ("alerts.jsonl", AlertJSONLines.render(open, asOf: asOf)),
-            ("alerts.csv", Reports.alerts(open, format: .csv).render(.csv)),
-            ("winback.csv", Reports.winback(winback, format: .csv).render(.csv)),
+            ("alerts.csv", Listings.alerts(open, format: .csv).render(.csv)),
+            ("winback.csv", Listings.winback(winback, format: .csv).render(.csv)),
             ("digest.md", digest.render()),
         ]
         let folder = folder(for: asOf)

@@ -1,5 +1,4 @@
 import WinbackCore
-import WinbackStore
 
 /// `digest.md`: what a head of sales reads in the morning.
 ///
@@ -10,15 +9,15 @@ public struct Digest {
     /// Overall counts over time (the `all` series), oldest first.
     public var overall: [FailurePoint]
     /// The latest day's counts per direction, with the previous day's.
-    public var byDirection: [FailureDimension: [Reports.Point]]
-    public var openAlerts: [AlertRecord]
-    public var winback: [WinbackRow]
+    public var byDirection: [FailureDimension: [Listings.Point]]
+    public var openAlerts: [Alert]
+    public var winback: [WinbackListEntry]
     /// What the data covers; the digest's first line.
     public var feed: FeedCheck?
 
     public init(
-        asOf: Day, overall: [FailurePoint], byDirection: [FailureDimension: [Reports.Point]], openAlerts: [AlertRecord],
-        winback: [WinbackRow], feed: FeedCheck? = nil
+        asOf: Day, overall: [FailurePoint], byDirection: [FailureDimension: [Listings.Point]], openAlerts: [Alert],
+        winback: [WinbackListEntry], feed: FeedCheck? = nil
     ) {
         self.feed = feed
         self.asOf = asOf
@@ -26,6 +25,20 @@ public struct Digest {
         self.byDirection = byDirection
         self.openAlerts = openAlerts
         self.winback = winback
+    }
+
+    /// The digest of one day's view: its overall counts, and each direction's counts on that day beside the day
+    /// before.
+    public init(_ view: DayView) {
+        var byDirection: [FailureDimension: [Listings.Point]] = [:]
+        for dimension in [FailureDimension.category, .manager, .region, .class] {
+            byDirection[dimension] = Listings.withChanges(view.trend[dimension] ?? []).filter {
+                $0.point.asOf == view.asOf
+            }
+        }
+        self.init(
+            asOf: view.asOf, overall: view.trend[.all] ?? [], byDirection: byDirection, openAlerts: view.alerts,
+            winback: view.winback, feed: view.feed)
     }
 
     public func render(top: Int = 10) -> String {
@@ -46,7 +59,9 @@ public struct Digest {
         let before = overall.last { $0.asOf < asOf }
         if let now {
             let c = now.counts
-            out.append("\(c.clients) clients scanned as of \(asOf.iso)" + (before.map { ", compared with \($0.asOf.iso)" } ?? "") + ".")
+            out.append(
+                "\(c.clients) clients scanned as of \(asOf.iso)"
+                    + (before.map { ", compared with \($0.asOf.iso)" } ?? "") + ".")
             out.append("")
             out.append("| | now | change |")
             out.append("|---|---:|---:|")
@@ -70,14 +85,18 @@ public struct Digest {
         let critical = openAlerts.filter { $0.severity == .critical }
         out += ["", "## New today: \(fresh.count) alerts", ""]
         if fresh.isEmpty { out.append("Nothing new.") }
-        for alert in fresh.prefix(top) { out.append("- **\(alert.severity.rawValue)** \(md(alert.title)) — \(md(alert.explanation))") }
+        for alert in fresh.prefix(top) {
+            out.append("- **\(alert.severity.rawValue)** \(md(alert.title)) — \(md(alert.explanation))")
+        }
         if fresh.count > top { out.append("- … and \(fresh.count - top) more: `winback alerts --since \(asOf.iso)`") }
         if !critical.isEmpty {
             out += ["", "## Critical and still open: \(critical.count)", ""]
             for alert in critical.prefix(top) {
                 out.append("- #\(alert.id) \(md(alert.title)) (\(alert.status.rawValue), since \(alert.firstSeen.iso))")
             }
-            if critical.count > top { out.append("- … and \(critical.count - top) more: `winback alerts --severity critical`") }
+            if critical.count > top {
+                out.append("- … and \(critical.count - top) more: `winback alerts --severity critical`")
+            }
         }
 
         out += ["", "## Failures by direction", ""]
@@ -95,14 +114,16 @@ public struct Digest {
                 let c = item.point.counts
                 let change = item.before.map { signed(c.atRisk + c.lost - $0.atRisk - $0.lost) } ?? ""
                 out.append(
-                    "| \(md(item.point.direction)) | \(c.atRisk) | \(c.lost) | \(change) | \(c.revenueAtRisk.formatted(decimals: 0)) |")
+                    "| \(md(item.point.direction)) | \(c.atRisk) | \(c.lost) | \(change) | \(c.revenueAtRisk.formatted(decimals: 0)) |"
+                )
             }
             out.append("")
         }
 
         out += ["## Win back first", ""]
         if winback.isEmpty {
-            out.append(feed?.lastSaleDay == nil && feed != nil ? "No sales, so no list yet." : "No client is at risk or lost.")
+            out.append(
+                feed?.lastSaleDay == nil && feed != nil ? "No sales, so no list yet." : "No client is at risk or lost.")
         } else {
             out.append("| # | client | manager | status | worth a year | why | offer |")
             out.append("|---:|---|---|---|---:|---|---|")
@@ -110,7 +131,8 @@ public struct Digest {
                 let who = row.clientName.map { "\($0) (\(row.clientID))" } ?? row.clientID
                 out.append(
                     "| \(row.rank) | \(md(who)) | \(md(row.manager ?? "")) | \(row.status.rawValue.replacingAll("_", with: " ")) "
-                        + "| \(row.value.formatted(decimals: 0)) | \(md(row.reason)) | \(md(row.offer.map(describe) ?? "")) |")
+                        + "| \(row.value.formatted(decimals: 0)) | \(md(row.reason)) | \(md(row.offer.map(describe) ?? "")) |"
+                )
             }
             if winback.count > top { out += ["", "… and \(winback.count - top) more: `winback list`."] }
         }
@@ -120,7 +142,8 @@ public struct Digest {
     private func signed(_ value: Int) -> String { value > 0 ? "+\(value)" : value < 0 ? "−\(-value)" : "±0" }
 
     private func signedMoney(_ value: Money) -> String {
-        value > .zero ? "+" + value.formatted(decimals: 0) : value < .zero ? "−" + (-value).formatted(decimals: 0) : "±0"
+        value > .zero
+            ? "+" + value.formatted(decimals: 0) : value < .zero ? "−" + (-value).formatted(decimals: 0) : "±0"
     }
 
     /// Text from data made safe in Markdown: no table breaks, no markup, no control characters. By scalars: a `|`

@@ -2,7 +2,7 @@ import WinbackCore
 
 /// Aligned columns for a terminal; numbers right-aligned, control characters from data made visible.
 public enum TableRenderer {
-    public static func render(_ report: Report) -> String {
+    public static func render(_ report: Listing) -> String {
         let cells = report.rows.map { row in
             row.enumerated().map { index, cell in display(cell, maxWidth: report.columns[index].maxWidth) }
         }
@@ -14,7 +14,11 @@ public enum TableRenderer {
             values.enumerated().map { index, value in
                 let pad = String(repeating: " ", count: widths[index] - value.count)
                 let right: Bool
-                if case .number = report.rows.first?[index] { right = true } else { right = report.columns[index].alignRight }
+                if case .number = report.rows.first?[index] {
+                    right = true
+                } else {
+                    right = report.columns[index].alignRight
+                }
                 return right ? pad + value : value + pad
             }.joined(separator: "  ").trailingSpacesRemoved
         }
@@ -24,11 +28,12 @@ public enum TableRenderer {
         return out
     }
 
-    private static func display(_ cell: Report.Cell, maxWidth: Int) -> String {
+    private static func display(_ cell: Listing.Cell, maxWidth: Int) -> String {
         switch cell {
         case .text(let value): return truncate(escapeControls(value ?? ""), to: maxWidth)
         case .number(let value): return value ?? ""
         case .date(let value): return value?.iso ?? ""
+        case .structured(let text, _): return truncate(escapeControls(text ?? ""), to: maxWidth)
         }
     }
 
@@ -37,38 +42,31 @@ public enum TableRenderer {
     }
 }
 
-/// One JSON array of flat objects with snake_case keys, in column order.
+/// One JSON array of objects with snake_case keys, in column order, one object per line: written by
+/// ``JSONObject``, as every JSON winback prints.
 public enum JSONRenderer {
-    public static func render(_ report: Report) -> String {
-        guard !report.rows.isEmpty else { return "[]\n" }
-        var out = "[\n"
-        for (rowIndex, row) in report.rows.enumerated() {
-            out += "  {"
-            for (index, cell) in row.enumerated() {
-                out += (index > 0 ? ", " : "") + jsonString(report.columns[index].key) + ": " + value(cell)
-            }
-            out += rowIndex == report.rows.count - 1 ? "}\n" : "},\n"
-        }
-        return out + "]\n"
+    public static func render(_ report: Listing) -> String {
+        JSONObject.array(
+            report.rows.map { row in
+                JSONObject(zip(report.columns, row).map { column, cell in (column.key, value(cell)) })
+            })
     }
 
-    private static func value(_ cell: Report.Cell) -> String {
+    static func value(_ cell: Listing.Cell) -> JSONObject.Value {
         switch cell {
-        case .text(let text): return text.map(jsonString) ?? "null"
-        case .number(let number): return number ?? "null"
-        case .date(let day): return day.map { "\"\($0.iso)\"" } ?? "null"
+        case .text(let text): return JSONObject.string(text)
+        case .number(let number): return number.map(JSONObject.Value.decimal) ?? .null
+        case .date(let day): return JSONObject.day(day)
+        case .structured(_, let value): return value
         }
     }
-
-    /// A JSON string literal: Core's one writer of them.
-    public static func jsonString(_ text: String) -> String { JSONObject.string(text) }
 }
 
 /// RFC 4180 CSV for spreadsheets, safe against formula injection: a text cell that a spreadsheet would
 /// run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) gets a leading apostrophe. Numbers
 /// and dates are never touched.
 public enum CSVRenderer {
-    public static func render(_ report: Report) -> String {
+    public static func render(_ report: Listing) -> String {
         var out = report.columns.map { quote($0.key) }.joined(separator: ",") + "\r\n"
         for row in report.rows {
             out += row.map(field).joined(separator: ",") + "\r\n"
@@ -76,12 +74,13 @@ public enum CSVRenderer {
         return out
     }
 
-    private static func field(_ cell: Report.Cell) -> String {
+    private static func field(_ cell: Listing.Cell) -> String {
         switch cell {
         // Control characters from data (an ESC, a stray CR) are shown, never passed to the spreadsheet or terminal.
         case .text(let text): return quote(neutralise(escapeControls(text ?? "")))
         case .number(let number): return number ?? ""
         case .date(let day): return day?.iso ?? ""
+        case .structured(let text, _): return quote(neutralise(escapeControls(text ?? "")))
         }
     }
 
@@ -108,7 +107,8 @@ public enum CSVRenderer {
 
 /// Control characters from data shown as `\u{1b}`, so that a client name cannot move the cursor or clear the screen.
 public func escapeControls(_ text: String) -> String {
-    guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || (0x80..<0xA0).contains($0.value) })
+    guard
+        text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || (0x80..<0xA0).contains($0.value) })
     else { return text }
     var out = ""
     for scalar in text.unicodeScalars {

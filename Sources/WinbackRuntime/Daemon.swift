@@ -292,13 +292,13 @@ public final class Daemon: @unchecked Sendable {
         importer.followLinks = false
         importer.control = work
         do {
-            let report = try importer.importFile(at: path)
+            let imported = try importer.importFile(at: path)
             logger.info(
                 "imported",
                 metadata: [
-                    "file": "\(name)", "kind": "\(report.kind?.rawValue ?? "?")", "rows": "\(report.rows)",
-                    "stored": "\(report.inserted)", "already_stored": "\(report.duplicates)",
-                    "corrected": "\(report.corrected)",
+                    "file": "\(name)", "kind": "\(imported.kind?.rawValue ?? "?")", "rows": "\(imported.rows)",
+                    "stored": "\(imported.inserted)", "already_stored": "\(imported.duplicates)",
+                    "corrected": "\(imported.corrected)",
                 ])
             // Stored: from here on a failure is about moving the file, never about importing it.
             do {
@@ -307,7 +307,7 @@ public final class Daemon: @unchecked Sendable {
             } catch {
                 self.report(error, doing: "archiving \(name) (it was imported)")
             }
-            return report.inserted > 0 || report.corrected > 0
+            return imported.inserted > 0 || imported.corrected > 0
         } catch is WorkControl.Stopped {
             logger.notice("import stopped for the shutdown and rolled back; the file stays claimed", metadata: ["file": "\(name)"])
         } catch let failure as ImportFailure {

@@ -64,8 +64,7 @@ public struct ScanJob: Sendable {
         let summary = try Scanner(database: database, settings: settings, now: now, control: control).scan(asOf: asOf)
         let folder: String
         do {
-            let view = try summary.replayView ?? database.liveView(asOf: asOf)
-            folder = try outbox.write(view, feed: summary.feed, database: database)
+            folder = try outbox.write(summary.replayView ?? database.liveView(asOf: asOf, feed: summary.feed))
         } catch let failure as Outbox.Failure {
             throw Failure.outbox(summary, reason: failure.description)
         }

@@ -137,7 +137,7 @@ public struct Scanner: Sendable {
                     clientID: assessments[index].facts.clientID, name: context?.name, manager: context?.manager,
                     region: context?.region, abc: classes[index].abc)
             }
-            summary.replayView = try database.replayView(asOf: asOf, outputs: outputs, labels: labels)
+            summary.replayView = try database.replayView(asOf: asOf, outputs: outputs, labels: labels, feed: feed)
         }
         return summary
     }

@@ -44,7 +44,7 @@ struct ImportFixture {
     }
 
     struct UnexpectedImport: Error, CustomStringConvertible {
-        var report: ImportReport
+        var report: ImportResult
         var description: String { "the file was imported: \(report)" }
     }
 }

@@ -14,7 +14,7 @@ struct AlertBookTests {
         return fixture
     }
 
-    func alerts(_ fixture: ScanFixture, kind: AlertKind, status: [AlertStatus] = AlertStatus.allCases) throws -> [AlertRecord] {
+    func alerts(_ fixture: ScanFixture, kind: AlertKind, status: [AlertStatus] = AlertStatus.allCases) throws -> [Alert] {
         try fixture.database.alerts(AlertFilter(statuses: status, kinds: [kind], clientID: "W1"))
     }
 
@@ -139,7 +139,7 @@ struct AlertBookTests {
         try fixture.scan("2024-05-10")
         let outbox = Outbox(directory: fixture.folder.appendingPathComponent("outbox").path)
         let day = Day(iso: "2024-05-10")!
-        let folder = try outbox.write(asOf: day, database: fixture.database)
+        let folder = try outbox.write(fixture.database.liveView(asOf: day))
         let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
         #expect(names == ["alerts.csv", "alerts.jsonl", "digest.md", "winback.csv"])
         let lines = try String(contentsOfFile: folder + "/alerts.jsonl", encoding: .utf8).split(separator: "\n")
@@ -160,7 +160,7 @@ struct AlertBookTests {
 
         try fixture.load("c.csv", salesCSV("W1", every: 7, from: "2024-05-06", through: "2024-05-06", header: true))
         try fixture.scan("2024-05-10")
-        try outbox.write(asOf: day, database: fixture.database)
+        try outbox.write(fixture.database.liveView(asOf: day))
         let replaced = try String(contentsOfFile: folder + "/winback.csv", encoding: .utf8)
         #expect(!replaced.contains("1,W1,"), "W1 bought again: off the list")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == names, "no temporary files left")

@@ -259,7 +259,7 @@ struct PipelineFixture {
     var database: AppDatabase { base.database }
 
     @discardableResult
-    func load(_ name: String, _ text: String) throws -> ImportReport {
+    func load(_ name: String, _ text: String) throws -> ImportResult {
         let url = base.folder.appendingPathComponent(name)
         try Data(text.utf8).write(to: url)
         return try Importer(database: database, settings: ImportSettings(), today: { Self.today }).importFile(at: url.path)

@@ -142,10 +142,10 @@ struct RealisticDetectionTests {
         var text = SalesCSVFormat.comma.header
         for line in Self.lines where line.day <= Day(iso: "2025-09-30")! { text += SalesCSVFormat.comma.line(line) }
         try fixture.load("book.csv", text)
-        let backtest = Backtest(database: fixture.database, settings: ChurnSettings())
+        let backtest = BacktestJob(database: fixture.database, settings: ChurnSettings())
         let period = try backtest.run(
             monthEndsFrom: Day(iso: "2024-07-01")!, through: Day(iso: "2025-06-30")!, horizonDays: 90)
-        #expect(period.reports.count == 12)
+        #expect(period.days.count == 12)
         let rule = try #require(period.rule)
         let days = try #require(period.ruleDays)
         print("backtest, 12 month ends: winback false alarms \(fixed(period.winback.falseAlarms * 100, 1)) %, found "
@@ -155,7 +155,7 @@ struct RealisticDetectionTests {
         // One rule for the whole year cannot follow the shutdown and August as the calendar does: winback finds
         // half as much again at the same false alarms.
         #expect(period.winback.recall >= 1.3 * rule.recall)
-        #expect(period.reports.allSatisfy { $0.comparison.winback.falseAlarms <= 0.02 })
+        #expect(period.days.allSatisfy { $0.comparison.winback.falseAlarms <= 0.02 })
 
         let report = try backtest.run(asOf: Day(iso: "2025-03-31")!, horizonDays: 90)
         #expect(report.comparison.winback.recall >= report.comparison.rule?.recall ?? 0, "no rule at the same false alarms finds more")

@@ -285,7 +285,7 @@ struct ScannerTests {
         #expect(big.summary.revenue.isSaturated || big.summary.revenue > Money(units: 1_000_000_000_000))
         #expect(try fixture.database.clientSummaries().count == 2)
         let outbox = Outbox(directory: fixture.folder.appendingPathComponent("outbox").path)
-        let folder = try outbox.write(asOf: Day(iso: "2024-12-31")!, database: fixture.database)
+        let folder = try outbox.write(fixture.database.liveView(asOf: Day(iso: "2024-12-31")!))
         #expect(FileManager.default.fileExists(atPath: folder + "/digest.md"))
     }
 

@@ -42,7 +42,7 @@ struct AlertsCommand: ParsableCommand {
         if let kind { filter.kinds = try list(kind, AlertKind.init(rawValue:), "--kind") }
         let alerts = try database.alerts(filter)
         if alerts.isEmpty, let state = try emptyState(database) { note(state) }
-        print(Reports.alerts(alerts, format: format).render(format), terminator: "")
+        print(Listings.alerts(alerts, format: format).render(format), terminator: "")
     }
 }
 

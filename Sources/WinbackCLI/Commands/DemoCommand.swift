@@ -71,8 +71,8 @@ struct DemoCommand: ParsableCommand {
         for (name, content) in files {
             let path = exports + "/" + name
             try content.write(toFile: path, atomically: true, encoding: .utf8)
-            let report = try importer.importFile(at: path)
-            print("Imported \(name): \(report.inserted) rows.")
+            let imported = try importer.importFile(at: path)
+            print("Imported \(name): \(imported.inserted) rows.")
         }
 
         // Scan at every month's end of the last year, as the daemon would have, so the trend has a history.

@@ -33,8 +33,8 @@ struct ImportCommand: ParsableCommand {
         for file in files {
             let started = Date()
             do {
-                let report = try importer.importFile(at: file, kind: kind)
-                print(Self.describe(report, seconds: Date().timeIntervalSince(started)))
+                let result = try importer.importFile(at: file, kind: kind)
+                print(Self.describe(result, seconds: Date().timeIntervalSince(started)))
             } catch let failure as ImportFailure {
                 details.append(failure.description)
                 refused.append(file)
@@ -48,25 +48,25 @@ struct ImportCommand: ParsableCommand {
         }
     }
 
-    static func describe(_ report: ImportReport, seconds: Double) -> String {
-        let kind = report.kind?.rawValue ?? "file"
-        if let previous = report.previousImport {
-            let what = report.kind.map { "\($0.rawValue) file" } ?? "file"
-            return "\(report.path): this \(what) was already imported (import #\(previous.id ?? 0), \(previous.finishedAt)); nothing to do"
+    static func describe(_ result: ImportResult, seconds: Double) -> String {
+        let kind = result.kind?.rawValue ?? "file"
+        if let previous = result.previousImport {
+            let what = result.kind.map { "\($0.rawValue) file" } ?? "file"
+            return "\(result.path): this \(what) was already imported (import #\(previous.id ?? 0), \(previous.finishedAt)); nothing to do"
         }
-        var text = "\(report.path): \(kind), \(report.rows) rows: \(report.inserted) stored"
-        if report.duplicates > 0 { text += ", \(report.duplicates) already stored" }
-        if report.unknownClients > 0 {
-            text += "; \(report.unknownClients) contacts of clients not in the book were left out (import their sales or a clients file first)"
+        var text = "\(result.path): \(kind), \(result.rows) rows: \(result.inserted) stored"
+        if result.duplicates > 0 { text += ", \(result.duplicates) already stored" }
+        if result.unknownClients > 0 {
+            text += "; \(result.unknownClients) contacts of clients not in the book were left out (import their sales or a clients file first)"
         }
-        if report.corrected > 0 {
-            text += " (\(report.corrected) of them with other values: the stored lines were corrected)"
+        if result.corrected > 0 {
+            text += " (\(result.corrected) of them with other values: the stored lines were corrected)"
         }
-        if report.changedKept > 0 {
-            text += " (\(report.changedKept) of them with other values, dropped: changed_lines = \"keep\")"
+        if result.changedKept > 0 {
+            text += " (\(result.changedKept) of them with other values, dropped: changed_lines = \"keep\")"
         }
         if seconds > 0.05 {
-            text += String(format: "; %.2f s, %.0f rows/s", seconds, Double(report.rows) / seconds)
+            text += String(format: "; %.2f s, %.0f rows/s", seconds, Double(result.rows) / seconds)
         }
         return text
     }

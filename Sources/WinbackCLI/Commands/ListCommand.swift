@@ -22,6 +22,6 @@ struct ListCommand: ParsableCommand {
         var rows = try database.winbackList()
         if rows.isEmpty, let state = try emptyState(database) { note(state) }
         if let top { rows = Array(rows.prefix(top)) }
-        print(Reports.winback(rows, format: format).render(format), terminator: "")
+        print(Listings.winback(rows, format: format).render(format), terminator: "")
     }
 }

@@ -39,37 +39,7 @@ struct ModelFitCommand: ParsableCommand {
         let started = Date()
         let fit = BetaGeometricModel.fit(data, variant: model)
         let seconds = Date().timeIntervalSince(started)
-        let m = fit.model
-        switch format {
-        case .json:
-            let object = JSONObject([
-                ("model", .string(m.variant.rawValue)), ("r", .number(m.r)), ("alpha", .number(m.alpha)),
-                ("a", .number(m.a)), ("b", .number(m.b)), ("log_likelihood", .number(fit.logLikelihood)),
-                ("time_unit", .string("day")), ("clients", .integer(Int64(fit.clients))), ("converged", .bool(fit.converged)),
-                ("iterations", .integer(Int64(fit.iterations))), ("as_of", .string(day.iso)),
-                ("fit_seconds", .number((seconds * 1000).rounded() / 1000)),
-            ])
-            print(object.text)
-        case .csv:
-            var table = Report(columns: [
-                .init(key: "model", header: "model"), .init(key: "r", header: "r"), .init(key: "alpha", header: "alpha"),
-                .init(key: "a", header: "a"), .init(key: "b", header: "b"),
-                .init(key: "log_likelihood", header: "log-likelihood"), .init(key: "time_unit", header: "time unit"),
-                .init(key: "clients", header: "clients"), .init(key: "converged", header: "converged"),
-                .init(key: "iterations", header: "iterations"), .init(key: "as_of", header: "as of"),
-            ])
-            func number(_ value: Double) -> Report.Cell { .number(value.isFinite ? "\(value)" : nil) }
-            table.append([
-                .text(m.variant.rawValue), number(m.r), number(m.alpha), number(m.a), number(m.b), number(fit.logLikelihood),
-                .text("day"), .integer(fit.clients), .text(fit.converged ? "true" : "false"), .integer(fit.iterations),
-                .date(day),
-            ])
-            print(table.render(.csv), terminator: "")
-        case .table:
-            print("\(m.variant.rawValue) as of \(day.iso), \(fit.clients) clients, \(fit.converged ? "converged" : "NOT converged") in \(fit.iterations) iterations (\(String(format: "%.2f", seconds)) s)")
-            print("  r = \(fixed(m.r, 4)), alpha = \(fixed(m.alpha, 3)) days, a = \(fixed(m.a, 4)), b = \(fixed(m.b, 4))")
-            print("  log-likelihood \(fixed(fit.logLikelihood, 2))")
-        }
+        print(ModelFitOutput.render(fit, asOf: day, seconds: seconds, format: format), terminator: "")
         if !fit.converged { throw CommandFailure(reason: "the fit did not converge") }
     }
 }
@@ -128,105 +98,22 @@ struct BacktestCommand: ParsableCommand {
         let (config, database) = try global.open()
         let period: Backtest.Period
         do {
-            period = try Backtest(database: database, settings: config.churn)
+            period = try BacktestJob(database: database, settings: config.churn)
                 .run(monthEndsFrom: from, through: to, horizonDays: horizon)
-        } catch let failure as Backtest.Failure {
+        } catch let failure as BacktestJob.Failure {
             throw CommandFailure(reason: failure.description)
         }
-        let rule = period.ruleDays.map { "silent \($0) days" } ?? "silent N days"
-        var table = Report(columns: [
-            .init(key: "as_of", header: "month end"), .init(key: "active_clients", header: "active"),
-            .init(key: "false_alarms", header: "false alarms"), .init(key: "found", header: "found"),
-            .init(key: "rule_false_alarms", header: "rule false"), .init(key: "rule_found", header: "rule found"),
-            .init(key: "rule_days", header: "rule days"), .init(key: "silent_clients", header: "silent"),
-            .init(key: "horizon_days", header: "horizon"),
-        ])
-        func pct(_ value: Double) -> String { fixed(value * 100, 1) + " %" }
-        for (report, ruleRates) in zip(period.reports, period.ruleByDay) {
-            let c = report.comparison
-            table.append([
-                .date(report.asOf), .integer(report.activeClients), .number(pct(c.winback.falseAlarms)),
-                .number(pct(c.winback.recall)), .number(period.ruleDays.map { _ in pct(ruleRates.falseAlarms) }),
-                .number(period.ruleDays.map { _ in pct(ruleRates.recall) }), .integer(period.ruleDays ?? 0),
-                .integer(report.silentClients), .integer(report.horizonDays),
-            ])
-        }
-        guard format == .table else {
-            print(table.render(format), terminator: "")
-            return
-        }
-        print("Every month end from \(period.reports.first!.asOf.iso) to \(period.reports.last!.asOf.iso), horizon \(horizon) days.")
-        print("winback's silence verdicts against \"\(rule)\": the shortest silence")
-        print("with no more false alarms over all these days. False alarms: flagged among the")
-        print("clients that bought again; found: flagged among those that bought nothing.")
-        print(table.dropping(["rule_days", "silent_clients", "horizon_days"]).render(.table), terminator: "")
-        print("")
-        print("Over all these days:")
-        func line(_ name: String, _ rates: Backtest.Rates) -> String {
-            "  " + name + String(repeating: " ", count: max(1, 18 - name.count))
-                + "false alarms \(pct(rates.falseAlarms).leftPadded(to: 7, with: " "))  found \(pct(rates.recall))"
-        }
-        print(line("winback", period.winback))
-        if let ruleRates = period.rule {
-            print(line(rule, ruleRates))
-        } else {
-            print("No \"silent N days\" rule keeps false alarms that low.")
-        }
-        let worst = period.reports.max { $0.comparison.winback.falseAlarms < $1.comparison.winback.falseAlarms }!
-        print("Worst day for winback: \(worst.asOf.iso), \(pct(worst.comparison.winback.falseAlarms)) false alarms.")
+        print(BacktestOutput.period(period, format: format), terminator: "")
     }
 
     private func runDay(_ day: Day) throws {
         let (config, database) = try global.open()
-        let report: Backtest.Report
+        let report: Backtest.Replay
         do {
-            report = try Backtest(database: database, settings: config.churn).run(asOf: day, horizonDays: horizon)
-        } catch let failure as Backtest.Failure {
+            report = try BacktestJob(database: database, settings: config.churn).run(asOf: day, horizonDays: horizon)
+        } catch let failure as BacktestJob.Failure {
             throw CommandFailure(reason: failure.description)
         }
-        var table = Report(columns: [
-            .init(key: "criterion", header: "criterion"), .init(key: "flagged", header: "flagged"),
-            .init(key: "silent_in_horizon", header: "then silent"), .init(key: "precision", header: "precision"),
-            .init(key: "recall", header: "recall"), .init(key: "came_back", header: "came back"),
-            .init(key: "as_of", header: "as of"), .init(key: "horizon_days", header: "horizon"),
-            .init(key: "active_clients", header: "active"), .init(key: "silent_clients", header: "silent"),
-        ])
-        for row in report.rows {
-            table.append([
-                .text(row.name), .integer(row.flagged), .integer(row.correct),
-                .number(row.precision.map { fixed($0, 3) }), .number(row.recall.map { fixed($0, 3) }),
-                .integer(row.cameBack), .date(report.asOf), .integer(report.horizonDays), .integer(report.activeClients),
-                .integer(report.silentClients),
-            ])
-        }
-        if format == .table {
-            print("As of \(report.asOf.iso): \(report.activeClients) clients had bought in the year before;")
-            print("\(report.silentClients) of them bought nothing in the next \(report.horizonDays) days.")
-            print(table.dropping(["as_of", "horizon_days", "active_clients", "silent_clients"]).render(.table), terminator: "")
-            let c = report.comparison
-            func pct(_ value: Double) -> String { fixed(value * 100, 1) + " %" }
-            print("")
-            print("winback's silence verdicts against \"silent N days\", N the shortest silence")
-            print("with no more false alarms (false alarms: flagged among the clients that bought")
-            print("again; a decline flags clients that still buy and is left out of both):")
-            print("  winback          false alarms \(pct(c.winback.falseAlarms).leftPadded(to: 7, with: " "))  found \(pct(c.winback.recall))")
-            if let days = c.ruleDays, let rule = c.rule {
-                print("  silent \(String(days).leftPadded(to: 3, with: " ")) days  false alarms \(pct(rule.falseAlarms).leftPadded(to: 7, with: " "))"
-                    + "  found \(pct(rule.recall))")
-            } else {
-                print("  no \"silent N days\" rule keeps false alarms that low")
-            }
-            print("")
-            print("At other [criteria.overdue] at_risk_probability limits:")
-            for limit in report.limits {
-                print("  \(String(format: "%-8g", limit.atRiskProbability))  false alarms \(pct(limit.rates.falseAlarms).leftPadded(to: 7, with: " "))"
-                    + "  recall \(pct(limit.rates.recall).leftPadded(to: 7, with: " "))")
-            }
-            if let best = report.limits.first(where: { $0.rates.falseAlarms * 100 <= target }) {
-                print("To keep false alarms under \(fixed(target, 1)) % here: at_risk_probability = \(best.atRiskProbability) or lower.")
-            }
-        } else {
-            print(table.render(format), terminator: "")
-        }
+        print(BacktestOutput.day(report, target: target, format: format), terminator: "")
     }
 }

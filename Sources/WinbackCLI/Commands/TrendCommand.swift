@@ -22,12 +22,12 @@ struct TrendCommand: ParsableCommand {
         let dimension = by ?? .all
         let series = try database.failureSeries(dimension)
         guard !series.isEmpty else {
-            if format == .table { print("No scans yet: run `winback scan`.") } else { print(Report(columns: []).render(format), terminator: "") }
+            if format == .table { print("No scans yet: run `winback scan`.") } else { print(Listing(columns: []).render(format), terminator: "") }
             return
         }
-        let points = Reports.withChanges(series)
+        let points = Listings.withChanges(series)
         if dimension == .all {
-            print(Reports.trend(points, format: format).render(format), terminator: "")
+            print(Listings.trend(points, format: format).render(format), terminator: "")
             if format == .table {
                 print("")
                 print(Chart.bars(points.suffix(24).map { ($0.point.asOf.iso, $0.point.counts.atRisk, $0.point.counts.lost) }))
@@ -40,7 +40,7 @@ struct TrendCommand: ParsableCommand {
                     > ($1.point.counts.atRisk + $1.point.counts.lost, $0.point.direction)
             }
             let rows = format == .table ? today : points
-            print(Reports.trend(rows, format: format).render(format), terminator: "")
+            print(Listings.trend(rows, format: format).render(format), terminator: "")
             if format == .table {
                 print("")
                 print("At risk and lost by \(dimension.rawValue), as of \(latest.iso):")

@@ -5,6 +5,8 @@ public struct JSONObject: Sendable, Equatable {
     public enum Value: Sendable, Equatable {
         case number(Double)
         case integer(Int64)
+        /// An exact decimal already written as JSON writes numbers (`1234.50`, from ``Money/decimalString()``).
+        case decimal(String)
         case string(String)
         case bool(Bool)
         case null
@@ -22,6 +24,22 @@ public struct JSONObject: Sendable, Equatable {
         lhs.fields.count == rhs.fields.count && zip(lhs.fields, rhs.fields).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
     }
 
+    /// A string, or null.
+    public static func string(_ text: String?) -> Value { text.map(Value.string) ?? .null }
+    /// A day as `"2025-03-31"`, or null.
+    public static func day(_ day: Day?) -> Value { day.map { .string($0.iso) } ?? .null }
+    /// An amount as an exact decimal, or null.
+    public static func money(_ money: Money?) -> Value { money.map { .decimal($0.decimalString()) } ?? .null }
+    /// A number, or null.
+    public static func number(_ number: Double?) -> Value { number.map(Value.number) ?? .null }
+    /// An integer, or null.
+    public static func integer(_ number: Int?) -> Value { number.map { .integer(Int64($0)) } ?? .null }
+
+    /// Objects as a JSON array, one object per line.
+    public static func array(_ objects: [JSONObject]) -> String {
+        objects.isEmpty ? "[]\n" : "[\n" + objects.map { "  " + $0.text }.joined(separator: ",\n") + "\n]\n"
+    }
+
     /// The object on one line: `{"a": 1, "b": "x"}`.
     public var text: String {
         "{" + fields.map { Self.string($0.0) + ": " + Self.render($0.1) }.joined(separator: ", ") + "}"
@@ -31,6 +49,7 @@ public struct JSONObject: Sendable, Equatable {
         switch value {
         case .number(let number): return number.isFinite ? "\(number)" : "null"
         case .integer(let number): return String(number)
+        case .decimal(let text): return text
         case .string(let text): return string(text)
         case .bool(let flag): return flag ? "true" : "false"
         case .null: return "null"

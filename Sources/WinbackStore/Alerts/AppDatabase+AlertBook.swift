@@ -2,17 +2,6 @@ import Foundation
 import GRDB
 import WinbackCore
 
-/// What a scan knows of each client besides its sales: master data, contacts, dossier.
-public struct ClientContext: Sendable {
-    public var clientID: String
-    public var name: String?
-    public var manager: String?
-    public var region: String?
-    public var dossierReviewed: Day?
-    public var lastPositiveContact: Day?
-    public var lastNegativeContact: Day?
-}
-
 /// One entry of the win-back list.
 public struct WinbackEntry: Sendable, Equatable {
     public var client: Int64

@@ -2,32 +2,15 @@ import Foundation
 import GRDB
 import WinbackCore
 
-/// A client as `winback clients` lists it: who, whose, where, and what it has bought.
-public struct ClientSummary: Sendable, Equatable, FetchableRecord {
-    public var clientID: String
-    public var name: String?
-    public var manager: String?
-    public var region: String?
-    /// The first and last day with a sale (not a return); nil for a client known only from master data.
-    public var firstPurchase: Day?
-    public var lastPurchase: Day?
-    /// Distinct documents, credit notes included.
-    public var documents: Int
-    /// Sum of all line amounts, returns included.
-    public var revenue: Money
-    /// What the latest scan said; nil before the first scan.
-    public var state: ClientState?
-
+/// Fetchable from the store's rows; the value itself is Core's.
+extension ClientSummary: FetchableRecord {
+    /// A `clients` row with its purchase span, documents, revenue and (when scanned) ``ClientState/columns``.
     public init(row: Row) throws {
-        clientID = row["client_id"]
-        name = row["name"]
-        manager = row["manager"]
-        region = row["region"]
-        firstPurchase = (row["first_purchase"] as Int32?).map(Day.init(number:))
-        lastPurchase = (row["last_purchase"] as Int32?).map(Day.init(number:))
-        documents = row["documents"]
-        revenue = Money(scaled: row["revenue"])
-        state = row["status"] == nil ? nil : try ClientState(row: row)
+        self.init(
+            clientID: row["client_id"], name: row["name"], manager: row["manager"], region: row["region"],
+            firstPurchase: (row["first_purchase"] as Int32?).map(Day.init(number:)),
+            lastPurchase: (row["last_purchase"] as Int32?).map(Day.init(number:)), documents: row["documents"],
+            revenue: Money(scaled: row["revenue"]), state: row["status"] == nil ? nil : try ClientState(row: row))
     }
 }
 
@@ -67,44 +50,8 @@ extension AppDatabase {
     }
 }
 
-/// A client as the latest scan saw it: status, classes, rhythm, findings.
-public struct ClientState: Sendable, Equatable, FetchableRecord {
-    public var asOf: Day
-    public var status: ClientStatus
-    public var statusSince: Day
-    public var reason: String
-    public var abc: ABCClass
-    public var xyz: XYZClass?
-    public var variation: Double?
-    public var share: Double
-    public var dependence: Dependence
-    public var revenue: Money
-    public var margin: Money?
-    public var firstPurchase: Day?
-    public var lastPurchase: Day?
-    public var purchaseDays: Int
-    public var typicalInterval: Double?
-    public var spread: Double?
-    public var expectedNext: Day?
-    public var daysSilent: Int?
-    public var findings: [Finding]
-    /// The purchase model's chance that the client still buys, and its expected purchases over the horizon.
-    public var pAlive: Double?
-    public var expectedPurchases: Double?
-    public var expectedValue: Money?
-    public var valueAtRisk: Money?
-    /// The chance of at least one purchase within the horizon, from the same model.
-    public var pBuy: Double?
-    /// How often a client still buying would be as silent: what its silence verdict is measured by.
-    public var silenceProbability: Double?
-    /// Its mean gap in working days, how much its gaps vary, and its season ("usually buys March to October").
-    public var meanGap: Double?
-    public var gapVariation: Double?
-    public var season: String?
-
-    /// Whole purchase cycles passed without a purchase (silence over rhythm, less the cycle under way).
-    public var missedCycles: Int? { AlertRules.missedCycles(daysSilent: daysSilent, rhythm: typicalInterval) }
-
+/// Fetchable from the store's rows; the value itself is Core's.
+extension ClientState: FetchableRecord {
     /// The `client_states t` columns to select, renamed where they would clash with a summary's.
     static let columns = """
         t.as_of, t.status, t.status_since, t.reason, t.abc, t.xyz, t.variation, t.share, t.dependence,
@@ -116,56 +63,35 @@ public struct ClientState: Sendable, Equatable, FetchableRecord {
 
     public init(row: Row) throws {
         func day(_ column: String) -> Day? { (row[column] as Int32?).map(Day.init(number:)) }
-        asOf = Day(number: row["as_of"])
+        func money(_ column: String) -> Money? { (row[column] as Int64?).map(Money.init(scaled:)) }
         guard let status = ClientStatus(rawValue: row["status"]), let abc = ABCClass(rawValue: row["abc"]),
             let dependence = Dependence(rawValue: row["dependence"])
         else { throw DatabaseError(message: "client_states holds an unknown status, class or dependence") }
-        self.status = status
-        statusSince = Day(number: row["status_since"])
-        reason = row["reason"]
-        self.abc = abc
-        xyz = (row["xyz"] as String?).flatMap(XYZClass.init(rawValue:))
-        variation = row["variation"]
-        share = row["share"]
-        self.dependence = dependence
-        revenue = Money(scaled: row["state_revenue"])
-        margin = (row["margin"] as Int64?).map(Money.init(scaled:))
-        firstPurchase = day("state_first_purchase")
-        lastPurchase = day("state_last_purchase")
-        purchaseDays = row["purchase_days"]
-        typicalInterval = row["typical_interval"]
-        spread = row["spread"]
-        expectedNext = day("expected_next")
-        daysSilent = row["days_silent"]
-        pAlive = row["p_alive"]
-        expectedPurchases = row["expected_purchases"]
-        expectedValue = (row["expected_value"] as Int64?).map(Money.init(scaled:))
-        valueAtRisk = (row["value_at_risk"] as Int64?).map(Money.init(scaled:))
-        pBuy = row["p_buy"]
-        silenceProbability = row["silence_probability"]
-        meanGap = row["mean_gap"]
-        gapVariation = row["gap_variation"]
-        season = row["season"]
-        let text: String = row["findings"]
-        findings = try JSONDecoder().decode([Finding].self, from: Data(text.utf8))
+        let findings: String = row["findings"]
+        self.init(
+            asOf: Day(number: row["as_of"]), status: status, statusSince: Day(number: row["status_since"]),
+            reason: row["reason"], abc: abc, xyz: (row["xyz"] as String?).flatMap(XYZClass.init(rawValue:)),
+            variation: row["variation"], share: row["share"], dependence: dependence,
+            revenue: Money(scaled: row["state_revenue"]), margin: money("margin"),
+            firstPurchase: day("state_first_purchase"), lastPurchase: day("state_last_purchase"),
+            purchaseDays: row["purchase_days"], rhythm: row["typical_interval"], spread: row["spread"],
+            expectedNext: day("expected_next"), daysSilent: row["days_silent"],
+            findings: try JSONDecoder().decode([Finding].self, from: Data(findings.utf8)), pAlive: row["p_alive"],
+            expectedPurchases: row["expected_purchases"], expectedValue: money("expected_value"),
+            valueAtRisk: money("value_at_risk"), pBuy: row["p_buy"], silenceProbability: row["silence_probability"],
+            meanGap: row["mean_gap"], gapVariation: row["gap_variation"], season: row["season"])
     }
 }
 
-/// One change of a client's status, as a scan decided it.
-public struct StatusChange: Sendable, Equatable, FetchableRecord {
-    public var day: Day
-    public var from: ClientStatus?
-    public var to: ClientStatus
-    public var reason: String
-
+/// Fetchable from the store's rows; the value itself is Core's.
+extension StatusChange: FetchableRecord {
     public init(row: Row) throws {
-        day = Day(number: row["day"])
-        from = (row["from_status"] as String?).flatMap(ClientStatus.init(rawValue:))
         guard let to = ClientStatus(rawValue: row["to_status"]) else {
             throw DatabaseError(message: "status_changes holds an unknown status")
         }
-        self.to = to
-        reason = row["reason"]
+        self.init(
+            day: Day(number: row["day"]), from: (row["from_status"] as String?).flatMap(ClientStatus.init(rawValue:)),
+            to: to, reason: row["reason"])
     }
 }
 

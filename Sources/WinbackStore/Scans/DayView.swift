@@ -2,48 +2,29 @@ import Foundation
 import GRDB
 import WinbackCore
 
-/// What one day's outbox shows: the alerts open that day and the win-back list.
-///
-/// For the latest day it is read from the live book; a replay of an earlier day builds it from what that scan
-/// found, so the day's files can be written without moving the live book back in time.
-public struct DayView: Sendable, Equatable {
-    public var asOf: Day
-    public var alerts: [AlertRecord]
-    public var winback: [WinbackRow]
-
-    public init(asOf: Day, alerts: [AlertRecord], winback: [WinbackRow]) {
-        self.asOf = asOf
-        self.alerts = alerts
-        self.winback = winback
-    }
-}
-
-/// Who a client is, as a replay's outbox names it.
-public struct ClientLabel: Sendable {
-    public var clientID: String
-    public var name: String?
-    public var manager: String?
-    public var region: String?
-    public var abc: ABCClass?
-
-    public init(clientID: String, name: String?, manager: String?, region: String?, abc: ABCClass?) {
-        self.clientID = clientID
-        self.name = name
-        self.manager = manager
-        self.region = region
-        self.abc = abc
-    }
-}
-
 extension AppDatabase {
-    /// The live book's view: every open alert and the latest scan's win-back list.
-    public func liveView(asOf: Day) throws -> DayView {
-        DayView(asOf: asOf, alerts: try alerts(), winback: try winbackList())
+    /// The live book's view: every open alert, the latest scan's win-back list, the trend up to `asOf`, and the
+    /// feed as the scan judged it (or, without one, judged on the book's own pauses).
+    public func liveView(asOf: Day, feed: FeedCheck? = nil) throws -> DayView {
+        DayView(
+            asOf: asOf, alerts: try alerts(), winback: try winbackList(), trend: try failureTrend(through: asOf),
+            feed: try feed ?? feedCheck(asOf: asOf, staleAfterDays: nil))
+    }
+
+    /// Failure counts in every dimension up to `asOf`: the latest scan of each day, oldest first.
+    public func failureTrend(through asOf: Day) throws -> [FailureDimension: [FailurePoint]] {
+        var trend: [FailureDimension: [FailurePoint]] = [:]
+        for dimension in FailureDimension.allCases {
+            trend[dimension] = try failureSeries(dimension).filter { $0.asOf <= asOf }
+        }
+        return trend
     }
 
     /// A replayed day's view from what its scan found. Each alert carries the id of the stored alert of the same
     /// client, kind and category whose episode had begun by that day, if there is one (else id 0, shown as null).
-    public func replayView(asOf: Day, outputs: ScanOutputs, labels: [Int64: ClientLabel]) throws -> DayView {
+    public func replayView(
+        asOf: Day, outputs: ScanOutputs, labels: [Int64: ClientLabel], feed: FeedCheck
+    ) throws -> DayView {
         struct Key: Hashable {
             var client: Int64
             var kind: String
@@ -63,10 +44,10 @@ extension AppDatabase {
             }
             return found
         }
-        let alerts = outputs.alerts.map { client, candidate -> AlertRecord in
+        let alerts = outputs.alerts.map { client, candidate -> Alert in
             let label = client.flatMap { labels[$0] }
             let match = stored[Key(client: client ?? 0, kind: candidate.kind.rawValue, category: candidate.category ?? "")]
-            return AlertRecord(
+            return Alert(
                 id: match?.id ?? 0, clientID: label?.clientID, clientName: label?.name, manager: label?.manager,
                 kind: candidate.kind, category: candidate.category, severity: candidate.severity, status: .new,
                 title: candidate.title, explanation: candidate.explanation, offer: candidate.offer,
@@ -75,12 +56,13 @@ extension AppDatabase {
         .sorted { ($1.severity, $0.value ?? .zero, $1.firstSeen) < ($0.severity, $1.value ?? .zero, $0.firstSeen) }
         let winback = outputs.winback.enumerated().map { index, entry in
             let label = labels[entry.client]
-            return WinbackRow(
+            return WinbackListEntry(
                 rank: index + 1, clientID: label?.clientID ?? "", clientName: label?.name, manager: label?.manager,
                 region: label?.region, status: entry.status, reason: entry.reason, value: entry.value,
                 missedCycles: entry.missedCycles, offer: entry.offer, abc: label?.abc, asOf: asOf,
                 pAlive: entry.pAlive, valueAtRisk: entry.valueAtRisk, pBuy: entry.pBuy)
         }
-        return DayView(asOf: asOf, alerts: alerts, winback: winback)
+        return DayView(
+            asOf: asOf, alerts: alerts, winback: winback, trend: try failureTrend(through: asOf), feed: feed)
     }
 }

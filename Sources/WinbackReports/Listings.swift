@@ -1,12 +1,11 @@
 import Foundation
 import WinbackCore
-import WinbackStore
 
 /// The tables every listing is built from, shared by the command line and the outbox so that both say the same.
-public enum Reports {
+public enum Listings {
     /// The alert list: every column in JSON and CSV; a terminal table keeps what fits.
-    public static func alerts(_ alerts: [AlertRecord], format: OutputFormat) -> Report {
-        var report = Report(columns: [
+    public static func alerts(_ alerts: [Alert], format: OutputFormat) -> Listing {
+        var report = Listing(columns: [
             .init(key: "id", header: "id"),
             .init(key: "severity", header: "severity"),
             .init(key: "status", header: "status"),
@@ -30,16 +29,18 @@ public enum Reports {
                 .text(alert.kind.rawValue), .text(alert.clientID), .text(alert.clientName), .text(alert.manager),
                 .text(alert.title), .text(alert.explanation), .text(alert.category),
                 format == .table ? .number(alert.value?.formatted(decimals: 0)) : .money(alert.value),
-                .text(alert.offer.map(describe)), .date(alert.firstSeen), .date(alert.lastSeen), .date(alert.snoozedUntil),
+                .structured(alert.offer.map(describe), json(alert.offer)), .date(alert.firstSeen),
+                .date(alert.lastSeen), .date(alert.snoozedUntil),
                 .text(alert.resolution),
             ])
         }
-        return format == .table ? report.dropping(["explanation", "offer", "client_name", "last_seen", "resolution"]) : report
+        return format == .table
+            ? report.dropping(["explanation", "offer", "client_name", "last_seen", "resolution"]) : report
     }
 
     /// The win-back list.
-    public static func winback(_ rows: [WinbackRow], format: OutputFormat) -> Report {
-        var report = Report(columns: [
+    public static func winback(_ rows: [WinbackListEntry], format: OutputFormat) -> Listing {
+        var report = Listing(columns: [
             .init(key: "rank", header: "#"),
             .init(key: "client_id", header: "client"),
             .init(key: "client_name", header: "name", maxWidth: 24),
@@ -74,6 +75,53 @@ public enum Reports {
         return format == .table ? report.dropping(["offer_kind", "discount", "paused_until", "as_of"]) : report
     }
 
+    /// Every client with its purchases and what the latest scan said (`winback clients`).
+    public static func clients(_ clients: [ClientSummary], format: OutputFormat) -> Listing {
+        var listing = Listing(columns: [
+            .init(key: "client_id", header: "client"),
+            .init(key: "client_name", header: "name"),
+            .init(key: "manager", header: "manager"),
+            .init(key: "region", header: "region"),
+            .init(key: "status", header: "status"),
+            .init(key: "abc", header: "abc"),
+            .init(key: "xyz", header: "xyz"),
+            .init(key: "share", header: "share"),
+            .init(key: "first_purchase", header: "first"),
+            .init(key: "last_purchase", header: "last"),
+            .init(key: "documents", header: "docs"),
+            .init(key: "revenue", header: "revenue"),
+            .init(key: "typical_interval_days", header: "every"),
+            .init(key: "expected_next_purchase", header: "next"),
+            .init(key: "days_silent", header: "silent"),
+            .init(key: "missed_cycles", header: "missed"),
+            .init(key: "p_alive", header: "p alive"),
+            .init(key: "p_buy", header: "p buy"),
+            .init(key: "expected_purchases", header: "exp. buys"),
+            .init(key: "silence_probability", header: "silence p"),
+            .init(key: "season", header: "season"),
+        ])
+        for client in clients {
+            let state = client.state
+            listing.append([
+                .text(client.clientID), .text(client.name), .text(client.manager), .text(client.region),
+                .text(state?.status.rawValue), .text(state?.abc.rawValue), .text(state?.xyz?.rawValue),
+                format == .table
+                    ? .number(state.map { fixed($0.share * 100, 1) + " %" })
+                    : .number(state.map { fixed($0.share, 6) }),
+                .date(client.firstPurchase), .date(client.lastPurchase), .integer(client.documents),
+                format == .table ? .number(client.revenue.formatted()) : .money(client.revenue),
+                .number(state?.rhythm.map { fixed($0, 1) }), .date(state?.expectedNext),
+                .integer(state?.daysSilent), .integer(state?.missedCycles),
+                .number(state?.pAlive.map { fixed($0, format == .table ? 2 : 4) }),
+                .number(state?.pBuy.map { fixed($0, format == .table ? 2 : 4) }),
+                .number(state?.expectedPurchases.map { fixed($0, 2) }),
+                .number(state?.silenceProbability.map { format == .table ? rarity($0) : "\($0)" }),
+                .text(state?.season),
+            ])
+        }
+        return listing
+    }
+
     /// One direction on one scan day, with the same direction on the scan day before.
     public struct Point: Sendable {
         public var point: FailurePoint
@@ -90,8 +138,8 @@ public enum Reports {
     }
 
     /// Failures over time, or by direction.
-    public static func trend(_ points: [Point], format: OutputFormat) -> Report {
-        var report = Report(columns: [
+    public static func trend(_ points: [Point], format: OutputFormat) -> Listing {
+        var report = Listing(columns: [
             .init(key: "as_of", header: "as of"),
             .init(key: "direction", header: "direction", maxWidth: 24),
             .init(key: "clients", header: "clients"),
@@ -108,7 +156,7 @@ public enum Reports {
         ])
         for item in points {
             let c = item.point.counts
-            func change(_ now: Int, _ before: Int?) -> Report.Cell {
+            func change(_ now: Int, _ before: Int?) -> Listing.Cell {
                 guard let before else { return .number(nil) }
                 let delta = now - before
                 return .number(format == .table ? (delta > 0 ? "+\(delta)" : "\(delta)") : String(delta))
@@ -125,6 +173,18 @@ public enum Reports {
     }
 }
 
+extension Listings {
+    /// An offer as JSON, the same object in `alerts --format json` and in `alerts.jsonl`.
+    public static func json(_ offer: Offer?) -> JSONObject.Value {
+        guard let offer else { return .null }
+        return .object(
+            JSONObject([
+                ("kind", .string(offer.kind.rawValue)), ("text", .string(offer.text)),
+                ("discount_percent", offer.discount.map { .decimal(fixed($0, 1)) } ?? .null),
+                ("gift", JSONObject.string(offer.gift)), ("no_visit_before", JSONObject.day(offer.pausedUntil)),
+            ]))
+    }
+}
 
 /// An offer in one line: its text, and the pause on personal contact when there is one.
 public func describe(_ offer: Offer) -> String {
@@ -146,7 +206,8 @@ public enum Chart {
             var label = escapeControls(String(row.label.prefix(labelWidth)))
             label += String(repeating: " ", count: max(0, labelWidth - label.count))
             out.append(
-                "\(label) │\(String(repeating: "█", count: lost))\(String(repeating: "▒", count: atRisk)) \(row.lost) lost, \(row.atRisk) at risk")
+                "\(label) │\(String(repeating: "█", count: lost))\(String(repeating: "▒", count: atRisk)) \(row.lost) lost, \(row.atRisk) at risk"
+            )
         }
         out.append(String(repeating: " ", count: labelWidth) + " └ █ lost  ▒ at risk")
         return out.joined(separator: "\n")

@@ -2,9 +2,9 @@ import WinbackCore
 
 /// A table of results that every listing command prints in one of three formats.
 ///
-/// Commands build a ``Report`` from domain values; the renderers decide the look. JSON keys and CSV
+/// Commands build a ``Listing`` from domain values; the renderers decide the look. JSON keys and CSV
 /// headers are the columns' snake_case keys, so scripts see the same names in both.
-public struct Report: Sendable {
+public struct Listing: Sendable {
     public struct Column: Sendable {
         public var key: String
         public var header: String
@@ -25,6 +25,8 @@ public struct Report: Sendable {
         /// A number already written exactly (`1234.50`); JSON gets it bare, tables right-aligned.
         case number(String?)
         case date(Day?)
+        /// A value with a structure in JSON (an offer, a list), and its one-line text in tables and CSV.
+        case structured(String?, JSONObject.Value)
 
         public static func integer(_ value: Int?) -> Cell { .number(value.map(String.init)) }
         public static func money(_ value: Money?) -> Cell { .number(value?.decimalString()) }
@@ -43,9 +45,9 @@ public struct Report: Sendable {
     }
 
     /// The report without the columns `keys`, for terminal tables that cannot hold them all.
-    public func dropping(_ keys: Set<String>) -> Report {
+    public func dropping(_ keys: Set<String>) -> Listing {
         let kept = columns.indices.filter { !keys.contains(columns[$0].key) }
-        var copy = Report(columns: kept.map { columns[$0] })
+        var copy = Listing(columns: kept.map { columns[$0] })
         copy.rows = rows.map { row in kept.map { row[$0] } }
         return copy
     }

@@ -2,73 +2,29 @@ import Foundation
 import GRDB
 import WinbackCore
 
-/// An alert as stored, with its client's id, name and manager.
-public struct AlertRecord: Sendable, Equatable, FetchableRecord {
-    public var id: Int64
-    public var clientID: String?
-    public var clientName: String?
-    public var manager: String?
-    public var kind: AlertKind
-    public var category: String?
-    public var severity: Severity
-    public var status: AlertStatus
-    public var snoozedUntil: Day?
-    public var resolution: String?
-    public var title: String
-    public var explanation: String
-    public var offer: Offer?
-    public var value: Money?
-    public var firstSeen: Day
-    public var lastSeen: Day
-    public var resolvedOn: Day?
-
-    public init(
-        id: Int64, clientID: String?, clientName: String?, manager: String?, kind: AlertKind, category: String?,
-        severity: Severity, status: AlertStatus, snoozedUntil: Day? = nil, resolution: String? = nil, title: String,
-        explanation: String, offer: Offer?, value: Money?, firstSeen: Day, lastSeen: Day, resolvedOn: Day? = nil
-    ) {
-        self.id = id
-        self.clientID = clientID
-        self.clientName = clientName
-        self.manager = manager
-        self.kind = kind
-        self.category = category
-        self.severity = severity
-        self.status = status
-        self.snoozedUntil = snoozedUntil
-        self.resolution = resolution
-        self.title = title
-        self.explanation = explanation
-        self.offer = offer
-        self.value = value
-        self.firstSeen = firstSeen
-        self.lastSeen = lastSeen
-        self.resolvedOn = resolvedOn
-    }
-
+/// Fetchable from the store's rows; the value itself is Core's.
+extension Alert: FetchableRecord {
+    /// An `alerts` row joined with its client's id, name and manager (``AppDatabase/alertSelect``).
     public init(row: Row) throws {
         func day(_ column: String) -> Day? { (row[column] as Int32?).map(Day.init(number:)) }
-        id = row["id"]
-        clientID = row["client_id"]
-        clientName = row["client_name"]
-        manager = row["manager"]
         guard let kind = AlertKind(rawValue: row["kind"]), let severity = Severity(rawValue: row["severity"]),
             let status = AlertStatus(rawValue: row["status"])
         else { throw DatabaseError(message: "alerts holds an unknown kind, severity or status") }
-        self.kind = kind
         let category: String = row["category"]
-        self.category = category.isEmpty ? nil : category
-        self.severity = severity
-        self.status = status
-        snoozedUntil = day("snoozed_until")
-        resolution = row["resolution"]
-        title = row["title"]
-        explanation = row["explanation"]
-        offer = try (row["offer"] as String?).map { try JSONDecoder().decode(Offer.self, from: Data($0.utf8)) }
-        value = (row["value"] as Int64?).map(Money.init(scaled:))
-        firstSeen = Day(number: row["first_seen"])
-        lastSeen = Day(number: row["last_seen"])
-        resolvedOn = day("resolved_on")
+        self.init(
+            id: row["id"], clientID: row["client_id"], clientName: row["client_name"], manager: row["manager"],
+            kind: kind, category: category.isEmpty ? nil : category, severity: severity, status: status,
+            snoozedUntil: day("snoozed_until"), resolution: row["resolution"], title: row["title"],
+            explanation: row["explanation"], offer: try Offer.stored(row["offer"]),
+            value: (row["value"] as Int64?).map(Money.init(scaled:)), firstSeen: Day(number: row["first_seen"]),
+            lastSeen: Day(number: row["last_seen"]), resolvedOn: day("resolved_on"))
+    }
+}
+
+extension Offer {
+    /// An offer stored as JSON in `alerts.offer` and `winback_list.offer`.
+    static func stored(_ text: String?) throws -> Offer? {
+        try text.map { try JSONDecoder().decode(Offer.self, from: Data($0.utf8)) }
     }
 }
 
@@ -108,7 +64,7 @@ extension AppDatabase {
         """
 
     /// Alerts matching `filter`, most severe first, then newest.
-    public func alerts(_ filter: AlertFilter = AlertFilter()) throws -> [AlertRecord] {
+    public func alerts(_ filter: AlertFilter = AlertFilter()) throws -> [Alert] {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
         func oneOf(_ column: String, _ values: [String]) {
@@ -139,7 +95,7 @@ extension AppDatabase {
                       coalesce(a.value, 0) DESC, a.first_seen DESC, a.id
             """
         return try writer.read { db in
-            try AlertRecord.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
+            try Alert.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
         }
     }
 
