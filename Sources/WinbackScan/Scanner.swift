@@ -1,9 +1,10 @@
 import Foundation
+import WinbackCore
+import WinbackStore
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import WinbackCore
-import WinbackStore
 
 /// What one scan found, in numbers: for the command line, the log and the digest.
 public struct ScanSummary: Sendable, Equatable {
@@ -66,69 +67,40 @@ public struct Scanner: Sendable {
             try control?.checkpoint()
             keys.append(key)
             assessments.append(
-                Assessment(history: history, previous: previous[key], asOf: judged, settings: settings, calendar: calendar))
+                Assessment(
+                    history: history, previous: previous[key], asOf: judged, settings: settings, calendar: calendar))
         }
-        let (fits, views) = SilenceStage.apply(to: &assessments, previous: keys.map { previous[$0] }, settings: settings)
+        let (fits, views) = SilenceStage.apply(
+            to: &assessments, previous: keys.map { previous[$0] }, settings: settings)
         let classes = Classifier.classify(assessments.map(\.facts), settings: settings.classes)
         let (contexts, contactsTracked, dossiersTracked) = try database.clientContexts(asOf: judged)
-        var outputs = ScanOutputs()
-        outputs.fits = Self.stored(fits)
-        if let stale = feed.alert { outputs.alerts.append((nil, stale)) }
-        var failures: [FailureInput] = []
-        for index in keys.indices {
-            let key = keys[index]
-            let assessment = assessments[index]
-            let context = contexts[key]
-            let subject = AlertSubject(
-                clientID: assessment.facts.clientID, name: context?.name, assessment: assessment,
-                classes: classes[index], previous: previous[key], lastPositiveContact: context?.lastPositiveContact,
-                lastNegativeContact: context?.lastNegativeContact, contactsTracked: contactsTracked,
-                dossierReviewed: context?.dossierReviewed, dossiersTracked: dossiersTracked)
-            let candidates = AlertRules.candidates(for: subject, settings: settings)
-            outputs.alerts += candidates.map { (key, $0) }
-            let status = assessment.status.status
-            if status == .wonBack, previous[key]?.status == .lost { outputs.wonBack.insert(key) }
-            if status.isFailing {
-                let loss = candidates.first { $0.kind.isLoss }
-                outputs.winback.append(
-                    WinbackEntry(
-                        client: key, status: status, reason: assessment.status.reason, value: assessment.facts.yearlyValue,
-                        missedCycles: AlertRules.missedCycles(assessment.facts), offer: loss?.offer,
-                        pAlive: views[index]?.pAlive, valueAtRisk: views[index]?.valueAtRisk, pBuy: views[index]?.pBuy))
-            }
-            failures.append(
-                FailureInput(
-                    status: status, previous: previous[key]?.status, abc: classes[index].abc, region: context?.region,
-                    manager: context?.manager,
-                    categories: FailureAccounting.directions(
-                        assessment.facts.categories, minShare: settings.categoryDrop.minShare),
-                    droppedCategories: assessment.findings.compactMap { $0.criterion == .categoryDrop ? $0.category : nil },
-                    yearlyValue: assessment.facts.yearlyValue))
+        let clients = keys.indices.map { index in
+            (
+                key: keys[index],
+                client: JudgedClient(
+                    assessment: assessments[index], classes: classes[index], previous: previous[keys[index]],
+                    context: contexts[keys[index]], model: views[index])
+            )
         }
-        outputs.winback.sort { ($0.value, $1.client) > ($1.value, $0.client) }
-        outputs.failures = FailureAccounting.count(failures)
-        var results: [ScanResult] = []
-        results.reserveCapacity(keys.count)
+        let outcome = ScanOutcome(
+            clients: clients, bookAlerts: feed.alert.map { [$0] } ?? [], settings: settings,
+            contactsTracked: contactsTracked, dossiersTracked: dossiersTracked)
         var summary = ScanSummary(
             scanID: 0, asOf: asOf, clients: keys.count, aggregatedLines: aggregated, statuses: [:], changedTo: [:],
             findings: [:], feed: feed)
-        for index in keys.indices {
-            let assessment = assessments[index]
-            let status = assessment.status.status
-            results.append(
-                ScanResult(
-                    client: keys[index], assessment: assessment, classes: classes[index], previous: previous[keys[index]],
-                    model: views[index]))
+        for (_, client) in clients {
+            let status = client.assessment.status.status
             summary.statuses[status, default: 0] += 1
-            if previous[keys[index]]?.status != status { summary.changedTo[status, default: 0] += 1 }
-            for finding in assessment.findings { summary.findings[finding.criterion, default: 0] += 1 }
+            if client.previous?.status != status { summary.changedTo[status, default: 0] += 1 }
+            for finding in client.assessment.findings { summary.findings[finding.criterion, default: 0] += 1 }
         }
         try control?.checkpoint()
         let saved = try database.saveScan(
-            asOf: asOf, startedAt: started, finishedAt: timestamp(), results: results, outputs: outputs)
+            asOf: asOf, startedAt: started, finishedAt: timestamp(), clients: clients, outcome: outcome,
+            fits: Self.stored(fits))
         summary.scanID = saved.scanID
         summary.replay = saved.replay
-        summary.alerts = outputs.alerts.count
+        summary.alerts = outcome.alerts.count
         if saved.replay {
             var labels: [Int64: ClientLabel] = [:]
             for index in keys.indices {
@@ -137,7 +109,7 @@ public struct Scanner: Sendable {
                     clientID: assessments[index].facts.clientID, name: context?.name, manager: context?.manager,
                     region: context?.region, abc: classes[index].abc)
             }
-            summary.replayView = try database.replayView(asOf: asOf, outputs: outputs, labels: labels, feed: feed)
+            summary.replayView = try database.replayView(asOf: asOf, outcome: outcome, labels: labels, feed: feed)
         }
         return summary
     }
@@ -163,7 +135,9 @@ public struct Scanner: Sendable {
         }
         if let gg = fits.gammaGamma {
             out["gamma_gamma"] = StoredFit(
-                parameters: JSONObject([("p", .number(gg.model.p)), ("q", .number(gg.model.q)), ("v", .number(gg.model.v))]).text,
+                parameters: JSONObject([
+                    ("p", .number(gg.model.p)), ("q", .number(gg.model.q)), ("v", .number(gg.model.v)),
+                ]).text,
                 logLikelihood: gg.logLikelihood, clients: 0, iterations: nil, converged: gg.converged)
         }
         return out

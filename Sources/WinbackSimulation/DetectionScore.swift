@@ -45,7 +45,7 @@ public struct DetectionScore: Sendable, CustomStringConvertible {
         for client in clients {
             guard let last = lastPurchase[client.id], client.firstDay <= asOf else { continue }
             let status = statuses[client.id] ?? .new
-            let isFlagged = status == .atRisk || status == .lost
+            let isFlagged = status.isFailing
             var losing = false
             var gone = false
             var changed: Day?

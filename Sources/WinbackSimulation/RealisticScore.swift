@@ -85,7 +85,7 @@ public struct RealisticScore: Sendable, CustomStringConvertible {
         var flagged = Set<String>()
         var lost = Set<String>()
         for (id, status) in statuses {
-            if status == .atRisk || status == .lost { flagged.insert(id) }
+            if status.isFailing { flagged.insert(id) }
             if status == .lost { lost.insert(id) }
         }
         self.init(book: book, flagged: flagged, lost: lost, asOf: asOf, horizon: horizon, grace: grace)

@@ -2,63 +2,15 @@ import Foundation
 import GRDB
 import WinbackCore
 
-/// One entry of the win-back list.
-public struct WinbackEntry: Sendable, Equatable {
-    public var client: Int64
-    public var status: ClientStatus
-    public var reason: String
-    public var value: Money
-    public var missedCycles: Int?
-    public var offer: Offer?
-    public var pAlive: Double?
-    /// The yearly value times the chance the client is gone.
-    public var valueAtRisk: Money?
-    /// The chance of a purchase within the horizon.
-    public var pBuy: Double?
-
-    public init(
-        client: Int64, status: ClientStatus, reason: String, value: Money, missedCycles: Int?, offer: Offer?,
-        pAlive: Double? = nil, valueAtRisk: Money? = nil, pBuy: Double? = nil
-    ) {
-        self.pBuy = pBuy
-        self.client = client
-        self.status = status
-        self.reason = reason
-        self.value = value
-        self.missedCycles = missedCycles
-        self.offer = offer
-        self.pAlive = pAlive
-        self.valueAtRisk = valueAtRisk
-    }
-}
-
-/// Everything a scan stores besides client states: alerts, failure statistics, the win-back list.
-public struct ScanOutputs: Sendable {
-    public var alerts: [(client: Int64?, candidate: AlertCandidate)]
-    public var failures: [FailureDimension: [String: FailureCounts]]
-    public var winback: [WinbackEntry]
-    /// Clients won back in this scan: their loss alerts resolve as `won_back`.
-    public var wonBack: Set<Int64>
-    /// Model name → its fit, stored with the scan.
-    public var fits: [String: StoredFit] = [:]
-
-    public init(
-        alerts: [(client: Int64?, candidate: AlertCandidate)] = [], failures: [FailureDimension: [String: FailureCounts]] = [:],
-        winback: [WinbackEntry] = [], wonBack: Set<Int64> = []
-    ) {
-        self.alerts = alerts
-        self.failures = failures
-        self.winback = winback
-        self.wonBack = wonBack
-    }
-}
-
 extension AppDatabase {
     /// Master data and contacts of every client as known on `asOf`, and whether contacts and dossiers are tracked at all.
-    public func clientContexts(asOf: Day) throws -> (contexts: [Int64: ClientContext], contactsTracked: Bool, dossiersTracked: Bool) {
+    public func clientContexts(asOf: Day) throws -> (
+        contexts: [Int64: ClientContext], contactsTracked: Bool, dossiersTracked: Bool
+    ) {
         try writer.read { db in
             var contexts: [Int64: ClientContext] = [:]
-            let clients = try Row.fetchCursor(db, sql: "SELECT id, client_id, name, manager, region, dossier_reviewed FROM clients")
+            let clients = try Row.fetchCursor(
+                db, sql: "SELECT id, client_id, name, manager, region, dossier_reviewed FROM clients")
             while let row = try clients.next() {
                 contexts[row["id"]] = ClientContext(
                     clientID: row["client_id"], name: row["name"], manager: row["manager"], region: row["region"],
@@ -78,7 +30,8 @@ extension AppDatabase {
             }
             let contactsTracked = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM contacts)") ?? false
             let dossiersTracked =
-                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM clients WHERE dossier_reviewed IS NOT NULL)") ?? false
+                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM clients WHERE dossier_reviewed IS NOT NULL)")
+                ?? false
             return (contexts, contactsTracked, dossiersTracked)
         }
     }
@@ -100,7 +53,8 @@ struct AlertBook {
     func reconcile(_ alerts: [(client: Int64?, candidate: AlertCandidate)], wonBack: Set<Int64>) throws {
         // Snoozed alerts whose day has come wake up.
         try db.execute(
-            sql: "UPDATE alerts SET status = 'new', snoozed_until = NULL WHERE status = 'snoozed' AND snoozed_until <= ?",
+            sql:
+                "UPDATE alerts SET status = 'new', snoozed_until = NULL WHERE status = 'snoozed' AND snoozed_until <= ?",
             arguments: [asOf.number])
         // The live alert of each key: unresolved, or resolved by hand within an episode still going on, or resolved
         // by a scan of this same day (a same-day rescan that clears a condition, then one that finds it again: the
@@ -131,7 +85,8 @@ struct AlertBook {
             if let existing = live[key] {
                 switch existing.state {
                 case .resolvedByHand:
-                    try db.execute(sql: "UPDATE alerts SET last_seen = ? WHERE id = ?", arguments: [asOf.number, existing.id])
+                    try db.execute(
+                        sql: "UPDATE alerts SET last_seen = ? WHERE id = ?", arguments: [asOf.number, existing.id])
                 case .open, .clearedToday:
                     try db.execute(
                         sql: """
@@ -155,7 +110,8 @@ struct AlertBook {
                         """,
                     arguments: [
                         client, candidate.kind.rawValue, candidate.category ?? "", candidate.severity.rawValue,
-                        candidate.title, candidate.explanation, offer, candidate.value?.scaled, asOf.number, asOf.number,
+                        candidate.title, candidate.explanation, offer, candidate.value?.scaled, asOf.number,
+                        asOf.number,
                     ])
             }
         }

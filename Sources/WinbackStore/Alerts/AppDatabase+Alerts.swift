@@ -40,7 +40,8 @@ public struct AlertFilter: Sendable {
     public var since: Day?
 
     public init(
-        statuses: [AlertStatus]? = nil, severities: [Severity]? = nil, kinds: [AlertKind]? = nil, manager: String? = nil,
+        statuses: [AlertStatus]? = nil, severities: [Severity]? = nil, kinds: [AlertKind]? = nil,
+        manager: String? = nil,
         clientID: String? = nil, since: Day? = nil
     ) {
         self.statuses = statuses
@@ -71,7 +72,9 @@ extension AppDatabase {
             conditions.append("\(column) IN (\(values.map { _ in "?" }.joined(separator: ", ")))")
             arguments += values
         }
-        if let statuses = filter.statuses { oneOf("a.status", statuses.map(\.rawValue)) } else {
+        if let statuses = filter.statuses {
+            oneOf("a.status", statuses.map(\.rawValue))
+        } else {
             conditions.append("a.status != 'resolved'")
         }
         if let severities = filter.severities { oneOf("a.severity", severities.map(\.rawValue)) }
@@ -90,10 +93,10 @@ extension AppDatabase {
         }
         let sql =
             Self.alertSelect + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
-            + """
-             ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
-                      coalesce(a.value, 0) DESC, a.first_seen DESC, a.id
-            """
+                + """
+                 ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
+                          coalesce(a.value, 0) DESC, a.first_seen DESC, a.id
+                """
         return try writer.read { db in
             try Alert.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
         }
@@ -102,14 +105,17 @@ extension AppDatabase {
     /// Marks alerts acknowledged (a snoozed one wakes). Unknown or resolved ids are refused, and then nothing changes.
     public func acknowledge(_ ids: [Int64]) throws {
         try change(ids, allowResolved: false) { db, id in
-            try db.execute(sql: "UPDATE alerts SET status = 'acknowledged', snoozed_until = NULL WHERE id = ?", arguments: [id])
+            try db.execute(
+                sql: "UPDATE alerts SET status = 'acknowledged', snoozed_until = NULL WHERE id = ?", arguments: [id])
         }
     }
 
     /// Snoozes an alert until a day; the first scan on or after it wakes it as new.
     public func snooze(_ id: Int64, until: Day) throws {
         try change([id], allowResolved: false) { db, id in
-            try db.execute(sql: "UPDATE alerts SET status = 'snoozed', snoozed_until = ? WHERE id = ?", arguments: [until.number, id])
+            try db.execute(
+                sql: "UPDATE alerts SET status = 'snoozed', snoozed_until = ? WHERE id = ?",
+                arguments: [until.number, id])
         }
     }
 
@@ -128,7 +134,8 @@ extension AppDatabase {
     private func change(_ ids: [Int64], allowResolved: Bool, _ update: (Database, Int64) throws -> Void) throws {
         try writer.write { db in
             for id in ids {
-                guard let status = try String.fetchOne(db, sql: "SELECT status FROM alerts WHERE id = ?", arguments: [id])
+                guard
+                    let status = try String.fetchOne(db, sql: "SELECT status FROM alerts WHERE id = ?", arguments: [id])
                 else { throw AlertActionError(description: "no alert #\(id)") }
                 if !allowResolved, status == "resolved" {
                     throw AlertActionError(description: "alert #\(id) is resolved")

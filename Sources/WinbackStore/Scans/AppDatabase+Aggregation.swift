@@ -16,7 +16,9 @@ extension AppDatabase {
         try writer.write { db in try ClientDayAggregator(db: db, control: control).refoldCorrected() }
         var total = 0
         while true {
-            let added = try writer.write { db in try ClientDayAggregator(db: db, control: control).addChunk(limit: chunk) }
+            let added = try writer.write { db in
+                try ClientDayAggregator(db: db, control: control).addChunk(limit: chunk)
+            }
             total += added
             if added < chunk { return total }
         }
@@ -63,7 +65,8 @@ struct ClientDayAggregator {
             var totals = DayTotals()
             var categories: [String: Int64] = [:]
             let lines = try Row.fetchCursor(
-                db, sql: "SELECT amount, margin, category FROM sales WHERE client = ? AND day = ? AND id <= ? ORDER BY id",
+                db,
+                sql: "SELECT amount, margin, category FROM sales WHERE client = ? AND day = ? AND id <= ? ORDER BY id",
                 arguments: [client, day, through])
             while let line = try lines.next() {
                 let amount: Int64 = line[0]

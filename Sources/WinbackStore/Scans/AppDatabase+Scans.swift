@@ -3,25 +3,6 @@ import GRDB
 import GRDBSQLite
 import WinbackCore
 
-/// One client's result in a scan, as the store keeps it.
-public struct ScanResult: Sendable {
-    public var client: Int64
-    public var assessment: Assessment
-    public var classes: ClientClasses
-    /// The status before this scan, if a scan had decided one.
-    public var previous: StatusSince?
-    /// What the purchase models say, when they could be fitted.
-    public var model: ModelView?
-
-    public init(client: Int64, assessment: Assessment, classes: ClientClasses, previous: StatusSince?, model: ModelView? = nil) {
-        self.client = client
-        self.assessment = assessment
-        self.classes = classes
-        self.previous = previous
-        self.model = model
-    }
-}
-
 /// A scan as recorded.
 public struct ScanRecord: Codable, Sendable, FetchableRecord, TableRecord {
     public static let databaseTableName = "scans"
@@ -68,7 +49,9 @@ extension AppDatabase {
     /// inside the write, so a scan racing a later one never moves the book backwards.
     @discardableResult
     public func saveScan(
-        asOf: Day, startedAt: String, finishedAt: String, results: [ScanResult], outputs: ScanOutputs = ScanOutputs()
+        asOf: Day, startedAt: String, finishedAt: String, clients: [(key: Int64, client: JudgedClient)],
+        outcome: ScanOutcome<Int64> = ScanOutcome(),
+        fits: [String: StoredFit] = [:]
     ) throws -> (scanID: Int64, replay: Bool) {
         try writer.write { db in
             let previousAsOf = try Int32.fetchOne(
@@ -76,9 +59,9 @@ extension AppDatabase {
             let replay = previousAsOf.map { asOf.number < $0 } ?? false
             try db.execute(
                 sql: "INSERT INTO scans (as_of, started_at, finished_at, clients, replay) VALUES (?, ?, ?, ?, ?)",
-                arguments: [asOf.number, startedAt, finishedAt, results.count, replay])
+                arguments: [asOf.number, startedAt, finishedAt, clients.count, replay])
             let scanID = db.lastInsertedRowID
-            try saveStatistics(db, scanID: scanID, asOf: asOf, outputs: outputs)
+            try saveStatistics(db, scanID: scanID, asOf: asOf, outcome: outcome, fits: fits)
             if replay { return (scanID, true) }
             try db.execute(sql: "DELETE FROM status_changes WHERE day = ?", arguments: [asOf.number])
             let state = try db.makeStatement(
@@ -97,30 +80,31 @@ extension AppDatabase {
                     """)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            for result in results {
+            for (key, result) in clients {
                 let assessment = result.assessment
                 let facts = assessment.facts
                 let findings = String(decoding: try encoder.encode(assessment.findings), as: UTF8.self)
                 try state.execute(arguments: [
-                    result.client, scanID, asOf.number, assessment.status.status.rawValue, assessment.statusSince.number,
+                    key, scanID, asOf.number, assessment.status.status.rawValue, assessment.statusSince.number,
                     assessment.status.reason, result.classes.abc.rawValue, result.classes.xyz?.rawValue,
                     result.classes.variation, min(1, result.classes.share), result.classes.dependence.rawValue,
                     facts.revenue.scaled, facts.margin?.scaled, facts.firstPurchase?.number,
                     facts.lastPurchase?.number, facts.purchaseDays, facts.rhythm, facts.spread,
                     facts.expectedNextPurchase?.number, facts.daysSilent, findings, result.model?.pAlive,
-                    result.model?.expectedPurchases, result.model?.expectedValue?.scaled, result.model?.valueAtRisk.scaled,
+                    result.model?.expectedPurchases, result.model?.expectedValue?.scaled,
+                    result.model?.valueAtRisk.scaled,
                     result.model?.pBuy, result.model?.silenceProbability, result.model?.meanGap,
                     result.model?.gapVariation, facts.season?.description,
                 ])
                 if result.previous?.status != assessment.status.status {
                     try change.execute(arguments: [
-                        result.client, asOf.number, result.previous?.status.rawValue,
+                        key, asOf.number, result.previous?.status.rawValue,
                         assessment.status.status.rawValue, assessment.status.reason, scanID,
                     ])
                 }
             }
             try AlertBook(db: db, asOf: asOf, previousAsOf: previousAsOf.map(Day.init(number:)))
-                .reconcile(outputs.alerts, wonBack: outputs.wonBack)
+                .reconcile(outcome.alerts, wonBack: outcome.wonBack)
             try db.execute(sql: "DELETE FROM winback_list")
             let entry = try db.makeStatement(
                 sql: """
@@ -128,7 +112,7 @@ extension AppDatabase {
                                               p_alive, value_at_risk, p_buy)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
-            for (index, item) in outputs.winback.enumerated() {
+            for (index, item) in outcome.winback.enumerated() {
                 let offer = try item.offer.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
                 try entry.execute(arguments: [
                     item.client, scanID, index + 1, item.status.rawValue, item.reason, item.value.scaled,
@@ -140,14 +124,16 @@ extension AppDatabase {
     }
 
     /// A scan's failure statistics and model fits: what live scans and replays both store.
-    private func saveStatistics(_ db: Database, scanID: Int64, asOf: Day, outputs: ScanOutputs) throws {
+    private func saveStatistics(
+        _ db: Database, scanID: Int64, asOf: Day, outcome: ScanOutcome<Int64>, fits: [String: StoredFit]
+    ) throws {
         let stat = try db.makeStatement(
             sql: """
                 INSERT INTO failure_stats (scan_id, as_of, dimension, direction, clients, active, at_risk, lost,
                     won_back, new, became_at_risk, became_lost, came_back, category_drops, revenue_at_risk)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-        for (dimension, directions) in outputs.failures {
+        for (dimension, directions) in outcome.failures {
             for (direction, c) in directions {
                 try stat.execute(arguments: [
                     scanID, asOf.number, dimension.rawValue, direction, c.clients, c.active, c.atRisk, c.lost,
@@ -156,13 +142,15 @@ extension AppDatabase {
                 ])
             }
         }
-        for (name, fit) in outputs.fits {
+        for (name, fit) in fits {
             try db.execute(
                 sql: """
                     INSERT INTO model_fits (scan_id, model, parameters, log_likelihood, clients, iterations, converged)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [scanID, name, fit.parameters, fit.logLikelihood, fit.clients, fit.iterations, fit.converged])
+                arguments: [
+                    scanID, name, fit.parameters, fit.logLikelihood, fit.clients, fit.iterations, fit.converged,
+                ])
         }
     }
 

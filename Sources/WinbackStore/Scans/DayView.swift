@@ -23,7 +23,7 @@ extension AppDatabase {
     /// A replayed day's view from what its scan found. Each alert carries the id of the stored alert of the same
     /// client, kind and category whose episode had begun by that day, if there is one (else id 0, shown as null).
     public func replayView(
-        asOf: Day, outputs: ScanOutputs, labels: [Int64: ClientLabel], feed: FeedCheck
+        asOf: Day, outcome: ScanOutcome<Int64>, labels: [Int64: ClientLabel], feed: FeedCheck
     ) throws -> DayView {
         struct Key: Hashable {
             var client: Int64
@@ -44,9 +44,10 @@ extension AppDatabase {
             }
             return found
         }
-        let alerts = outputs.alerts.map { client, candidate -> Alert in
+        let alerts = outcome.alerts.map { client, candidate -> Alert in
             let label = client.flatMap { labels[$0] }
-            let match = stored[Key(client: client ?? 0, kind: candidate.kind.rawValue, category: candidate.category ?? "")]
+            let match = stored[
+                Key(client: client ?? 0, kind: candidate.kind.rawValue, category: candidate.category ?? "")]
             return Alert(
                 id: match?.id ?? 0, clientID: label?.clientID, clientName: label?.name, manager: label?.manager,
                 kind: candidate.kind, category: candidate.category, severity: candidate.severity, status: .new,
@@ -54,7 +55,7 @@ extension AppDatabase {
                 value: candidate.value, firstSeen: match?.firstSeen ?? asOf, lastSeen: asOf)
         }
         .sorted { ($1.severity, $0.value ?? .zero, $1.firstSeen) < ($0.severity, $1.value ?? .zero, $0.firstSeen) }
-        let winback = outputs.winback.enumerated().map { index, entry in
+        let winback = outcome.winback.enumerated().map { index, entry in
             let label = labels[entry.client]
             return WinbackListEntry(
                 rank: index + 1, clientID: label?.clientID ?? "", clientName: label?.name, manager: label?.manager,
