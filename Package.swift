@@ -40,7 +40,6 @@ let package = Package(
             name: "WinbackImport",
             dependencies: [
                 "WinbackCore", "WinbackCSV", "WinbackConfig", "WinbackStore",
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import WinbackCSV
 import WinbackConfig
 import WinbackCore
@@ -74,54 +73,42 @@ public struct Importer: Sendable {
         }
         let dates = try DateParser(extraPatterns: settings.dateFormats)
 
-        try database.writer.writeWithoutTransaction { db in
-            try db.inTransaction(.immediate) {
-                // Checked again under the write lock: another process may have imported it meanwhile.
-                if let previous = try ImportRecord.filter(
-                    Column("sha256") == sha256 && Column("outcome") == "imported"
-                ).fetchOne(db) {
-                    result.previousImport = previous
+        // The store checks again under the write lock that no other process imported the same content meanwhile.
+        result.previousImport = try database.importFile(sha256: sha256) { session in
+            let reader = CSVReader(source: source)
+            do {
+                guard try reader.next() else {
+                    note(BadLine(line: 1, column: "header", reason: "the file is empty"))
                     return .rollback
                 }
-                let reader = CSVReader(source: source)
+                let header: HeaderMap
                 do {
-                    guard try reader.next() else {
-                        note(BadLine(line: 1, column: "header", reason: "the file is empty"))
-                        return .rollback
-                    }
-                    let header: HeaderMap
-                    do {
-                        header = try HeaderMap.read(
-                            header: reader.strings(), renames: settings.columns, forced: forcedKind)
-                    } catch let error as BadLine {
-                        note(error)
-                        return .rollback
-                    }
-                    result.kind = header.kind
-                    var ledger = ImportRecord(
-                        fileName: fileName, sha256: sha256, kind: header.kind.rawValue, bytes: bytes,
-                        startedAt: started, finishedAt: started, outcome: .imported)
-                    try ledger.insert(db)
-                    let importID = ledger.id!
-                    let rows = RowDecoder(
-                        reader: reader, header: header, dates: dates,
-                        numbers: DecimalParser(delimiter: reader.delimiter!))
-                    try copyRows(
-                        kind: header.kind, reader: reader, rows: rows, db: db, importID: importID,
-                        result: &result, note: note)
-                    guard problems.isEmpty, unlisted == 0 else { return .rollback }
-                    ledger.rows = result.rows
-                    ledger.inserted = result.inserted
-                    ledger.duplicates = result.duplicates
-                    ledger.corrected = result.corrected
-                    ledger.finishedAt = timestamp()
-                    try ledger.update(db)
-                    result.importID = importID
-                    return .commit
-                } catch let error as CSVReadError {
-                    note(BadLine(line: error.line, column: "row", reason: error.reason))
+                    header = try HeaderMap.read(
+                        header: reader.strings(), renames: settings.columns, forced: forcedKind)
+                } catch let error as BadLine {
+                    note(error)
                     return .rollback
                 }
+                result.kind = header.kind
+                let importID = try session.begin(
+                    ImportRecord(
+                        fileName: fileName, sha256: sha256, kind: header.kind.rawValue, bytes: bytes,
+                        startedAt: started, finishedAt: started, outcome: .imported))
+                let rows = RowDecoder(
+                    reader: reader, header: header, dates: dates,
+                    numbers: DecimalParser(delimiter: reader.delimiter!))
+                try copyRows(
+                    kind: header.kind, reader: reader, rows: rows, session: session, importID: importID,
+                    result: &result, note: note)
+                guard problems.isEmpty, unlisted == 0 else { return .rollback }
+                try session.finish(
+                    rows: result.rows, inserted: result.inserted, duplicates: result.duplicates,
+                    corrected: result.corrected, finishedAt: timestamp())
+                result.importID = importID
+                return .commit
+            } catch let error as CSVReadError {
+                note(BadLine(line: error.line, column: "row", reason: error.reason))
+                return .rollback
             }
         }
         guard problems.isEmpty else {
@@ -142,13 +129,12 @@ public struct Importer: Sendable {
     /// Reads every data row and stores every good one, so that repeats within the file are found too; the caller
     /// rolls the transaction back if any row was bad.
     private func copyRows(
-        kind: InputKind, reader: CSVReader, rows: RowDecoder, db: Database,
+        kind: InputKind, reader: CSVReader, rows: RowDecoder, session: ImportSession,
         importID: Int64, result: inout ImportResult, note: (BadLine) -> Void
     ) throws {
         switch kind {
         case .sales:
-            let writer = try SalesWriter(
-                db: db, importID: importID, replaceChanged: settings.changedLines == .replace)
+            let writer = try session.salesWriter(replaceChanged: settings.changedLines == .replace)
             func count(_ written: [SalesWriter.Written], _ result: inout ImportResult) {
                 for row in written {
                     switch row.outcome {
@@ -175,7 +161,7 @@ public struct Importer: Sendable {
             }
             count(try writer.finish(), &result)
         case .contacts:
-            let writer = try MasterDataWriter(db: db, importID: importID)
+            let writer = try session.masterDataWriter()
             let pipeline = RowPipeline(reader: reader, decoder: rows) { $0.contact() }
             try drain(pipeline, result: &result, note: note) { contact, _, result in
                 switch try writer.insert(contact) {
@@ -185,7 +171,7 @@ public struct Importer: Sendable {
                 }
             }
         case .clients:
-            let writer = try MasterDataWriter(db: db, importID: importID)
+            let writer = try session.masterDataWriter()
             let pipeline = RowPipeline(reader: reader, decoder: rows) { $0.clientProfile() }
             try drain(pipeline, result: &result, note: note) { profile, _, result in
                 try writer.upsert(profile)

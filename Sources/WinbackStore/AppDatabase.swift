@@ -8,8 +8,9 @@ import GRDB
 /// lock held by the other process instead of failing with "database is locked", keeps foreign keys on,
 /// writes in IMMEDIATE transactions, and runs the migrations when it opens.
 public struct AppDatabase: Sendable {
-    /// Direct access for the storage layer's own types; everything else goes through intention-named methods.
-    public let writer: any DatabaseWriter
+    /// The store's own: every read and write of the other targets goes through an intention-named method (an
+    /// import through ``importFile(sha256:_:)``'s session), so that the store owns every write.
+    let writer: any DatabaseWriter
 
     /// How long a connection waits for another process's lock before giving up.
     public static let busyTimeout: TimeInterval = 30

@@ -8,7 +8,7 @@ import WinbackImport
 import WinbackOutbox
 import WinbackRuntime
 import WinbackScan
-import WinbackStore
+@testable import WinbackStore
 
 // Properties of the whole path, import → scan → outbox, over generated books with extreme but valid values: amounts
 // at the line limit and of one ten-thousandth, zero amounts and returns, thousands of lines on one client-day, days

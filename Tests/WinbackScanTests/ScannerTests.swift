@@ -8,7 +8,7 @@ import WinbackImport
 import WinbackOutbox
 import WinbackScan
 import WinbackSimulation
-import WinbackStore
+@testable import WinbackStore
 
 /// A database, an importer and a scanner with a fixed clock.
 struct ScanFixture {

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import Testing
-import WinbackStore
+@testable import WinbackStore
 import WinbackTestSupport
 
 @Suite("Database")

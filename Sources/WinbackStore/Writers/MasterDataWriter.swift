@@ -9,7 +9,7 @@ public final class MasterDataWriter {
     private let insertContact: Statement
     private let upsertProfile: Statement
 
-    public init(db: Database, importID: Int64) throws {
+    init(db: Database, importID: Int64) throws {
         self.db = db
         self.importID = importID
         findClient = try db.makeStatement(sql: "SELECT id FROM clients WHERE client_id = ?")

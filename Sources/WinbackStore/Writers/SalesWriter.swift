@@ -78,7 +78,7 @@ public final class SalesWriter {
 
     /// Prepares the statements; `db` must be inside the import's transaction. `replaceChanged`: a repeated line with
     /// other values replaces the stored one (the ERP's correction); false keeps the first.
-    public init(db: Database, importID: Int64, replaceChanged: Bool = true) throws {
+    init(db: Database, importID: Int64, replaceChanged: Bool = true) throws {
         self.db = db
         self.importID = importID
         self.replaceChanged = replaceChanged
