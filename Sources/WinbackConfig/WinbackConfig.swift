@@ -38,10 +38,7 @@ public struct WinbackConfig: Sendable, Equatable {
 
     /// Today in the configured time zone.
     public func today(now: Date = Date()) -> Day {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = resolvedTimeZone
-        let parts = calendar.dateComponents([.year, .month, .day], from: now)
-        return Day(year: parts.year!, month: parts.month!, day: parts.day!)!
+        Day.local(at: now, in: resolvedTimeZone).day
     }
 }
 

@@ -130,7 +130,8 @@ public final class Daemon: @unchecked Sendable {
         if now.timeIntervalSince(watchdogReading.at) < 2 * interval + 0.5 {
             notifier.watchdog()
         } else {
-            logger.critical("no progress for \(Int(now.timeIntervalSince(watchdogReading.at))) s: watchdog pings stopped")
+            logger.critical(
+                "no progress for \(Int(now.timeIntervalSince(watchdogReading.at))) s: watchdog pings stopped")
         }
         queue.async { [work] in work.tick() }
     }
@@ -155,7 +156,7 @@ public final class Daemon: @unchecked Sendable {
     /// counts as done only once its scan succeeded; a failed one is tried again after a pause that doubles from
     /// `retry_after_seconds` (30) to 30 minutes, and the days after it wait their turn.
     private func checkSchedule() {
-        guard !work.isStopRequested else { return }
+        guard !work.isStopRequested, !stepAsideForNewerSchema() else { return }
         if let failed = failedScan, now() < failed.retryAt { return }
         do {
             let due = schedule.dueDays(at: now(), lastScheduled: try database.lastScheduledDay())
@@ -192,8 +193,10 @@ public final class Daemon: @unchecked Sendable {
                 "scanned",
                 metadata: [
                     "as_of": "\(day.iso)", "reason": "\(reason)", "clients": "\(summary.clients)",
-                    "at_risk": "\(summary.statuses[.atRisk, default: 0])", "lost": "\(summary.statuses[.lost, default: 0])",
-                    "alerts": "\(summary.alerts)", "seconds": "\(String(format: "%.2f", seconds))", "outbox": "\(folder)",
+                    "at_risk": "\(summary.statuses[.atRisk, default: 0])",
+                    "lost": "\(summary.statuses[.lost, default: 0])",
+                    "alerts": "\(summary.alerts)", "seconds": "\(String(format: "%.2f", seconds))",
+                    "outbox": "\(folder)",
                 ])
             if reason == "scheduled", failedScan != nil {
                 failedScan = nil
@@ -221,7 +224,10 @@ public final class Daemon: @unchecked Sendable {
         failedScan = (day, reason, attempts, now().addingTimeInterval(pause))
         logger.error(
             "scheduled scan failed; retrying",
-            metadata: ["as_of": "\(day.iso)", "attempt": "\(attempts)", "retry_in_seconds": "\(Int(pause))", "error": "\(reason)"])
+            metadata: [
+                "as_of": "\(day.iso)", "attempt": "\(attempts)", "retry_in_seconds": "\(Int(pause))",
+                "error": "\(reason)",
+            ])
         do {
             try database.raiseScanFailed(on: day, reason: reason, attempts: attempts)
         } catch {
@@ -268,7 +274,8 @@ public final class Daemon: @unchecked Sendable {
             let (ready, strangers) = try inbox.look(now: now(), settle: TimeInterval(config.daemon.settleSeconds))
             for (name, what) in strangers {
                 let moved = try inbox.rejectStranger(name, what: what)
-                logger.warning("refused", metadata: ["file": "\(name)", "reason": "\(what)", "moved_to": "\(moved ?? "")"])
+                logger.warning(
+                    "refused", metadata: ["file": "\(name)", "reason": "\(what)", "moved_to": "\(moved ?? "")"])
             }
             var newSales = false
             for name in ready {
@@ -287,7 +294,8 @@ public final class Daemon: @unchecked Sendable {
         notifier.status("importing \(name)")
         defer { notifier.status(idleStatus()) }
         var importer = Importer(
-            database: database, settings: config.importing, now: now, today: { [schedule, now] in schedule.today(at: now()).day })
+            database: database, settings: config.importing, now: now,
+            today: { [schedule, now] in schedule.today(at: now()).day })
         // The inbox is writable by every operator: a link planted there is refused, never followed.
         importer.followLinks = false
         importer.control = work
@@ -309,11 +317,14 @@ public final class Daemon: @unchecked Sendable {
             }
             return imported.inserted > 0 || imported.corrected > 0
         } catch is WorkControl.Stopped {
-            logger.notice("import stopped for the shutdown and rolled back; the file stays claimed", metadata: ["file": "\(name)"])
+            logger.notice(
+                "import stopped for the shutdown and rolled back; the file stays claimed", metadata: ["file": "\(name)"]
+            )
         } catch let failure as ImportFailure {
             do {
                 let rejected = try inbox.reject(path, error: failure.description)
-                logger.warning("refused", metadata: ["file": "\(name)", "reason": "\(failure.summary)", "moved_to": "\(rejected)"])
+                logger.warning(
+                    "refused", metadata: ["file": "\(name)", "reason": "\(failure.summary)", "moved_to": "\(rejected)"])
             } catch {
                 report(error, doing: "moving \(name) to rejected/")
             }
@@ -331,11 +342,6 @@ public final class Daemon: @unchecked Sendable {
         notifier.reloading()
         guard let configPath else {
             logger.notice("reload asked for, but the daemon runs on the defaults, without a config file")
-            notifier.ready(status: idleStatus())
-            return
-        }
-        if let problem = ConfigProbe.problem(with: configPath) {
-            logger.error("config not reloaded; the running one stays", metadata: ["error": "\(problem)"])
             notifier.ready(status: idleStatus())
             return
         }
@@ -358,12 +364,27 @@ public final class Daemon: @unchecked Sendable {
         notifier.ready(status: idleStatus())
     }
 
-    /// On `control`: tells the job under way to stop, then lets the work loop wind down and `run()` return.
-    private func stop(signal: Int32) {
+    /// Why the daemon stopped on its own, if it did: then `winback daemon` exits non-zero, so that systemd starts
+    /// it again, as the newer binary after an upgrade.
+    public private(set) var failure: String?
+
+    /// True, and the daemon stops, when a newer winback migrated the database after this one opened it (an upgrade
+    /// whose new CLI ran before the old daemon was restarted): writing on would undo what the newer one stored.
+    private func stepAsideForNewerSchema() -> Bool {
+        guard let superseded = try? database.supersededBy() else { return false }
+        failure = superseded.description
+        logger.critical("stopping: \(superseded.description)")
+        stop(signal: nil)
+        return true
+    }
+
+    /// On `control` for a signal (on the work loop when the daemon stops itself): tells the job under way to stop,
+    /// then lets the work loop wind down and `run()` return.
+    private func stop(signal: Int32?) {
         guard !work.isStopRequested else { return }
         work.requestStop()
         notifier.stopping()
-        logger.info("stopping", metadata: ["signal": "\(signal == SIGTERM ? "SIGTERM" : "SIGINT")"])
+        if let signal { logger.info("stopping", metadata: ["signal": "\(signal == SIGTERM ? "SIGTERM" : "SIGINT")"]) }
         queue.async { [self] in
             timers.forEach { $0.cancel() }
             rescanTimer?.cancel()
@@ -382,7 +403,9 @@ public final class Daemon: @unchecked Sendable {
         var text = "\(lastSummary); daily scan at " + String(format: "%02d:%02d", next.hour, next.minute)
         if let failed = failedScan {
             let retry = max(0, Int(failed.retryAt.timeIntervalSince(now())))
-            text = "SCAN FAILED for \(failed.day.iso) (\(failed.attempts)×): \(failed.reason); retry in \(retry) s; " + text
+            text =
+                "SCAN FAILED for \(failed.day.iso) (\(failed.attempts)×): \(failed.reason); retry in \(retry) s; "
+                + text
         }
         return text
     }

@@ -1,4 +1,5 @@
 import Foundation
+import WinbackConfig
 import WinbackCore
 
 /// Which daily scans are due: pure arithmetic on the wall clock, so that it can be tested at any hour.
@@ -21,12 +22,8 @@ public struct ScanSchedule: Sendable {
 
     /// The local day and whether its scan time has come, at `now`.
     public func today(at now: Date) -> (day: Day, scanTimePassed: Bool) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: now)
-        let day = Day(year: parts.year!, month: parts.month!, day: parts.day!)!
-        let passed = (parts.hour!, parts.minute!) >= (hour, minute)
-        return (day, passed)
+        let local = Day.local(at: now, in: timeZone)
+        return (local.day, (local.hour, local.minute) >= (hour, minute))
     }
 
     /// The days whose scheduled scan is due at `now`, oldest first.

@@ -34,6 +34,14 @@ public struct AppDatabase: Sendable {
         try migrator.migrate(writer)
     }
 
+    /// Non-nil when a newer winback has migrated the database since it was opened: a process that opened it
+    /// before must stop writing.
+    public func supersededBy() throws -> Superseded? {
+        let migrator = AppDatabase.migrator
+        return try writer.read { try migrator.hasBeenSuperseded($0) }
+            ? Superseded(known: migrator.migrations.last ?? "") : nil
+    }
+
     /// Opens (creating when needed) the database file at `path`.
     public static func open(path: String) throws -> AppDatabase {
         let pool = try DatabasePool(path: path, configuration: makeConfiguration())

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import WinbackTestSupport
 import Testing
 
@@ -188,6 +189,20 @@ struct DaemonTests {
         #expect(log.contains("<3>config not reloaded; the running one stays error="))
         #expect(log.contains("winback.toml:4: expected a value, found '}'"))
         #expect(!log.contains("crashed the config parser"))
+    }
+
+    @Test("after an upgrade's new binary migrated the database, the old daemon stops non-zero instead of writing on")
+    func newerSchema() throws {
+        let winback = try configured()
+        let daemon = try RunningDaemon(winback)
+        #expect(daemon.notify.wait(seconds: 10) { $0.contains("READY=1") } != nil)
+        // What a newer winback's migration leaves: a migration this binary does not know.
+        let database = try DatabaseQueue(path: winback.folder.appendingPathComponent("state/winback.sqlite").path)
+        try database.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('9999-from-the-future')") }
+        daemon.signal(SIGHUP)
+        let (status, log) = daemon.finish(within: 10)
+        #expect(status == 1, "systemd restarts it, as the newer binary")
+        #expect(log.contains("<2>stopping: the database was written by a newer winback"), "\(log)")
     }
 
     @Test("one daemon per state directory")

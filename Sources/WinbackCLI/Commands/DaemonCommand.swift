@@ -33,6 +33,7 @@ struct DaemonCommand: ParsableCommand {
             throw CommandFailure(reason: error.description)
         }
         daemon.run()
+        if let failure = daemon.failure { throw CommandFailure(reason: failure) }
         Foundation.exit(0)
     }
 }
