@@ -94,8 +94,11 @@ let package = Package(
         ),
         // Helpers several test targets share: starting real processes safely, folders that clean up after themselves.
         .target(name: "WinbackTestSupport", path: "Tests/WinbackTestSupport"),
+        .testTarget(name: "WinbackReportsTests", dependencies: ["WinbackReports", "WinbackCore"]),
+        .testTarget(name: "WinbackOutboxTests", dependencies: ["WinbackOutbox", "WinbackCore", "WinbackTestSupport"]),
+        // The real `winback` binary started as a subprocess: commands, the daemon under a fake systemd, crashes.
         .testTarget(
-            name: "WinbackCLITests",
+            name: "WinbackEndToEndTests",
             dependencies: ["WinbackCLI", "WinbackCore", "WinbackTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],

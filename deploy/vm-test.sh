@@ -347,7 +347,7 @@ run systemctl reload winback || true
 if wait_journal '^config not reloaded' 1 30; then pass bad-reload-refused "$(journal | grep '^config not reloaded' | tail -n 1)"; else fail bad-reload-refused "no refusal in the journal"; fi
 active_running && [ "$(prop MainPID)" = "$pid1" ] && pass bad-reload-survives "MainPID $pid1" || fail bad-reload-survives "$(prop ActiveState) MainPID $(prop MainPID)"
 if [ -r /usr/local/lib/winback-vm-test/crashing.toml ]; then
-    step "4b. a reload with a config that aborts the TOML parser: checked in a child process first"
+    step "4b. a reload with a config that used to abort the TOML parser: refused by the grammar guard"
     cat /usr/local/lib/winback-vm-test/crashing.toml >"$config"
     run systemctl reload winback || true
     if wait_journal '^config not reloaded' 2 30; then pass crash-reload-refused "$(journal | grep '^config not reloaded' | tail -n 1)"; else fail crash-reload-refused "no refusal in the journal"; fi

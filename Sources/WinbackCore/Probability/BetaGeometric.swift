@@ -129,6 +129,14 @@ public struct BetaGeometricModel: Sendable, Equatable {
         public var clients: Int
         public var iterations: Int
         public var converged: Bool
+
+        public init(model: BetaGeometricModel, logLikelihood: Double, clients: Int, iterations: Int, converged: Bool) {
+            self.model = model
+            self.logLikelihood = logLikelihood
+            self.clients = clients
+            self.iterations = iterations
+            self.converged = converged
+        }
     }
 
     /// Maximum-likelihood fit over all clients, on the logarithms of the parameters.

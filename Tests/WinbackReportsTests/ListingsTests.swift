@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+import WinbackCore
+import WinbackReports
+
+/// A lost client's alert, with an offer, as the store would hand it over.
+func lostAlert(name: String = "Nordbau GmbH", id: Int64 = 7) -> Alert {
+    Alert(
+        id: id, clientID: "C1", clientName: name, manager: "Eva Novák", kind: .lost, category: nil, severity: .critical,
+        status: .new, title: "A-client \(name) (C1) lost: silent 54 days, buys every 7",
+        explanation: "silent for 54 days",
+        offer: Offer(
+            kind: .discount, text: "10 % on the next order", discount: 10, rule: "lost-a",
+            pausedUntil: Day(iso: "2025-04-01")),
+        value: Money(units: 52_000), firstSeen: Day(iso: "2025-03-01")!, lastSeen: Day(iso: "2025-03-31")!)
+}
+
+func jsonObjects(_ text: String) throws -> [[String: Any]] {
+    try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]])
+}
+
+@Suite("Listings and their renderers")
+struct ListingsTests {
+    @Test("alerts --format json carries the offer as the same object as alerts.jsonl, and CSV as one line of text")
+    func offerObject() throws {
+        let alert = lostAlert()
+        let listing = try jsonObjects(Listings.alerts([alert], format: .json).render(.json))
+        let line = try #require(
+            try JSONSerialization.jsonObject(with: Data(AlertJSONLines.render([alert], asOf: alert.lastSeen).utf8))
+                as? [String: Any])
+        let fromListing = try #require(listing.first?["offer"] as? [String: Any])
+        let fromLines = try #require(line["offer"] as? [String: Any])
+        #expect(NSDictionary(dictionary: fromListing) == NSDictionary(dictionary: fromLines))
+        #expect(fromListing["discount_percent"] as? Double == 10)
+        #expect(fromListing["no_visit_before"] as? String == "2025-04-01")
+        #expect(listing.first?["value"] as? Double == 52_000)
+        let csv = Listings.alerts([alert], format: .csv).render(.csv)
+        #expect(csv.contains("10 % on the next order; no personal visit before 2025-04-01"))
+    }
+
+    @Test("CSV cells a spreadsheet would run as a formula get an apostrophe; a quote before a combining mark is quoted")
+    func csvCells() {
+        let csv = Listings.alerts(
+            [lostAlert(name: "=HYPERLINK(\"x\")"), lostAlert(name: "Acme \"\u{301}Tools, Ltd")], format: .csv
+        )
+        .render(.csv)
+        #expect(csv.contains("'=HYPERLINK(\"\"x\"\")"))
+        #expect(csv.contains("\"Acme \"\"\u{301}Tools, Ltd\""))
+        #expect(csv.hasSuffix("\r\n"))
+    }
+
+    @Test("a diverged fit prints null in JSON and an empty cell in CSV, never nan")
+    func divergedFit() throws {
+        let fit = BetaGeometricModel.Fit(
+            model: BetaGeometricModel(variant: .bgnbd, r: .nan, alpha: .infinity, a: 1, b: 2),
+            logLikelihood: -.infinity,
+            clients: 12, iterations: 500, converged: false)
+        let day = Day(iso: "2025-03-31")!
+        let json = ModelFitOutput.render(fit, asOf: day, seconds: 0.5, format: .json)
+        #expect(!json.contains("nan") && !json.contains("inf"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(object["r"] is NSNull)
+        #expect(object["converged"] as? Bool == false)
+        let csv = ModelFitOutput.render(fit, asOf: day, seconds: 0.5, format: .csv)
+        #expect(csv.split(separator: "\r\n").last == "bgnbd,,,1.0,2.0,,day,12,false,500,2025-03-31")
+    }
+
+    @Test("a table cuts long text with an ellipsis and shows control characters from data, never sends them")
+    func tableCells() {
+        let name = "Evil\u{1b}[2J Ltd, a name long enough to be cut in a terminal"
+        let table = Listings.alerts([lostAlert(name: name)], format: .table).render(.table)
+        #expect(!table.unicodeScalars.contains { $0.value == 0x1b })
+        #expect(table.contains("Evil\\u{1b}[2J Ltd, a name"))
+        #expect(table.contains("…"))
+        #expect(!table.contains("cut in a terminal"))
+    }
+}
+
+@Suite("A client's story")
+struct ClientStoryTests {
+    let state = ClientState(
+        asOf: Day(iso: "2025-03-31")!, status: .atRisk, statusSince: Day(iso: "2025-03-20")!, reason: "silent 30 days",
+        abc: .a, xyz: .x, share: 0.04, dependence: .key, revenue: Money(units: 52_000), purchaseDays: 40, rhythm: 7,
+        expectedNext: Day(iso: "2025-03-08"), daysSilent: 30, findings: [], pAlive: 0.3, expectedPurchases: 1.2,
+        pBuy: 0.4)
+
+    func client(name: String = "Nordbau GmbH") -> ClientSummary {
+        ClientSummary(
+            clientID: "C1", name: name, manager: "Eva", firstPurchase: Day(iso: "2024-01-02"),
+            lastPurchase: Day(iso: "2025-03-01"), documents: 40, revenue: Money(units: 60_000), state: state)
+    }
+
+    @Test("the purchase model's line names the configured horizon, and data cannot send control characters")
+    func text() {
+        let story = ClientStory.text(client(name: "Nordbau\u{1b}]0;x\u{7}"), facts: nil, changes: [], horizon: 120)
+        #expect(story.contains("of buying within 120 days"))
+        #expect(story.contains("Buys every 7.0 days"))
+        #expect(!story.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
+    }
+
+    @Test("the JSON is one array holding the client's object, with the stored names of its fields")
+    func json() throws {
+        let change = StatusChange(day: Day(iso: "2025-03-20")!, from: .active, to: .atRisk, reason: "silent 30 days")
+        let objects = try jsonObjects(ClientStory.json(client(), facts: nil, changes: [change]))
+        let object = try #require(objects.first)
+        #expect(objects.count == 1)
+        #expect(object["typical_interval_days"] as? Double == 7)
+        #expect(object["revenue"] as? Double == 60_000)
+        #expect(object["missed_cycles"] as? Int == 3)
+        #expect((object["status_history"] as? [[String: Any]])?.first?["from"] as? String == "active")
+    }
+}
+
+@Suite("The digest")
+struct DigestTests {
+    @Test("built from a day's view, it counts each direction on that day against the day before, not on later days")
+    func fromView() {
+        func point(_ day: String, _ direction: String, lost: Int) -> FailurePoint {
+            var counts = FailureCounts()
+            counts.clients = 10
+            counts.lost = lost
+            return FailurePoint(asOf: Day(iso: day)!, direction: direction, counts: counts)
+        }
+        let view = DayView(
+            asOf: Day(iso: "2025-03-31")!, alerts: [lostAlert()], winback: [],
+            trend: [
+                .all: [point("2025-03-30", "all", lost: 1), point("2025-03-31", "all", lost: 2)],
+                .manager: [point("2025-03-30", "Eva", lost: 1), point("2025-03-31", "Eva", lost: 2)],
+            ])
+        let digest = Digest(view)
+        #expect(digest.byDirection[.manager]?.map(\.point.asOf) == [Day(iso: "2025-03-31")!])
+        #expect(digest.byDirection[.manager]?.first?.before?.lost == 1)
+        #expect(digest.overall.count == 2)
+        #expect(digest.render().contains("Nordbau GmbH"))
+    }
+}
