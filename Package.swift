@@ -86,7 +86,13 @@ let package = Package(
             ],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "WinbackRuntimeTests", dependencies: ["WinbackRuntime", "WinbackCore", "WinbackTestSupport"]),
+        .testTarget(
+            name: "WinbackRuntimeTests",
+            dependencies: [
+                "WinbackRuntime", "WinbackCore", "WinbackConfig", "WinbackStore", "WinbackTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "WinbackSimulationTests", dependencies: ["WinbackSimulation", "WinbackCSV"]),
         .testTarget(
             name: "WinbackImportTests",

@@ -50,12 +50,15 @@ public final class Daemon: @unchecked Sendable {
     private var rescanTimer: DispatchSourceTimer?
     private var signals: [DispatchSourceSignal] = []
     private var lastSummary = "no scan yet"
+    /// False when the host (a test) runs the daemon in its own process and stops it with ``stop()``.
+    private let handlesSignals: Bool
 
     /// Prepares the state directory, takes the instance lock and opens the database; throws what stops a start.
     public init(
         config: WinbackConfig, configPath: String?, logger: Logger, notifier: SystemdNotifier = SystemdNotifier(),
-        now: @escaping @Sendable () -> Date = Date.init
+        now: @escaping @Sendable () -> Date = Date.init, handlesSignals: Bool = true
     ) throws {
+        self.handlesSignals = handlesSignals
         self.config = config
         self.configPath = configPath
         self.logger = logger
@@ -74,7 +77,13 @@ public final class Daemon: @unchecked Sendable {
         stopped.wait()
     }
 
+    /// Stops the daemon as SIGTERM does: the job under way rolls back at its next step, and ``run()`` returns.
+    public func stop() {
+        control.async { self.stop(signal: nil) }
+    }
+
     private func start() {
+        guard handlesSignals else { return started() }
         // READY=1 only once every signal source is registered: libdispatch registers them asynchronously,
         // and a SIGTERM or SIGHUP arriving before that would be ignored.
         let registered = DispatchGroup()
