@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "WinbackConfigTests", dependencies: ["WinbackConfig"]),
         .testTarget(
             name: "WinbackStoreTests",
-            dependencies: ["WinbackStore", "WinbackTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["WinbackStore", "WinbackCore", "WinbackTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "WinbackScanTests",

@@ -122,12 +122,14 @@ public enum BacktestOutput {
             .init(key: "horizon_days", header: "horizon"),
         ])
         func pct(_ value: Double) -> String { fixed(value * 100, 1) + " %" }
+        // A person reads percentages; scripts and spreadsheets get the fraction.
+        func rate(_ value: Double) -> String { format == .table ? pct(value) : fixed(value, 4) }
         for (report, ruleRates) in zip(period.days, period.ruleByDay) {
             let c = report.comparison
             table.append([
-                .date(report.asOf), .integer(report.activeClients), .number(pct(c.winback.falseAlarms)),
-                .number(pct(c.winback.recall)), .number(period.ruleDays.map { _ in pct(ruleRates.falseAlarms) }),
-                .number(period.ruleDays.map { _ in pct(ruleRates.recall) }), .integer(period.ruleDays ?? 0),
+                .date(report.asOf), .integer(report.activeClients), .number(rate(c.winback.falseAlarms)),
+                .number(rate(c.winback.recall)), .number(period.ruleDays.map { _ in rate(ruleRates.falseAlarms) }),
+                .number(period.ruleDays.map { _ in rate(ruleRates.recall) }), .integer(period.ruleDays ?? 0),
                 .integer(report.silentClients), .integer(report.horizonDays),
             ])
         }

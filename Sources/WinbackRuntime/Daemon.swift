@@ -217,6 +217,9 @@ public final class Daemon: @unchecked Sendable {
         } catch is WorkControl.Stopped {
             logger.notice("scan stopped for the shutdown; nothing of it was kept", metadata: ["as_of": "\(day.iso)"])
             return false
+        } catch let superseded as AppDatabase.Superseded {
+            stepAside(superseded)
+            return false
         } catch {
             report(error, doing: "scanning as of \(day.iso)")
             if reason == "scheduled" { scheduleRetry(of: day, error: error) }
@@ -329,6 +332,9 @@ public final class Daemon: @unchecked Sendable {
             logger.notice(
                 "import stopped for the shutdown and rolled back; the file stays claimed", metadata: ["file": "\(name)"]
             )
+        } catch let superseded as AppDatabase.Superseded {
+            // Claimed, not imported: the newer daemon takes it up.
+            stepAside(superseded)
         } catch let failure as ImportFailure {
             do {
                 let rejected = try inbox.reject(path, error: failure.description)
@@ -374,17 +380,24 @@ public final class Daemon: @unchecked Sendable {
     }
 
     /// Why the daemon stopped on its own, if it did: then `winback daemon` exits non-zero, so that systemd starts
-    /// it again, as the newer binary after an upgrade.
+    /// it again, as the newer binary after an upgrade. Set on `queue`; read after ``run()`` returned (the stop
+    /// semaphore orders the two).
     public private(set) var failure: String?
 
     /// True, and the daemon stops, when a newer winback migrated the database after this one opened it (an upgrade
     /// whose new CLI ran before the old daemon was restarted): writing on would undo what the newer one stored.
     private func stepAsideForNewerSchema() -> Bool {
         guard let superseded = try? database.supersededBy() else { return false }
+        stepAside(superseded)
+        return true
+    }
+
+    /// Stops the daemon for good (status 1) because the database is a newer winback's now.
+    private func stepAside(_ superseded: AppDatabase.Superseded) {
+        guard failure == nil else { return }
         failure = superseded.description
         logger.critical("stopping: \(superseded.description)")
         stop(signal: nil)
-        return true
     }
 
     /// On `control` for a signal (on the work loop when the daemon stops itself): tells the job under way to stop,

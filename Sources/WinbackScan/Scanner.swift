@@ -26,7 +26,8 @@ public struct ScanSummary: Sendable, Equatable {
     /// True when the day was before the latest live scan's: the day was judged and its outbox can be written, but
     /// the live book (client states, alerts, the win-back list, status history) was left to the latest day.
     public var replay = false
-    /// A replay's alerts and win-back list, for its outbox (a live scan's are read from the store).
+    /// A replay's view for its outbox: its alerts, win-back list, trend up to its day and feed (a live scan's view
+    /// is read from the store).
     public var replayView: DayView?
 }
 

@@ -11,7 +11,7 @@ extension AppDatabase {
 
     /// Records that the scheduled scan of `day` was made (never moves backwards).
     public func recordScheduledScan(_ day: Day) throws {
-        try writer.write { db in
+        try write { db in
             try db.execute(
                 sql: """
                     UPDATE schedule SET last_scheduled_day = max(coalesce(last_scheduled_day, ?1), ?1) WHERE id = 1

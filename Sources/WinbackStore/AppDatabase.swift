@@ -34,6 +34,21 @@ public struct AppDatabase: Sendable {
         try migrator.migrate(writer)
     }
 
+    /// Every write of the store: one transaction, refused with ``Superseded`` when a newer winback migrated the
+    /// database since this process opened it (an upgrade's new CLI beside the old daemon), so that nothing the
+    /// newer one stored is written over.
+    func write<T>(_ updates: (Database) throws -> T) throws -> T {
+        try writer.write { db in
+            try Self.refuseIfSuperseded(db)
+            return try updates(db)
+        }
+    }
+
+    static func refuseIfSuperseded(_ db: Database) throws {
+        let migrator = AppDatabase.migrator
+        if try migrator.hasBeenSuperseded(db) { throw Superseded(known: migrator.migrations.last ?? "") }
+    }
+
     /// Non-nil when a newer winback has migrated the database since it was opened: a process that opened it
     /// before must stop writing.
     public func supersededBy() throws -> Superseded? {

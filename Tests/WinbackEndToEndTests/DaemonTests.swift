@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
-import WinbackTestSupport
 import Testing
+import WinbackTestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -22,7 +22,9 @@ final class FakeNotifySocket {
             for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
         }
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         guard result == 0 else { throw POSIXError(.EADDRINUSE) }
         var timeout = timeval(tv_sec: 0, tv_usec: 100_000)
@@ -101,7 +103,8 @@ struct DaemonTests {
     func readyAndStop() throws {
         let daemon = try RunningDaemon(try configured())
         #expect(daemon.notify.wait(seconds: 10) { $0.contains("READY=1") } != nil)
-        #expect(daemon.notify.wait(seconds: 10) { $0.contains("STATUS=scan ") } != nil, "the day's scan was made at start")
+        #expect(
+            daemon.notify.wait(seconds: 10) { $0.contains("STATUS=scan ") } != nil, "the day's scan was made at start")
         daemon.signal(SIGTERM)
         #expect(daemon.notify.wait(seconds: 5) { $0.contains("STOPPING=1") } != nil)
         let (status, log) = daemon.finish(within: 5)
@@ -138,11 +141,19 @@ struct DaemonTests {
         try "date,client_id,document,amount\n2024-13-02,C1,D2,5\n".write(
             to: state.appendingPathComponent("inbox/bad.csv"), atomically: true, encoding: .utf8)
         try "not yet".write(to: state.appendingPathComponent("inbox/.partial"), atomically: true, encoding: .utf8)
-        #expect(eventually(5) { FileManager.default.fileExists(atPath: state.appendingPathComponent("archive/good sales.csv").path) })
-        #expect(eventually(5) { FileManager.default.fileExists(atPath: state.appendingPathComponent("rejected/bad.csv.error.txt").path) })
+        #expect(
+            eventually(5) {
+                FileManager.default.fileExists(atPath: state.appendingPathComponent("archive/good sales.csv").path)
+            })
+        #expect(
+            eventually(5) {
+                FileManager.default.fileExists(atPath: state.appendingPathComponent("rejected/bad.csv.error.txt").path)
+            })
         let error = try String(contentsOf: state.appendingPathComponent("rejected/bad.csv.error.txt"), encoding: .utf8)
         #expect(error.contains("bad.csv:2: date: not a date"))
-        #expect(FileManager.default.fileExists(atPath: state.appendingPathComponent("inbox/.partial").path), "dot-files are left alone")
+        #expect(
+            FileManager.default.fileExists(atPath: state.appendingPathComponent("inbox/.partial").path),
+            "dot-files are left alone")
         let alerts = try winback.run(["alerts", "--kind", "import_rejected", "--format", "json"])
         #expect(alerts.stdout.contains("bad.csv was not imported"))
         let clients = try winback.run(["clients", "--format", "json"])
@@ -191,18 +202,30 @@ struct DaemonTests {
         #expect(!log.contains("crashed the config parser"))
     }
 
-    @Test("after an upgrade's new binary migrated the database, the old daemon stops non-zero instead of writing on")
+    @Test("after an upgrade's new binary migrated the database, the old daemon writes nothing more and stops non-zero")
     func newerSchema() throws {
         let winback = try configured()
         let daemon = try RunningDaemon(winback)
         #expect(daemon.notify.wait(seconds: 10) { $0.contains("READY=1") } != nil)
         // What a newer winback's migration leaves: a migration this binary does not know.
-        let database = try DatabaseQueue(path: winback.folder.appendingPathComponent("state/winback.sqlite").path)
-        try database.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('9999-from-the-future')") }
-        daemon.signal(SIGHUP)
+        let path = winback.folder.appendingPathComponent("state/winback.sqlite").path
+        let database = try DatabaseQueue(path: path)
+        try database.write {
+            try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('9999-from-the-future')")
+        }
+        // A file arrives before the next schedule check: whichever write comes first (the start's scan or this
+        // import), the store refuses it under the write lock.
+        let inbox = winback.folder.appendingPathComponent("state/inbox")
+        try "date,client_id,document,amount\n2025-01-02,C1,D1,10\n".write(
+            to: inbox.appendingPathComponent(".late"), atomically: true, encoding: .utf8)
+        rename(inbox.appendingPathComponent(".late").path, inbox.appendingPathComponent("late.csv").path)
         let (status, log) = daemon.finish(within: 10)
         #expect(status == 1, "systemd restarts it, as the newer binary")
         #expect(log.contains("<2>stopping: the database was written by a newer winback"), "\(log)")
+        #expect(try database.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM sales") } == 0)
+        let waiting = FileManager.default.fileExists(atPath: inbox.appendingPathComponent("late.csv").path)
+        let claimed = FileManager.default.fileExists(atPath: inbox.appendingPathComponent(".processing/late.csv").path)
+        #expect(waiting || claimed, "left in the inbox for the newer daemon")
     }
 
     @Test("one daemon per state directory")

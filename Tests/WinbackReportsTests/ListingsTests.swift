@@ -65,6 +65,18 @@ struct ListingsTests {
         #expect(csv.split(separator: "\r\n").last == "bgnbd,,,1.0,2.0,,day,12,false,500,2025-03-31")
     }
 
+    @Test("a number cell that is not a JSON number (n/a, ∞) is null in JSON, never bare text")
+    func jsonNumbers() throws {
+        var listing = Listing(columns: [
+            .init(key: "a", header: "a"), .init(key: "b", header: "b"), .init(key: "c", header: "c"),
+        ])
+        listing.append([.number(fixed(.nan, 2)), .number(fixed(.infinity, 2)), .number("-0.25e-3")])
+        listing.append([.number("12.5 %"), .number("007"), .number("1234.50")])
+        let rows = try jsonObjects(listing.render(.json))
+        #expect(rows[0]["a"] is NSNull && rows[0]["b"] is NSNull && rows[0]["c"] as? Double == -0.00025)
+        #expect(rows[1]["a"] is NSNull && rows[1]["b"] is NSNull && rows[1]["c"] as? Double == 1234.5)
+    }
+
     @Test("a table cuts long text with an ellipsis and shows control characters from data, never sends them")
     func tableCells() {
         let name = "Evil\u{1b}[2J Ltd, a name long enough to be cut in a terminal"

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import WinbackCore
 @testable import WinbackStore
 import WinbackTestSupport
 
@@ -37,6 +38,12 @@ struct AppDatabaseTests {
         }
         let rows = try database.writer.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
         #expect(rows.last == "v99: from the future")
+        // A process that opened it before the newer one migrated writes nothing more either.
+        #expect(throws: AppDatabase.Superseded.self) {
+            try database.raiseScanFailed(on: Day(iso: "2025-01-01")!, reason: "test", attempts: 1)
+        }
+        #expect(throws: AppDatabase.Superseded.self) { try database.importFile(sha256: "x") { _ in .commit } }
+        #expect(try database.alerts(AlertFilter(statuses: AlertStatus.allCases)).isEmpty)
     }
 
     @Test("the schema refuses what Swift should never write: orphan sales, unknown outcomes, a file imported twice")

@@ -132,7 +132,7 @@ extension AppDatabase {
     }
 
     private func change(_ ids: [Int64], allowResolved: Bool, _ update: (Database, Int64) throws -> Void) throws {
-        try writer.write { db in
+        try write { db in
             for id in ids {
                 guard
                     let status = try String.fetchOne(db, sql: "SELECT status FROM alerts WHERE id = ?", arguments: [id])
@@ -147,7 +147,7 @@ extension AppDatabase {
 
     /// Raises an `import_rejected` alert for a refused file (once per file content and day).
     public func raiseImportRejected(fileName: String, sha256: String, problem: String, on day: Day) throws {
-        try writer.write { db in
+        try write { db in
             try db.execute(
                 sql: """
                     INSERT INTO alerts (client, kind, category, severity, title, explanation, first_seen, last_seen)
@@ -160,7 +160,7 @@ extension AppDatabase {
 
     /// Raises (or updates) the `scan_failed` alert of a scheduled scan that failed: one per day scanned.
     public func raiseScanFailed(on day: Day, reason: String, attempts: Int) throws {
-        try writer.write { db in
+        try write { db in
             try db.execute(
                 sql: """
                     INSERT INTO alerts (client, kind, category, severity, title, explanation, first_seen, last_seen)
@@ -177,7 +177,7 @@ extension AppDatabase {
 
     /// Resolves the `scan_failed` alerts once a scheduled scan succeeded again.
     public func resolveScanFailures(on day: Day) throws {
-        try writer.write { db in
+        try write { db in
             try db.execute(
                 sql: """
                     UPDATE alerts SET status = 'resolved', snoozed_until = NULL, resolution = 'cleared', resolved_on = ?

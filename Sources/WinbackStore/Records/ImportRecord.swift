@@ -33,7 +33,8 @@ public struct ImportRecord: Codable, Sendable, Equatable, FetchableRecord, Mutab
 
     public init(
         id: Int64? = nil, fileName: String, sha256: String, kind: String?, bytes: Int64, rows: Int = 0,
-        inserted: Int = 0, duplicates: Int = 0, corrected: Int = 0, startedAt: String, finishedAt: String, outcome: Outcome,
+        inserted: Int = 0, duplicates: Int = 0, corrected: Int = 0, startedAt: String, finishedAt: String,
+        outcome: Outcome,
         error: String? = nil
     ) {
         self.id = id
@@ -56,13 +57,20 @@ public struct ImportRecord: Codable, Sendable, Equatable, FetchableRecord, Mutab
     }
 }
 
+extension ImportRecord {
+    /// The successful import of a file with this content.
+    static func imported(sha256: String) -> QueryInterfaceRequest<ImportRecord> {
+        ImportRecord.filter(Column("sha256") == sha256 && Column("outcome") == "imported")
+    }
+}
+
 extension AppDatabase {
     // MARK: - Database Access: Reads
 
     /// The successful import of a file with this content, if there was one.
     public func importedFile(sha256: String) throws -> ImportRecord? {
         try writer.read { db in
-            try ImportRecord.filter(Column("sha256") == sha256 && Column("outcome") == "imported").fetchOne(db)
+            try ImportRecord.imported(sha256: sha256).fetchOne(db)
         }
     }
 
@@ -80,7 +88,7 @@ extension AppDatabase {
     public func recordRejection(_ record: ImportRecord) throws -> ImportRecord {
         var record = record
         record.outcome = .rejected
-        try writer.write { db in try record.insert(db) }
+        try write { db in try record.insert(db) }
         return record
     }
 }

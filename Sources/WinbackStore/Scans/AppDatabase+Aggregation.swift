@@ -13,10 +13,10 @@ extension AppDatabase {
     @discardableResult
     /// `control` is ticked as lines are read; a stop asked there rolls back the chunk under way.
     public func aggregateNewSales(chunk: Int = 500_000, control: WorkControl? = nil) throws -> Int {
-        try writer.write { db in try ClientDayAggregator(db: db, control: control).refoldCorrected() }
+        try write { db in try ClientDayAggregator(db: db, control: control).refoldCorrected() }
         var total = 0
         while true {
-            let added = try writer.write { db in
+            let added = try write { db in
                 try ClientDayAggregator(db: db, control: control).addChunk(limit: chunk)
             }
             total += added

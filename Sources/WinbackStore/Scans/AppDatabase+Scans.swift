@@ -53,7 +53,7 @@ extension AppDatabase {
         outcome: ScanOutcome<Int64> = ScanOutcome(),
         fits: [String: StoredFit] = [:]
     ) throws -> (scanID: Int64, replay: Bool) {
-        try writer.write { db in
+        try write { db in
             let previousAsOf = try Int32.fetchOne(
                 db, sql: "SELECT as_of FROM scans WHERE replay = 0 ORDER BY as_of DESC, id DESC LIMIT 1")
             let replay = previousAsOf.map { asOf.number < $0 } ?? false

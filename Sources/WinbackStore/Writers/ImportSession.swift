@@ -61,9 +61,8 @@ extension AppDatabase {
         var previous: ImportRecord?
         try writer.writeWithoutTransaction { db in
             try db.inTransaction(.immediate) {
-                if let earlier = try ImportRecord.filter(Column("sha256") == sha256 && Column("outcome") == "imported")
-                    .fetchOne(db)
-                {
+                try Self.refuseIfSuperseded(db)
+                if let earlier = try ImportRecord.imported(sha256: sha256).fetchOne(db) {
                     previous = earlier
                     return .rollback
                 }
