@@ -8,11 +8,11 @@ public enum ClientStory {
         -> String
     {
         var out: [String] = []
-        var who = "\(escapeControls(client.clientID))"
-        if let name = client.name { who += "  \(escapeControls(name))" }
+        var who = client.clientID
+        if let name = client.name { who += "  \(name)" }
         out.append(who)
         let whose = [client.manager.map { "manager \($0)" }, client.region.map { "region \($0)" }].compactMap { $0 }
-        if !whose.isEmpty { out.append(escapeControls(whose.joined(separator: ", "))) }
+        if !whose.isEmpty { out.append(whose.joined(separator: ", ")) }
         out.append(
             "Bought \(client.documents) documents for \(client.revenue.formatted()) in all"
                 + (client.firstPurchase.map { ", from \($0.iso)" } ?? "")
@@ -75,7 +75,7 @@ public enum ClientStory {
         }
         if let facts, !facts.categories.isEmpty {
             let listed = facts.categories.prefix(8).map {
-                "\(escapeControls($0.category)) \(Int(($0.share * 100).rounded())) % (last \($0.lastPurchase.iso))"
+                "\($0.category) \(Int(($0.share * 100).rounded())) % (last \($0.lastPurchase.iso))"
             }
             out.append("Categories, by share of purchase days: " + listed.joined(separator: ", ") + ".")
         }
@@ -90,7 +90,7 @@ public enum ClientStory {
         } else {
             out.append("What fired:")
             for finding in state.findings {
-                let category = finding.category.map { " \(escapeControls($0))" } ?? ""
+                let category = finding.category.map { " \($0)" } ?? ""
                 out.append(
                     "  \(finding.criterion.rawValue)\(category) (\(finding.verdict.rawValue)): \(finding.explanation)")
             }

@@ -27,11 +27,8 @@ public struct AppDatabase: Sendable {
 
     public init(_ writer: any DatabaseWriter) throws {
         self.writer = writer
-        let migrator = AppDatabase.migrator
-        if try writer.read({ try migrator.hasBeenSuperseded($0) }) {
-            throw Superseded(known: migrator.migrations.last ?? "")
-        }
-        try migrator.migrate(writer)
+        try writer.read(Self.refuseIfSuperseded)
+        try AppDatabase.migrator.migrate(writer)
     }
 
     /// Every write of the store: one transaction, refused with ``Superseded`` when a newer winback migrated the
@@ -44,6 +41,7 @@ public struct AppDatabase: Sendable {
         }
     }
 
+    /// Throws ``Superseded`` when the database holds a migration this binary does not know.
     static func refuseIfSuperseded(_ db: Database) throws {
         let migrator = AppDatabase.migrator
         if try migrator.hasBeenSuperseded(db) { throw Superseded(known: migrator.migrations.last ?? "") }
@@ -52,9 +50,12 @@ public struct AppDatabase: Sendable {
     /// Non-nil when a newer winback has migrated the database since it was opened: a process that opened it
     /// before must stop writing.
     public func supersededBy() throws -> Superseded? {
-        let migrator = AppDatabase.migrator
-        return try writer.read { try migrator.hasBeenSuperseded($0) }
-            ? Superseded(known: migrator.migrations.last ?? "") : nil
+        do {
+            try writer.read(Self.refuseIfSuperseded)
+            return nil
+        } catch let superseded as Superseded {
+            return superseded
+        }
     }
 
     /// Opens (creating when needed) the database file at `path`.
