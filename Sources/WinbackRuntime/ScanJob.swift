@@ -61,13 +61,18 @@ public struct ScanJob: Sendable {
         let today = today()
         guard asOf <= today else { throw Failure.future(asOf, today: today) }
         let started = now()
-        let summary = try Scanner(database: database, settings: settings, now: now, control: control).scan(asOf: asOf)
+        var summary = try Scanner(database: database, settings: settings, now: now, control: control).scan(asOf: asOf)
         let folder: String
+        let clock = ContinuousClock()
+        let written = clock.now
         do {
             folder = try outbox.write(summary.replayView ?? database.liveView(asOf: asOf, feed: summary.feed))
         } catch let failure as Outbox.Failure {
             throw Failure.outbox(summary, reason: failure.description)
         }
+        let elapsed = written.duration(to: clock.now).components
+        summary.stages.append(
+            StageTime(name: "outbox", seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18))
         return Result(summary: summary, folder: folder, seconds: now().timeIntervalSince(started))
     }
 }

@@ -19,7 +19,6 @@ public struct BacktestJob: Sendable {
 
     /// Replays `asOf` against what happened in the `horizonDays` after it.
     public func run(asOf: Day, horizonDays: Int) throws -> Backtest.Replay {
-        try database.aggregateNewSales()
         let end = asOf.adding(days: horizonDays)
         let lastSale = try database.lastSaleDay()
         guard let lastSale, lastSale >= end else {
@@ -35,7 +34,6 @@ public struct BacktestJob: Sendable {
         guard from <= through else {
             throw Failure(description: "the period starts \(from.iso), after it ends (\(through.iso))")
         }
-        try database.aggregateNewSales()
         let lastSale = try database.lastSaleDay()
         let days = Backtest.monthEnds(from: from, through: through).filter { day in
             lastSale.map { day.adding(days: horizonDays) <= $0 } ?? false

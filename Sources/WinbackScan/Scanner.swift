@@ -11,8 +11,6 @@ public struct ScanSummary: Sendable, Equatable {
     public var scanID: Int64
     public var asOf: Day
     public var clients: Int
-    /// Sales lines added to the aggregates by this scan (all history on the first scan, the news after).
-    public var aggregatedLines: Int
     /// Clients per status after the scan.
     public var statuses: [ClientStatus: Int]
     /// Clients whose status changed to each status in this scan.
@@ -29,9 +27,39 @@ public struct ScanSummary: Sendable, Equatable {
     /// A replay's view for its outbox: its alerts, win-back list, trend up to its day and feed (a live scan's view
     /// is read from the store).
     public var replayView: DayView?
+    /// Wall time of each stage, in order: what a benchmark or an admin asks when a scan is slow.
+    public var stages: [StageTime] = []
 }
 
-/// Runs a scan: brings the aggregates up to date, assesses every client as of a day, classifies them all,
+/// How long one stage of a scan took.
+public struct StageTime: Sendable, Equatable {
+    public var name: String
+    public var seconds: Double
+
+    public init(name: String, seconds: Double) {
+        self.name = name
+        self.seconds = seconds
+    }
+}
+
+/// Times the stages of one scan on a monotonic clock.
+struct StageClock {
+    private let clock = ContinuousClock()
+    private var last: ContinuousClock.Instant
+    private(set) var stages: [StageTime] = []
+
+    init() { last = clock.now }
+
+    /// Ends the stage under way, naming it.
+    mutating func lap(_ name: String) {
+        let now = clock.now
+        let elapsed = last.duration(to: now).components
+        stages.append(StageTime(name: name, seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18))
+        last = now
+    }
+}
+
+/// Runs a scan: assesses every client as of a day, classifies them all,
 /// and stores the results and the status changes.
 ///
 /// The assessment is the pure domain's; this type only moves data between the store and it, one client
@@ -55,13 +83,14 @@ public struct Scanner: Sendable {
 
     public func scan(asOf: Day) throws -> ScanSummary {
         let started = timestamp()
-        let aggregated = try database.aggregateNewSales(control: control)
+        var clock = StageClock()
         let feed = try database.feedCheck(asOf: asOf, staleAfterDays: settings.feed.staleAfterDays)
         // When the feed has stopped, silence is judged up to the last day with sales: no client turns lost
         // because the export did.
         let judged = feed.judgedThrough
         let previous = try database.statusesBefore(asOf)
         let calendar = try database.calendar(through: judged, settings: settings.calendar)
+        clock.lap("feed, calendar, statuses")
         var keys: [Int64] = []
         var assessments: [Assessment] = []
         try database.forEachHistory(asOf: judged) { key, history in
@@ -71,10 +100,14 @@ public struct Scanner: Sendable {
                 Assessment(
                     history: history, previous: previous[key], asOf: judged, settings: settings, calendar: calendar))
         }
+        clock.lap("read and assess")
         let (fits, views) = SilenceStage.apply(
             to: &assessments, previous: keys.map { previous[$0] }, settings: settings)
+        clock.lap("silence model")
         let classes = Classifier.classify(assessments.map(\.facts), settings: settings.classes)
+        clock.lap("classes")
         let (contexts, contactsTracked, dossiersTracked) = try database.clientContexts(asOf: judged)
+        clock.lap("contexts")
         let clients = keys.indices.map { index in
             (
                 key: keys[index],
@@ -87,7 +120,7 @@ public struct Scanner: Sendable {
             clients: clients, bookAlerts: feed.alert.map { [$0] } ?? [], settings: settings,
             contactsTracked: contactsTracked, dossiersTracked: dossiersTracked)
         var summary = ScanSummary(
-            scanID: 0, asOf: asOf, clients: keys.count, aggregatedLines: aggregated, statuses: [:], changedTo: [:],
+            scanID: 0, asOf: asOf, clients: keys.count, statuses: [:], changedTo: [:],
             findings: [:], feed: feed)
         for (_, client) in clients {
             let status = client.assessment.status.status
@@ -95,6 +128,7 @@ public struct Scanner: Sendable {
             if client.previous?.status != status { summary.changedTo[status, default: 0] += 1 }
             for finding in client.assessment.findings { summary.findings[finding.criterion, default: 0] += 1 }
         }
+        clock.lap("outcome")
         try control?.checkpoint()
         let saved = try database.saveScan(
             asOf: asOf, startedAt: started, finishedAt: timestamp(), clients: clients, outcome: outcome,
@@ -102,6 +136,7 @@ public struct Scanner: Sendable {
         summary.scanID = saved.scanID
         summary.replay = saved.replay
         summary.alerts = outcome.alerts.count
+        clock.lap("save")
         if saved.replay {
             var labels: [Int64: ClientLabel] = [:]
             for index in keys.indices {
@@ -111,7 +146,9 @@ public struct Scanner: Sendable {
                     region: context?.region, abc: classes[index].abc)
             }
             summary.replayView = try database.replayView(asOf: asOf, outcome: outcome, labels: labels, feed: feed)
+            clock.lap("replay view")
         }
+        summary.stages = clock.stages
         return summary
     }
 

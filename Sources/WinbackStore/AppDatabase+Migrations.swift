@@ -154,7 +154,8 @@ extension AppDatabase {
                     );
                     """)
         }
-        let kinds = "'at_risk', 'lost', 'decline', 'category_drop', 'returns', 'won_back', 'concentration', 'contact_gap', 'dossier_stale', 'import_rejected'"
+        let kinds =
+            "'at_risk', 'lost', 'decline', 'category_drop', 'returns', 'won_back', 'concentration', 'contact_gap', 'dossier_stale', 'import_rejected'"
         migrator.registerMigration("v3: alerts, failure statistics, the win-back list") { db in
             try db.execute(
                 sql: """
@@ -329,6 +330,30 @@ extension AppDatabase {
                     CREATE UNIQUE INDEX alerts_episode ON alerts(coalesce(client, 0), kind, category, first_seen);
                     CREATE INDEX alerts_unresolved ON alerts(status) WHERE status != 'resolved';
                     """)
+        }
+        migrator.registerMigration("v7: aggregates kept by the import, client totals") { db in
+            try db.execute(
+                sql: """
+                    -- Per client, ever: what `clients` and `client` show without reading the sales lines.
+                    CREATE TABLE client_totals (
+                        client INTEGER PRIMARY KEY REFERENCES clients(id),
+                        lines INTEGER NOT NULL CHECK (lines >= 0),
+                        documents INTEGER NOT NULL DEFAULT 0 CHECK (documents >= 0),
+                        revenue INTEGER NOT NULL,
+                        first_purchase INTEGER,
+                        last_purchase INTEGER,
+                        purchase_days INTEGER NOT NULL CHECK (purchase_days >= 0)
+                    );
+                    """)
+            // Scans kept the aggregates up to a watermark, and folded corrected client-days again; from now on the
+            // import keeps them in its own transaction. What no scan had folded yet is folded here.
+            let aggregates = Aggregates(db: db)
+            try aggregates.fold(salesAfter: try Int64.fetchOne(db, sql: "SELECT sales_through FROM aggregation") ?? 0)
+            for row in try Row.fetchAll(db, sql: "SELECT client, day FROM dirty_client_days") {
+                try aggregates.refold(client: row[0], day: row[1])
+            }
+            try aggregates.totalsForAll()
+            try db.execute(sql: "DROP TABLE aggregation; DROP TABLE dirty_client_days")
         }
         return migrator
     }

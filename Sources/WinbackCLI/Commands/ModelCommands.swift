@@ -33,7 +33,6 @@ struct ModelFitCommand: ParsableCommand {
         let (config, database) = try global.open()
         let model = variant
         let day = asOf ?? config.today()
-        try database.aggregateNewSales()
         let data = try database.repeatSummaries(asOf: day)
         guard !data.isEmpty else { throw CommandFailure(reason: "no client had bought by \(day.iso): nothing to fit") }
         let started = Date()

@@ -1,10 +1,10 @@
-import WinbackReports
 import ArgumentParser
 import Foundation
 import WinbackCore
 import WinbackOutbox
-import WinbackScan
+import WinbackReports
 import WinbackRuntime
+import WinbackScan
 import WinbackStore
 
 /// `winback scan [--as-of DATE]`: evaluates every client as of a day and stores the results.
@@ -22,6 +22,9 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .customLong("as-of"), help: ArgumentHelp("The day to evaluate as of.", valueName: "YYYY-MM-DD"))
     var asOf: Day?
 
+    @Flag(help: "Print how long each stage of the scan took.")
+    var timings = false
+
     func run() throws {
         let (config, database) = try global.open()
         let day = asOf ?? config.today()
@@ -32,6 +35,13 @@ struct ScanCommand: ParsableCommand {
             let result = try job.run(asOf: day)
             print(Self.describe(result.summary, seconds: result.seconds))
             print("  outbox: \(result.folder)")
+            if timings {
+                for stage in result.summary.stages {
+                    print(
+                        "  \(stage.name.padding(toLength: 26, withPad: " ", startingAt: 0)) \(String(format: "%7.3f", stage.seconds)) s"
+                    )
+                }
+            }
         } catch let failure as ScanJob.Failure {
             throw CommandFailure(reason: failure.description)
         }
@@ -39,8 +49,7 @@ struct ScanCommand: ParsableCommand {
 
     static func describe(_ summary: ScanSummary, seconds: Double) -> String {
         var lines = [
-            "scanned \(summary.clients) clients as of \(summary.asOf.iso) in \(String(format: "%.2f", seconds)) s"
-                + (summary.aggregatedLines > 0 ? " (\(summary.aggregatedLines) new sales lines aggregated)" : ""),
+            "scanned \(summary.clients) clients as of \(summary.asOf.iso) in \(String(format: "%.2f", seconds)) s",
             "  data: \(summary.feed.summary)",
         ]
         if summary.replay {

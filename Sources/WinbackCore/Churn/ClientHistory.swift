@@ -25,7 +25,7 @@ public struct ActivityDay: Sendable, Equatable {
 
     /// A day on which the client bought something: a positive line, or only lines of zero (free goods, samples).
     /// A day of returns only is not a purchase. (The store's queries over sales lines say the same in SQL:
-    /// `AppDatabase.purchaseDay`.)
+    /// `Aggregates.purchaseDay`.)
     public var isPurchase: Bool { gross > .zero || returns == .zero }
 }
 

@@ -15,29 +15,18 @@ extension ClientSummary: FetchableRecord {
 }
 
 extension AppDatabase {
-    /// Core's `ActivityDay.isPurchase` over one client-day's sales lines, for queries that group them: something
-    /// bought, or only lines of zero (free goods, samples); a day of returns only is not a purchase.
-    static let purchaseDay = "(total(CASE WHEN amount > 0 THEN amount END) > 0 OR total(CASE WHEN amount < 0 THEN amount END) = 0)"
-
-    /// Every client with its purchase span, document count and revenue, by revenue, highest first.
+    /// Every client with its purchase span, document count and revenue, by revenue, highest first: read from
+    /// the clients and their totals, never from the sales lines.
     public func clientSummaries() throws -> [ClientSummary] {
         try writer.read { db in
             try ClientSummary.fetchAll(
                 db,
                 sql: """
                     SELECT \(ClientState.columns), c.client_id, c.name, c.manager, c.region,
-                           p.first_purchase, p.last_purchase,
+                           s.first_purchase, s.last_purchase,
                            coalesce(s.documents, 0) AS documents, coalesce(s.revenue, 0) AS revenue
                     FROM clients c
-                    LEFT JOIN (
-                        SELECT client, count(DISTINCT document) AS documents, \(clamped("total(amount)")) AS revenue
-                        FROM sales GROUP BY client
-                    ) s ON s.client = c.id
-                    LEFT JOIN (
-                        SELECT client, min(day) AS first_purchase, max(day) AS last_purchase
-                        FROM (SELECT client, day FROM sales GROUP BY client, day HAVING \(Self.purchaseDay))
-                        GROUP BY client
-                    ) p ON p.client = c.id
+                    LEFT JOIN client_totals s ON s.client = c.id
                     LEFT JOIN client_states t ON t.client = c.id
                     ORDER BY revenue DESC, c.client_id
                     """)
@@ -99,19 +88,18 @@ extension AppDatabase {
     /// One client's master data, purchases summary and latest state, by its client_id.
     public func clientSummary(_ clientID: String) throws -> (key: Int64, summary: ClientSummary)? {
         try writer.read { db in
-            guard let key = try Int64.fetchOne(db, sql: "SELECT id FROM clients WHERE client_id = ?", arguments: [clientID])
+            guard
+                let key = try Int64.fetchOne(
+                    db, sql: "SELECT id FROM clients WHERE client_id = ?", arguments: [clientID])
             else { return nil }
             let summary = try ClientSummary.fetchOne(
                 db,
                 sql: """
                     SELECT \(ClientState.columns), c.client_id, c.name, c.manager, c.region,
-                           (SELECT min(day) FROM (SELECT day FROM sales WHERE client = c.id GROUP BY day
-                                                  HAVING \(Self.purchaseDay))) AS first_purchase,
-                           (SELECT max(day) FROM (SELECT day FROM sales WHERE client = c.id GROUP BY day
-                                                  HAVING \(Self.purchaseDay))) AS last_purchase,
-                           count(DISTINCT s.document) AS documents, \(clamped("total(s.amount)")) AS revenue
+                           s.first_purchase, s.last_purchase,
+                           coalesce(s.documents, 0) AS documents, coalesce(s.revenue, 0) AS revenue
                     FROM clients c
-                    LEFT JOIN sales s ON s.client = c.id
+                    LEFT JOIN client_totals s ON s.client = c.id
                     LEFT JOIN client_states t ON t.client = c.id
                     WHERE c.id = ?
                     """, arguments: [key])
@@ -129,6 +117,7 @@ extension AppDatabase {
 
     /// One client's history up to `asOf`, from the aggregates.
     public func history(client: Int64, clientID: String, asOf: Day) throws -> ClientHistory {
-        try writer.read { db in try ClientHistoryReader(db: db, asOf: asOf, client: client).history(clientID: clientID) }
+        try writer.read { db in try ClientHistoryReader(db: db, asOf: asOf, client: client).history(clientID: clientID)
+        }
     }
 }

@@ -2,8 +2,7 @@ import GRDB
 import WinbackCore
 
 extension AppDatabase {
-    /// What the sales data covers on `asOf` and whether the feed has stopped, from the book's days with sales
-    /// (run ``aggregateNewSales(chunk:)`` first: `book_days` follows the aggregates).
+    /// What the sales data covers on `asOf` and whether the feed has stopped, from the book's days with sales.
     public func feedCheck(asOf: Day, staleAfterDays: Int?) throws -> FeedCheck {
         try writer.read { db in
             let first = try Int32.fetchOne(db, sql: "SELECT min(day) FROM book_days WHERE lines > 0")

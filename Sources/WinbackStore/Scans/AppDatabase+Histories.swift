@@ -4,8 +4,8 @@ import WinbackCore
 
 extension AppDatabase {
     /// Calls `body` with every client's history up to `asOf`, one client at a time in key order, from the
-    /// aggregates (run ``aggregateNewSales(chunk:)`` first). Clients known only from master data or contacts
-    /// come with an empty history. Memory holds one client at a time.
+    /// aggregates. Clients known only from master data or contacts come with an empty history. Memory holds one
+    /// client at a time.
     public func forEachHistory(asOf: Day, _ body: (Int64, ClientHistory) throws -> Void) throws {
         try writer.read { db in try ClientHistoryReader(db: db, asOf: asOf).forEach(body) }
     }

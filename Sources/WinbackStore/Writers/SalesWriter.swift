@@ -2,20 +2,25 @@ import GRDB
 import GRDBSQLite
 import WinbackCore
 
-/// Stores sales lines inside one import's transaction.
+/// Stores sales lines inside one import's transaction, and keeps the aggregates in step with them.
 ///
 /// The hot path of the daemon. Lines are inserted ``batchSize`` at a time by one multi-row statement
 /// whose values are bound straight into SQLite's C API, and a client is upserted only when a line tells
 /// something new about it. A line whose document and line number are already stored is not inserted:
 /// ``add(_:sourceLine:)`` and ``finish()`` hand back, for every line written, whether it was stored or
 /// which stored line it repeats. A repeat that carries other values is the ERP's correction: it replaces the
-/// stored line (unless the writer keeps changed lines), and the client-days it touches are marked for the next
-/// scan's aggregation to fold again.
+/// stored line (unless the writer keeps changed lines).
+///
+/// The lines stored are folded per client and day as they go and written to the aggregates (``Aggregates``) every
+/// ``foldLines`` lines and at ``finish()``, in the same transaction: what a scan reads is never behind the lines.
+/// A correction's client-days are folded again from their lines at ``finish()``.
 public final class SalesWriter {
     /// Lines per INSERT: the per-statement cost of SQLite is paid once for all of them. 32 × 13 values stay
     /// under SQLite's oldest limit of 999 bound parameters.
     public static let batchSize = 32
     private static let columnsPerRow: Int32 = 13
+    /// Lines folded in memory before they are written to the aggregates: bounds the memory of a large import.
+    static let foldLines = 250_000
 
     private let db: Database
     private let importID: Int64
@@ -23,11 +28,22 @@ public final class SalesWriter {
     private let insertOne: Statement
     private let findLine: Statement
     private let correctLine: Statement
-    private let markDirty: Statement
+    private let findDocument: Statement
     private let replaceChanged: Bool
     private let upsertClient: Statement
     private let arena = TextArena()
-    private var pending: [(line: SaleLine, sourceLine: Int, client: Int64)] = []
+    private var pending: [(line: SaleLine, sourceLine: Int, client: Int64, startsDocument: Bool)] = []
+    /// The stored lines not yet written to the aggregates.
+    private var fold = ClientDayFold()
+    /// Client-days a correction left or entered: folded again from their lines at the end.
+    private var corrected: Set<ClientDayFold.DayKey> = []
+    /// Clients whose totals this import changed, documents new to each, and clients a correction moved a line from
+    /// or to (their documents are counted again).
+    private var touched: Set<Int64> = []
+    private var newDocuments: [Int64: Int] = [:]
+    private var moved: Set<Int64> = []
+    /// The previous line's document and client: a document's lines come together.
+    private var lastDocument: (document: String, client: Int64)?
     /// Clients this import has already upserted, with what it told about them: bounded by the number of clients.
     private var knownClients: [String: KnownClient] = [:]
     /// The previous row's client (its entry in `knownClients` is written back when another client comes).
@@ -98,8 +114,9 @@ public final class SalesWriter {
                     category = ?9, manager = ?10, region = ?11, import_id = ?12, source_line = ?13
                 WHERE document = ?1 AND line = ?2
                 """)
-        markDirty = try db.makeStatement(
-            sql: "INSERT INTO dirty_client_days (client, day) VALUES (?, ?) ON CONFLICT DO NOTHING")
+        findDocument = try db.makeStatement(
+            // By the (document, line) key: a document has a few lines, a client thousands.
+            sql: "SELECT EXISTS (SELECT 1 FROM sales WHERE document = ? AND +client = ?)")
         upsertClient = try db.makeStatement(sql: Self.upsertClientSQL)
         pending.reserveCapacity(Self.batchSize)
     }
@@ -136,18 +153,64 @@ public final class SalesWriter {
     /// Queues `line`, read from line `sourceLine` of the file; returns the lines stored by this call, if it
     /// filled a batch.
     public func add(_ line: SaleLine, sourceLine: Int) throws -> [Written] {
-        pending.append((line, sourceLine, try clientKey(line)))
+        let client = try clientKey(line)
+        pending.append((line, sourceLine, client, try startsDocument(line.document, client: client)))
         return pending.count == Self.batchSize ? try flush() : []
     }
 
-    /// Stores what is still queued, and the latest day of every client's attributes.
+    /// Stores what is still queued, the latest day of every client's attributes, and brings the aggregates up to
+    /// date with every line this import stored or corrected.
     public func finish() throws -> [Written] {
         if let last = lastClient { knownClients[last.id] = last.known }
         lastClient = nil
         for (id, known) in knownClients where known.latestDay > known.writtenDay {
             _ = try storeClient(id, known.attributes, day: known.latestDay)
         }
-        return try flush()
+        let written = try flush()
+        let aggregates = Aggregates(db: db)
+        try aggregates.add(fold)
+        fold.removeAll()
+        for key in corrected.sorted(by: { ($0.client, $0.day) < ($1.client, $1.day) }) {
+            try aggregates.refold(client: key.client, day: key.day)
+        }
+        try aggregates.updateTotals(clients: touched.sorted())
+        for (client, count) in newDocuments.sorted(by: { $0.key < $1.key }) {
+            try aggregates.addDocuments(count, client: client)
+        }
+        for client in moved.sorted() {
+            try aggregates.recountDocuments(client: client)
+        }
+        return written
+    }
+
+    /// Whether a line begins a document the client has no stored or queued line of.
+    private func startsDocument(_ document: String, client: Int64) throws -> Bool {
+        if let last = lastDocument, last.client == client, last.document == document { return false }
+        lastDocument = (document, client)
+        if pending.contains(where: { $0.client == client && $0.line.document == document }) { return false }
+        let statement = findDocument.sqliteStatement
+        sqlite3_reset(statement)
+        bind(statement, 1, document)
+        sqlite3_bind_int64(statement, 2, client)
+        let code = sqlite3_step(statement)
+        guard code == SQLITE_ROW else {
+            let message = db.lastErrorMessage
+            sqlite3_reset(statement)
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: findDocument.sql)
+        }
+        let exists = sqlite3_column_int64(statement, 0) == 1
+        sqlite3_reset(statement)
+        return !exists
+    }
+
+    /// Notes a stored line for the aggregates.
+    private func folded(_ row: (line: SaleLine, sourceLine: Int, client: Int64, startsDocument: Bool)) {
+        let line = row.line
+        fold.add(
+            client: row.client, day: Int64(line.day.number), amount: line.amount.scaled, margin: line.margin?.scaled,
+            category: line.category)
+        touched.insert(row.client)
+        if row.startsDocument { newDocuments[row.client, default: 0] += 1 }
     }
 
     private func flush() throws -> [Written] {
@@ -161,20 +224,31 @@ public final class SalesWriter {
         }
         // In the common case every line was new; otherwise ask which ones were.
         let allNew = statement === insertBatch && sqlite3_changes(db.sqliteConnection) == Int32(pending.count)
-        return try pending.map { row in
-            guard !allNew else { return Written(line: row.line, sourceLine: row.sourceLine, outcome: .inserted) }
+        let written = try pending.map { row in
+            guard !allNew else {
+                folded(row)
+                return Written(line: row.line, sourceLine: row.sourceLine, outcome: .inserted)
+            }
             let stored = try storedLine(matching: row.line, client: row.client)
             let new = stored.importID == importID && stored.sourceLine == row.sourceLine
-            if new { return Written(line: row.line, sourceLine: row.sourceLine, outcome: .inserted) }
+            if new {
+                folded(row)
+                return Written(line: row.line, sourceLine: row.sourceLine, outcome: .inserted)
+            }
             if replaceChanged, !stored.sameContent, stored.importID != importID {
                 try correct(row.line, sourceLine: row.sourceLine, client: row.client, replacing: stored)
                 return Written(line: row.line, sourceLine: row.sourceLine, outcome: .corrected(stored))
             }
             return Written(line: row.line, sourceLine: row.sourceLine, outcome: .duplicate(stored))
         }
+        if fold.lines >= Self.foldLines {
+            try Aggregates(db: db).add(fold)
+            fold.removeAll()
+        }
+        return written
     }
 
-    /// Replaces a stored line by its correction and marks the client-days it leaves and enters for aggregation.
+    /// Replaces a stored line by its correction; the client-days it leaves and enters are folded again at the end.
     private func correct(_ line: SaleLine, sourceLine: Int, client: Int64, replacing stored: StoredLine) throws {
         let handle = correctLine.sqliteStatement
         sqlite3_reset(handle)
@@ -182,13 +256,10 @@ public final class SalesWriter {
         sqlite3_bind_int64(handle, 12, importID)
         sqlite3_bind_int64(handle, 13, Int64(sourceLine))
         try db.stepToCompletion(correctLine)
-        for (key, day) in [(stored.client, stored.day), (client, Int64(line.day.number))] {
-            let dirty = markDirty.sqliteStatement
-            sqlite3_reset(dirty)
-            sqlite3_bind_int64(dirty, 1, key)
-            sqlite3_bind_int64(dirty, 2, day)
-            try db.stepToCompletion(markDirty)
-        }
+        corrected.insert(ClientDayFold.DayKey(client: stored.client, day: stored.day))
+        corrected.insert(ClientDayFold.DayKey(client: client, day: Int64(line.day.number)))
+        touched.formUnion([stored.client, client])
+        if stored.client != client { moved.formUnion([stored.client, client]) }
     }
 
     /// Binds a line's key and values as parameters 1…11 of the find and correct statements.
@@ -199,7 +270,11 @@ public final class SalesWriter {
         sqlite3_bind_int64(statement, 4, client)
         sqlite3_bind_double(statement, 5, line.quantity)
         sqlite3_bind_int64(statement, 6, line.amount.scaled)
-        if let margin = line.margin { sqlite3_bind_int64(statement, 7, margin.scaled) } else { sqlite3_bind_null(statement, 7) }
+        if let margin = line.margin {
+            sqlite3_bind_int64(statement, 7, margin.scaled)
+        } else {
+            sqlite3_bind_null(statement, 7)
+        }
         bind(statement, 8, line.sku)
         bind(statement, 9, line.category)
         bind(statement, 10, line.manager)
@@ -213,13 +288,14 @@ public final class SalesWriter {
         var needed = 0
         for index in rows {
             let line = pending[index].line
-            needed += line.document.utf8.count + (line.sku?.utf8.count ?? 0) + (line.category?.utf8.count ?? 0)
+            needed +=
+                line.document.utf8.count + (line.sku?.utf8.count ?? 0) + (line.category?.utf8.count ?? 0)
                 + (line.manager?.utf8.count ?? 0) + (line.region?.utf8.count ?? 0)
         }
         arena.reset(needing: needed)
         var base: Int32 = 0
         for index in rows {
-            let (line, sourceLine, client) = pending[index]
+            let (line, sourceLine, client, _) = pending[index]
             arena.bind(handle, base + 1, line.document)
             sqlite3_bind_int64(handle, base + 2, Int64(line.line))
             sqlite3_bind_int64(handle, base + 3, Int64(line.day.number))

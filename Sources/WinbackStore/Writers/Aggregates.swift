@@ -1,0 +1,221 @@
+import GRDB
+import GRDBSQLite
+import WinbackCore
+
+/// Sales lines folded per client and day in memory, until ``Aggregates/add(_:)`` writes them.
+struct ClientDayFold {
+    struct DayKey: Hashable {
+        var client: Int64
+        var day: Int64
+    }
+
+    struct CategoryKey: Hashable {
+        var client: Int64
+        var day: Int64
+        var category: String
+    }
+
+    private(set) var days: [DayKey: DayTotals] = [:]
+    private(set) var categories: [CategoryKey: Int64] = [:]
+    /// Lines folded in.
+    private(set) var lines = 0
+
+    /// Adds one line with the one rule (``DayTotals``); what was bought counts toward its category.
+    mutating func add(client: Int64, day: Int64, amount: Int64, margin: Int64?, category: String?) {
+        let key = DayKey(client: client, day: day)
+        days[key, default: DayTotals()].add(amount: amount, margin: margin)
+        if amount > 0, let category {
+            let categoryKey = CategoryKey(client: client, day: day, category: category)
+            categories[categoryKey] = Money.saturating(categories[categoryKey, default: 0], amount)
+        }
+        lines += 1
+    }
+
+    mutating func removeAll() {
+        days.removeAll(keepingCapacity: true)
+        categories.removeAll(keepingCapacity: true)
+        lines = 0
+    }
+}
+
+/// The aggregates that scans and commands read instead of the sales lines, kept in step with the lines by the
+/// transaction that stores or corrects them:
+/// - `client_days` and `client_day_categories`: per client and day, what its lines add up to;
+/// - `book_days`: per day, how many clients bought and how many lines there were;
+/// - `client_totals`: per client, its lines, documents, net revenue and purchase days, ever.
+struct Aggregates {
+    let db: Database
+
+    /// Adds folded new lines to the aggregates (not yet to `client_totals`: see ``updateTotals(clients:)``).
+    func add(_ fold: ClientDayFold) throws {
+        guard fold.lines > 0 else { return }
+        let upsertDay = try db.makeStatement(
+            sql: """
+                INSERT INTO client_days (client, day, net, gross, returns, margin, margin_lines, lines)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (client, day) DO UPDATE SET
+                    net = \(clamped("net + excluded.net")), gross = \(clamped("gross + excluded.gross")),
+                    returns = \(clamped("returns + excluded.returns")), margin = \(clamped("margin + excluded.margin")),
+                    margin_lines = margin_lines + excluded.margin_lines, lines = lines + excluded.lines
+                RETURNING lines
+                """)
+        // In key order, so that the b-tree is written from one end to the other; bound through the C API,
+        // as there are millions of these in a large first import.
+        let dayHandle = upsertDay.sqliteStatement
+        // Per day of the book: client-days new in this fold, and lines.
+        var book: [Int64: (clients: Int64, lines: Int64)] = [:]
+        for (key, totals) in fold.days.sorted(by: { ($0.key.client, $0.key.day) < ($1.key.client, $1.key.day) }) {
+            sqlite3_reset(dayHandle)
+            for (index, value) in [
+                key.client, key.day, totals.net, totals.gross, totals.returns, totals.margin, totals.marginLines,
+                totals.lines,
+            ].enumerated() {
+                sqlite3_bind_int64(dayHandle, Int32(index + 1), value)
+            }
+            guard sqlite3_step(dayHandle) == SQLITE_ROW else {
+                let message = db.lastErrorMessage
+                sqlite3_reset(dayHandle)
+                throw DatabaseError(message: message, sql: upsertDay.sql)
+            }
+            // The row's lines after the upsert equal this fold's only when the row is new.
+            let isNew = sqlite3_column_int64(dayHandle, 0) == totals.lines
+            try db.stepToCompletion(upsertDay)
+            var entry = book[key.day, default: (0, 0)]
+            entry.clients += isNew ? 1 : 0
+            entry.lines += totals.lines
+            book[key.day] = entry
+        }
+        let upsertBook = try db.makeStatement(
+            sql: """
+                INSERT INTO book_days (day, clients, lines) VALUES (?, ?, ?)
+                ON CONFLICT (day) DO UPDATE SET clients = clients + excluded.clients, lines = lines + excluded.lines
+                """)
+        for (day, entry) in book.sorted(by: { $0.key < $1.key }) {
+            try upsertBook.execute(arguments: [day, entry.clients, entry.lines])
+        }
+        let upsertCategory = try db.makeStatement(
+            sql: """
+                INSERT INTO client_day_categories (client, day, category, amount) VALUES (?, ?, ?, ?)
+                ON CONFLICT (client, day, category) DO UPDATE SET amount = \(clamped("amount + excluded.amount"))
+                """)
+        let categoryHandle = upsertCategory.sqliteStatement
+        for (key, amount) in fold.categories.sorted(by: {
+            ($0.key.client, $0.key.day, $0.key.category) < ($1.key.client, $1.key.day, $1.key.category)
+        }) {
+            sqlite3_reset(categoryHandle)
+            sqlite3_bind_int64(categoryHandle, 1, key.client)
+            sqlite3_bind_int64(categoryHandle, 2, key.day)
+            bind(categoryHandle, 3, key.category)
+            sqlite3_bind_int64(categoryHandle, 4, amount)
+            try db.stepToCompletion(upsertCategory)
+        }
+    }
+
+    /// Folds one client-day again from all its lines (after a correction changed or moved one of them), keeping
+    /// `book_days` in step.
+    func refold(client: Int64, day: Int64) throws {
+        if let old = try Int64.fetchOne(
+            db, sql: "SELECT lines FROM client_days WHERE client = ? AND day = ?", arguments: [client, day])
+        {
+            try db.execute(
+                sql: "UPDATE book_days SET clients = clients - 1, lines = lines - ? WHERE day = ?",
+                arguments: [old, day])
+        }
+        try db.execute(sql: "DELETE FROM client_day_categories WHERE client = ? AND day = ?", arguments: [client, day])
+        try db.execute(sql: "DELETE FROM client_days WHERE client = ? AND day = ?", arguments: [client, day])
+        // Folded in Swift as new lines are: SQLite's total() is a float, which loses the ten-thousandths of sums
+        // past 2^53 (nine lines at the line limit), and sum() fails on overflow.
+        var fold = ClientDayFold()
+        let lines = try Row.fetchCursor(
+            db, sql: "SELECT amount, margin, category FROM sales WHERE client = ? AND day = ? ORDER BY id",
+            arguments: [client, day])
+        while let line = try lines.next() {
+            fold.add(client: client, day: day, amount: line[0], margin: line[1], category: line[2])
+        }
+        try add(fold)
+        try db.execute(sql: "DELETE FROM book_days WHERE day = ? AND clients = 0", arguments: [day])
+    }
+
+    /// Sets each client's `client_totals` row from its client-days (its documents are kept: see
+    /// ``addDocuments(_:client:)`` and ``recountDocuments(client:)``).
+    func updateTotals(clients: some Sequence<Int64>) throws {
+        let update = try db.makeStatement(
+            sql: """
+                INSERT INTO client_totals (client, lines, revenue, first_purchase, last_purchase, purchase_days)
+                SELECT ?1, coalesce(sum(lines), 0), \(clamped("total(net)")),
+                       min(CASE WHEN \(Self.purchaseDay) THEN day END), max(CASE WHEN \(Self.purchaseDay) THEN day END),
+                       count(CASE WHEN \(Self.purchaseDay) THEN 1 END)
+                FROM client_days WHERE client = ?1
+                ON CONFLICT (client) DO UPDATE SET
+                    lines = excluded.lines, revenue = excluded.revenue, first_purchase = excluded.first_purchase,
+                    last_purchase = excluded.last_purchase, purchase_days = excluded.purchase_days
+                """)
+        for client in clients {
+            try update.execute(arguments: [client])
+        }
+    }
+
+    /// Core's `ActivityDay.isPurchase` over a `client_days` row: something bought, or only lines of zero.
+    static let purchaseDay = "(gross > 0 OR returns = 0)"
+
+    /// Counts documents new to a client.
+    func addDocuments(_ count: Int, client: Int64) throws {
+        try db.execute(
+            sql: "UPDATE client_totals SET documents = documents + ? WHERE client = ?", arguments: [count, client])
+    }
+
+    /// Counts a client's documents again from its lines (after a correction moved a line to another client).
+    func recountDocuments(client: Int64) throws {
+        try db.execute(
+            sql: """
+                UPDATE client_totals SET documents = (SELECT count(DISTINCT document) FROM sales WHERE client = ?1)
+                WHERE client = ?1
+                """, arguments: [client])
+    }
+
+    /// Builds every aggregate again from the stored lines: for a database whose lines were stored without them
+    /// (by an older version, or by hand). Reads the lines in chunks, so memory stays bounded.
+    func rebuild(chunk: Int = 500_000) throws {
+        for table in ["client_day_categories", "client_days", "book_days", "client_totals"] {
+            try db.execute(sql: "DELETE FROM \(table)")
+        }
+        try fold(salesAfter: 0, chunk: chunk)
+        try totalsForAll()
+    }
+
+    /// Folds the lines stored after id `through`, chunk by chunk.
+    func fold(salesAfter through: Int64, chunk: Int = 500_000) throws {
+        var last = through
+        var fold = ClientDayFold()
+        while true {
+            fold.removeAll()
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT id, client, day, amount, margin, category FROM sales WHERE id > ? ORDER BY id LIMIT ?",
+                arguments: [last, chunk])
+            while let row = try rows.next() {
+                last = row[0]
+                fold.add(client: row[1], day: row[2], amount: row[3], margin: row[4], category: row[5])
+            }
+            try add(fold)
+            if fold.lines < chunk { return }
+        }
+    }
+
+    /// Every client's totals and documents from the aggregates and lines.
+    func totalsForAll() throws {
+        try db.execute(sql: "DELETE FROM client_totals")
+        try updateTotals(clients: try Int64.fetchAll(db, sql: "SELECT DISTINCT client FROM client_days"))
+        try db.execute(
+            sql: """
+                UPDATE client_totals SET documents = d.documents
+                FROM (SELECT client, count(DISTINCT document) AS documents FROM sales GROUP BY client) d
+                WHERE d.client = client_totals.client
+                """)
+    }
+}
+
+/// An SQL sum of two aggregates held within the integers a `Money` may be, as saturating Swift sums are: on overflow
+/// SQLite's `+` turns into a float, which is clamped back here (exact below the limits, as lines are folded in Swift).
+func clamped(_ expression: String) -> String {
+    "CAST(max(min(\(expression), 9223372036854775807), -9223372036854775807) AS INTEGER)"
+}
