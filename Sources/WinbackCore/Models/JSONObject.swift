@@ -62,6 +62,8 @@ public struct JSONObject: Sendable, Equatable {
     /// terminal's CSI: JSON allows it raw, a terminal showing the file does not), and U+2028/2029, which break
     /// JavaScript readers of JSON lines.
     public static func string(_ text: String) -> String {
+        // Most text is printable ASCII without quotes or backslashes: taken whole.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) { return "\"" + text + "\"" }
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

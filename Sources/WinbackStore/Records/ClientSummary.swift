@@ -16,13 +16,14 @@ extension ClientSummary: FetchableRecord {
 
 extension AppDatabase {
     /// Every client with its purchase span, document count and revenue, by revenue, highest first: read from
-    /// the clients and their totals, never from the sales lines.
+    /// the clients, their totals and states, never from the sales lines. A listing shows no findings: its states
+    /// come without them (``clientSummary(_:)`` has them).
     public func clientSummaries() throws -> [ClientSummary] {
         try writer.read { db in
             try ClientSummary.fetchAll(
                 db,
                 sql: """
-                    SELECT \(ClientState.columns), c.client_id, c.name, c.manager, c.region,
+                    SELECT \(ClientState.listedColumns), c.client_id, c.name, c.manager, c.region,
                            s.first_purchase, s.last_purchase,
                            coalesce(s.documents, 0) AS documents, coalesce(s.revenue, 0) AS revenue
                     FROM clients c
@@ -49,6 +50,8 @@ extension ClientState: FetchableRecord {
         t.days_silent, t.findings, t.p_alive, t.expected_purchases, t.expected_value, t.value_at_risk,
         t.p_buy, t.silence_probability, t.mean_gap, t.gap_variation, t.season
         """
+    /// The same without the findings, which a listing does not show and which cost a JSON decoding per row.
+    static let listedColumns = columns.replacingOccurrences(of: "t.findings, ", with: "")
 
     public init(row: Row) throws {
         func day(_ column: String) -> Day? { (row[column] as Int32?).map(Day.init(number:)) }
@@ -56,7 +59,7 @@ extension ClientState: FetchableRecord {
         guard let status = ClientStatus(rawValue: row["status"]), let abc = ABCClass(rawValue: row["abc"]),
             let dependence = Dependence(rawValue: row["dependence"])
         else { throw DatabaseError(message: "client_states holds an unknown status, class or dependence") }
-        let findings: String = row["findings"]
+        let findings: String = row.hasColumn("findings") ? row["findings"] : "[]"
         self.init(
             asOf: Day(number: row["as_of"]), status: status, statusSince: Day(number: row["status_since"]),
             reason: row["reason"], abc: abc, xyz: (row["xyz"] as String?).flatMap(XYZClass.init(rawValue:)),
