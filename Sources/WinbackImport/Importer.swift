@@ -134,7 +134,7 @@ public struct Importer: Sendable {
     ) throws {
         switch kind {
         case .sales:
-            let writer = try session.salesWriter(replaceChanged: settings.changedLines == .replace)
+            let writer = try session.salesWriter(replaceChanged: settings.changedLines == .replace, control: control)
             func count(_ written: [SalesWriter.Written], _ result: inout ImportResult) {
                 for row in written {
                     switch row.outcome {

@@ -104,10 +104,12 @@ public struct Scanner: Sendable {
         let (fits, views) = SilenceStage.apply(
             to: &assessments, previous: keys.map { previous[$0] }, settings: settings)
         clock.lap("silence model")
+        try control?.checkpoint()
         let classes = Classifier.classify(assessments.map(\.facts), settings: settings.classes)
         clock.lap("classes")
         let (contexts, contactsTracked, dossiersTracked) = try database.clientContexts(asOf: judged)
         clock.lap("contexts")
+        try control?.checkpoint()
         let clients = keys.indices.map { index in
             (
                 key: keys[index],
@@ -132,7 +134,7 @@ public struct Scanner: Sendable {
         try control?.checkpoint()
         let saved = try database.saveScan(
             asOf: asOf, startedAt: started, finishedAt: timestamp(), clients: clients, outcome: outcome,
-            fits: Self.stored(fits))
+            fits: Self.stored(fits), control: control)
         summary.scanID = saved.scanID
         summary.replay = saved.replay
         summary.alerts = outcome.alerts.count

@@ -263,6 +263,53 @@ struct ScannerTests {
         #expect(try fixture.state("W1")?.revenue == fresh.state("W1")?.revenue)
     }
 
+    @Test("corrections of every shape leave the aggregates as importing the corrected book would")
+    func correctionShapes() throws {
+        let book = """
+            date,client_id,document,line,amount,margin,category
+            2024-02-01,A,D1,1,100,30,Tools
+            2024-02-01,A,D1,2,50,,Paint
+            2024-02-02,A,D2,1,70,10,Tools
+            2024-02-03,B,D3,1,40,5,Wood
+            2024-02-04,A,D4,1,100000000000,1,Tools
+            2024-02-04,A,D4,2,100000000000,1,Tools
+            2024-02-04,A,D5,1,-100000000000,1,Tools
+            2024-02-01,A,D6,1,-20,-2,Tools
+            """
+        // A purchase turned into a return in another category; a day's only line moved to another client and day
+        // (its document with it); a margin dropped; a line at the largest amount changed; a return changed.
+        let fixes = """
+            date,client_id,document,line,amount,margin,category
+            2024-02-01,A,D1,2,-50,,Wood
+            2024-02-05,B,D2,1,70,10,Tools
+            2024-02-03,B,D3,1,40,,Wood
+            2024-02-04,A,D4,2,5,1,Tools
+            2024-02-01,A,D6,1,-25,-2,Tools
+            """
+        let fixture = try ScanFixture()
+        try fixture.load("book.csv", book + "\n")
+        let url = fixture.folder.appendingPathComponent("fixes.csv")
+        try (fixes + "\n").write(to: url, atomically: true, encoding: .utf8)
+        let result = try Importer(database: fixture.database, settings: ImportSettings()).importFile(at: url.path)
+        #expect(result.corrected == 5, "\(result)")
+        var corrected = book.split(separator: "\n").map(String.init)
+        for fix in fixes.split(separator: "\n").dropFirst() {
+            let key = fix.split(separator: ",").dropFirst(2).prefix(2).joined(separator: ",")
+            let index = corrected.firstIndex { $0.split(separator: ",").dropFirst(2).prefix(2).joined(separator: ",") == key }!
+            corrected[index] = String(fix)
+        }
+        let fresh = try ScanFixture()
+        try fresh.load("book.csv", corrected.joined(separator: "\n") + "\n")
+        for query in [
+            "SELECT c.client_id, d.day, d.net, d.gross, d.returns, d.margin, d.margin_lines, d.lines FROM client_days d JOIN clients c ON c.id = d.client ORDER BY 1, 2",
+            "SELECT c.client_id, d.day, d.category, d.amount FROM client_day_categories d JOIN clients c ON c.id = d.client ORDER BY 1, 2, 3",
+            "SELECT * FROM book_days ORDER BY day",
+            "SELECT c.client_id, t.lines, t.documents, t.revenue, t.first_purchase, t.last_purchase, t.purchase_days FROM client_totals t JOIN clients c ON c.id = t.client ORDER BY 1",
+        ] {
+            #expect(try fixture.table(query) == fresh.table(query), "\(query)")
+        }
+    }
+
     @Test("extreme amounts already stored never make a scan, the outbox or the client views trap")
     func extremeStoredAmounts() throws {
         let fixture = try ScanFixture()

@@ -64,7 +64,8 @@ public struct ClientHistory: Sendable, Equatable {
             var entry = byClient[line.clientID, default: [:]][line.day] ?? (DayTotals(), [:])
             entry.totals.add(amount: line.amount.scaled, margin: line.margin?.scaled)
             if line.amount > .zero, let category = line.category {
-                entry.categories[category] = Money.saturating(entry.categories[category, default: 0], line.amount.scaled)
+                entry.categories[category] = Money.saturating(
+                    entry.categories[category, default: 0], line.amount.scaled)
             }
             byClient[line.clientID, default: [:]][line.day] = entry
         }
@@ -124,6 +125,22 @@ public struct DayTotals: Sendable, Equatable {
             marginLines += 1
         }
         lines += 1
+    }
+
+    /// Takes one line out again (an ERP's correction replaced it); false when a sum it was added to had saturated,
+    /// so that taking it out cannot give the exact fold of the other lines (fold them again instead).
+    public mutating func remove(amount: Int64, margin lineMargin: Int64?) -> Bool {
+        let bound = Int64.max
+        let sums = [net, gross, returns, margin, amount, lineMargin ?? 0]
+        guard sums.allSatisfy({ $0 != bound && $0 != -bound && $0 != .min }), lines > 0 else { return false }
+        net = Money.saturating(net, -amount)
+        if amount > 0 { gross -= amount } else { returns += amount }
+        if let lineMargin {
+            margin = Money.saturating(margin, -lineMargin)
+            marginLines -= 1
+        }
+        lines -= 1
+        return true
     }
 
     /// The day as criteria see it. Its margin is known only when every line of the day carried one: a sum over

@@ -46,12 +46,13 @@ extension AppDatabase {
     /// (scanning the same day again replaces that day's), the alerts, the win-back list, the failure statistics
     /// and the fits. A scan of an earlier day is a replay: the live book stays as the latest day left it, and only
     /// the scan, its failure statistics (that day's point of the trend) and its fits are stored. The choice is made
-    /// inside the write, so a scan racing a later one never moves the book backwards.
+    /// inside the write, so a scan racing a later one never moves the book backwards. `control` is ticked every
+    /// few thousand clients; a stop asked there rolls the whole scan back.
     @discardableResult
     public func saveScan(
         asOf: Day, startedAt: String, finishedAt: String, clients: [(key: Int64, client: JudgedClient)],
         outcome: ScanOutcome<Int64> = ScanOutcome(),
-        fits: [String: StoredFit] = [:]
+        fits: [String: StoredFit] = [:], control: WorkControl? = nil
     ) throws -> (scanID: Int64, replay: Bool) {
         try write { db in
             let previousAsOf = try Int32.fetchOne(
@@ -80,7 +81,8 @@ extension AppDatabase {
                     """)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            for (key, result) in clients {
+            for (index, (key, result)) in clients.enumerated() {
+                if index & 0xFFF == 0 { try control?.checkpoint() }
                 let assessment = result.assessment
                 let facts = assessment.facts
                 let findings = String(decoding: try encoder.encode(assessment.findings), as: UTF8.self)

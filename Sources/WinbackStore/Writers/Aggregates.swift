@@ -9,14 +9,17 @@ struct ClientDayFold {
         var day: Int64
     }
 
+    /// A category by its number in ``names``: a book has a few dozen categories and millions of client-days.
     struct CategoryKey: Hashable {
         var client: Int64
         var day: Int64
-        var category: String
+        var category: Int32
     }
 
     private(set) var days: [DayKey: DayTotals] = [:]
     private(set) var categories: [CategoryKey: Int64] = [:]
+    private(set) var names: [String] = []
+    private var numbers: [String: Int32] = [:]
     /// Lines folded in.
     private(set) var lines = 0
 
@@ -25,7 +28,14 @@ struct ClientDayFold {
         let key = DayKey(client: client, day: day)
         days[key, default: DayTotals()].add(amount: amount, margin: margin)
         if amount > 0, let category {
-            let categoryKey = CategoryKey(client: client, day: day, category: category)
+            let number =
+                numbers[category]
+                ?? {
+                    names.append(category)
+                    numbers[category] = Int32(names.count - 1)
+                    return Int32(names.count - 1)
+                }()
+            let categoryKey = CategoryKey(client: client, day: day, category: number)
             categories[categoryKey] = Money.saturating(categories[categoryKey, default: 0], amount)
         }
         lines += 1
@@ -45,6 +55,8 @@ struct ClientDayFold {
 /// - `client_totals`: per client, its lines, documents, net revenue and purchase days, ever.
 struct Aggregates {
     let db: Database
+    /// Ticked every few thousand rows written; a stop asked there throws, and the caller's transaction rolls back.
+    var control: WorkControl? = nil
 
     /// Adds folded new lines to the aggregates (not yet to `client_totals`: see ``updateTotals(clients:)``).
     func add(_ fold: ClientDayFold) throws {
@@ -64,7 +76,10 @@ struct Aggregates {
         let dayHandle = upsertDay.sqliteStatement
         // Per day of the book: client-days new in this fold, and lines.
         var book: [Int64: (clients: Int64, lines: Int64)] = [:]
-        for (key, totals) in fold.days.sorted(by: { ($0.key.client, $0.key.day) < ($1.key.client, $1.key.day) }) {
+        for (position, (key, totals)) in fold.days.sorted(by: {
+            ($0.key.client, $0.key.day) < ($1.key.client, $1.key.day)
+        }).enumerated() {
+            if position & 0x1FFF == 0 { try control?.checkpoint() }
             sqlite3_reset(dayHandle)
             for (index, value) in [
                 key.client, key.day, totals.net, totals.gross, totals.returns, totals.margin, totals.marginLines,
@@ -100,19 +115,71 @@ struct Aggregates {
                 """)
         let categoryHandle = upsertCategory.sqliteStatement
         for (key, amount) in fold.categories.sorted(by: {
-            ($0.key.client, $0.key.day, $0.key.category) < ($1.key.client, $1.key.day, $1.key.category)
+            ($0.key.client, $0.key.day, fold.names[Int($0.key.category)])
+                < ($1.key.client, $1.key.day, fold.names[Int($1.key.category)])
         }) {
             sqlite3_reset(categoryHandle)
             sqlite3_bind_int64(categoryHandle, 1, key.client)
             sqlite3_bind_int64(categoryHandle, 2, key.day)
-            bind(categoryHandle, 3, key.category)
+            bind(categoryHandle, 3, fold.names[Int(key.category)])
             sqlite3_bind_int64(categoryHandle, 4, amount)
             try db.stepToCompletion(upsertCategory)
         }
     }
 
-    /// Folds one client-day again from all its lines (after a correction changed or moved one of them), keeping
-    /// `book_days` in step.
+    /// Takes one stored line out of its client-day (a correction replaced it), keeping `book_days` in step; false
+    /// when a sum had saturated and the client-day must be folded again from its lines (``refold(client:day:)``).
+    func remove(client: Int64, day: Int64, amount: Int64, margin: Int64?, category: String?) throws -> Bool {
+        guard
+            let row = try Row.fetchOne(
+                db,
+                sql:
+                    "SELECT net, gross, returns, margin, margin_lines, lines FROM client_days WHERE client = ? AND day = ?",
+                arguments: [client, day])
+        else { return false }
+        var totals = DayTotals(
+            net: row[0], gross: row[1], returns: row[2], margin: row[3], marginLines: row[4], lines: row[5])
+        guard totals.remove(amount: amount, margin: margin) else { return false }
+        if amount > 0, let category {
+            let spent = try Int64.fetchOne(
+                db, sql: "SELECT amount FROM client_day_categories WHERE client = ? AND day = ? AND category = ?",
+                arguments: [client, day, category])
+            guard let spent, spent != Int64.max else { return false }
+            if spent - amount > 0 {
+                try db.execute(
+                    sql: "UPDATE client_day_categories SET amount = ? WHERE client = ? AND day = ? AND category = ?",
+                    arguments: [spent - amount, client, day, category])
+            } else {
+                try db.execute(
+                    sql: "DELETE FROM client_day_categories WHERE client = ? AND day = ? AND category = ?",
+                    arguments: [client, day, category])
+            }
+        }
+        if totals.lines == 0 {
+            try db.execute(
+                sql: "DELETE FROM client_day_categories WHERE client = ? AND day = ?", arguments: [client, day])
+            try db.execute(sql: "DELETE FROM client_days WHERE client = ? AND day = ?", arguments: [client, day])
+        } else {
+            try db.execute(
+                sql: """
+                    UPDATE client_days SET net = ?, gross = ?, returns = ?, margin = ?, margin_lines = ?, lines = ?
+                    WHERE client = ? AND day = ?
+                    """,
+                arguments: [
+                    totals.net, totals.gross, totals.returns, totals.margin, totals.marginLines, totals.lines, client,
+                    day,
+                ])
+        }
+        try db.execute(
+            sql: "UPDATE book_days SET clients = clients - ?, lines = lines - 1 WHERE day = ?",
+            arguments: [totals.lines == 0 ? 1 : 0, day])
+        try db.execute(sql: "DELETE FROM book_days WHERE day = ? AND clients = 0", arguments: [day])
+        return true
+    }
+
+    /// Folds one client-day again from all its lines, keeping `book_days` in step: after a correction, when taking
+    /// the replaced line out was not exact. Reads the sales table whole (no index by client): for the rare
+    /// saturated sums only.
     func refold(client: Int64, day: Int64) throws {
         if let old = try Int64.fetchOne(
             db, sql: "SELECT lines FROM client_days WHERE client = ? AND day = ?", arguments: [client, day])
@@ -137,7 +204,7 @@ struct Aggregates {
     }
 
     /// Sets each client's `client_totals` row from its client-days (its documents are kept: see
-    /// ``addDocuments(_:client:)`` and ``recountDocuments(client:)``).
+    /// ``addDocuments(_:client:)``).
     func updateTotals(clients: some Sequence<Int64>) throws {
         let update = try db.makeStatement(
             sql: """
@@ -150,7 +217,8 @@ struct Aggregates {
                     lines = excluded.lines, revenue = excluded.revenue, first_purchase = excluded.first_purchase,
                     last_purchase = excluded.last_purchase, purchase_days = excluded.purchase_days
                 """)
-        for client in clients {
+        for (index, client) in clients.enumerated() {
+            if index & 0x7FF == 0 { try control?.checkpoint() }
             try update.execute(arguments: [client])
         }
     }
@@ -158,19 +226,10 @@ struct Aggregates {
     /// Core's `ActivityDay.isPurchase` over a `client_days` row: something bought, or only lines of zero.
     static let purchaseDay = "(gross > 0 OR returns = 0)"
 
-    /// Counts documents new to a client.
+    /// Counts documents new to a client (or, negative, documents it no longer has a line of).
     func addDocuments(_ count: Int, client: Int64) throws {
         try db.execute(
             sql: "UPDATE client_totals SET documents = documents + ? WHERE client = ?", arguments: [count, client])
-    }
-
-    /// Counts a client's documents again from its lines (after a correction moved a line to another client).
-    func recountDocuments(client: Int64) throws {
-        try db.execute(
-            sql: """
-                UPDATE client_totals SET documents = (SELECT count(DISTINCT document) FROM sales WHERE client = ?1)
-                WHERE client = ?1
-                """, arguments: [client])
     }
 
     /// Builds every aggregate again from the stored lines: for a database whose lines were stored without them

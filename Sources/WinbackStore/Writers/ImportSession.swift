@@ -20,9 +20,10 @@ public final class ImportSession {
     }
 
     /// The writer of a sales file's lines. `replaceChanged`: a repeated line with other values replaces the stored
-    /// one (the ERP's correction); false keeps the first.
-    public func salesWriter(replaceChanged: Bool) throws -> SalesWriter {
-        try SalesWriter(db: db, importID: try importID(), replaceChanged: replaceChanged)
+    /// one (the ERP's correction); false keeps the first. `control` is ticked while the aggregates are written; a
+    /// stop asked there throws, and the import's transaction rolls back.
+    public func salesWriter(replaceChanged: Bool, control: WorkControl? = nil) throws -> SalesWriter {
+        try SalesWriter(db: db, importID: try importID(), replaceChanged: replaceChanged, control: control)
     }
 
     /// The writer of a contacts or clients file's rows.

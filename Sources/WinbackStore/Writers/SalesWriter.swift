@@ -19,8 +19,9 @@ public final class SalesWriter {
     /// under SQLite's oldest limit of 999 bound parameters.
     public static let batchSize = 32
     private static let columnsPerRow: Int32 = 13
-    /// Lines folded in memory before they are written to the aggregates: bounds the memory of a large import.
-    static let foldLines = 250_000
+    /// Lines folded in memory before they are written to the aggregates: bounds the memory of a large import
+    /// (about 100 MB). Each write passes over the aggregate tables once, so fewer, larger folds are faster.
+    static let foldLines = 1_000_000
 
     private let db: Database
     private let importID: Int64
@@ -30,18 +31,17 @@ public final class SalesWriter {
     private let correctLine: Statement
     private let findDocument: Statement
     private let replaceChanged: Bool
+    private let control: WorkControl?
     private let upsertClient: Statement
     private let arena = TextArena()
     private var pending: [(line: SaleLine, sourceLine: Int, client: Int64, startsDocument: Bool)] = []
     /// The stored lines not yet written to the aggregates.
     private var fold = ClientDayFold()
-    /// Client-days a correction left or entered: folded again from their lines at the end.
+    /// Client-days a correction left or entered whose sums had saturated: folded again from their lines at the end.
     private var corrected: Set<ClientDayFold.DayKey> = []
-    /// Clients whose totals this import changed, documents new to each, and clients a correction moved a line from
-    /// or to (their documents are counted again).
+    /// Clients whose totals this import changed, and how many documents each gained (or lost to a correction).
     private var touched: Set<Int64> = []
-    private var newDocuments: [Int64: Int] = [:]
-    private var moved: Set<Int64> = []
+    private var documents: [Int64: Int] = [:]
     /// The previous line's document and client: a document's lines come together.
     private var lastDocument: (document: String, client: Int64)?
     /// Clients this import has already upserted, with what it told about them: bounded by the number of clients.
@@ -72,9 +72,12 @@ public final class SalesWriter {
         /// Whether the repeat carries the same values: day, client, product, category, quantity, amount, margin,
         /// manager and region.
         public var sameContent: Bool
-        /// The client key and day the stored line had.
+        /// The client key, day, amount, margin and category the stored line had.
         var client: Int64 = 0
         var day: Int64 = 0
+        var amount: Int64 = 0
+        var margin: Int64?
+        var category: String?
     }
 
     public enum Outcome: Sendable, Equatable {
@@ -94,8 +97,9 @@ public final class SalesWriter {
 
     /// Prepares the statements; `db` must be inside the import's transaction. `replaceChanged`: a repeated line with
     /// other values replaces the stored one (the ERP's correction); false keeps the first.
-    init(db: Database, importID: Int64, replaceChanged: Bool = true) throws {
+    init(db: Database, importID: Int64, replaceChanged: Bool = true, control: WorkControl? = nil) throws {
         self.db = db
+        self.control = control
         self.importID = importID
         self.replaceChanged = replaceChanged
         insertBatch = try db.makeStatement(sql: Self.insertSQL(rows: Self.batchSize))
@@ -105,7 +109,7 @@ public final class SalesWriter {
                 SELECT import_id, source_line,
                        day = ?3 AND client = ?4 AND quantity = ?5 AND amount = ?6 AND margin IS ?7 AND sku IS ?8
                            AND category IS ?9 AND manager IS ?10 AND region IS ?11,
-                       client, day
+                       client, day, amount, margin, category
                 FROM sales WHERE document = ?1 AND line = ?2
                 """)
         correctLine = try db.makeStatement(
@@ -167,18 +171,15 @@ public final class SalesWriter {
             _ = try storeClient(id, known.attributes, day: known.latestDay)
         }
         let written = try flush()
-        let aggregates = Aggregates(db: db)
+        let aggregates = Aggregates(db: db, control: control)
         try aggregates.add(fold)
         fold.removeAll()
         for key in corrected.sorted(by: { ($0.client, $0.day) < ($1.client, $1.day) }) {
             try aggregates.refold(client: key.client, day: key.day)
         }
         try aggregates.updateTotals(clients: touched.sorted())
-        for (client, count) in newDocuments.sorted(by: { $0.key < $1.key }) {
+        for (client, count) in documents.sorted(by: { $0.key < $1.key }) where count != 0 {
             try aggregates.addDocuments(count, client: client)
-        }
-        for client in moved.sorted() {
-            try aggregates.recountDocuments(client: client)
         }
         return written
     }
@@ -188,6 +189,11 @@ public final class SalesWriter {
         if let last = lastDocument, last.client == client, last.document == document { return false }
         lastDocument = (document, client)
         if pending.contains(where: { $0.client == client && $0.line.document == document }) { return false }
+        return try !hasLine(of: document, client: client)
+    }
+
+    /// Whether a line of the document is stored for the client.
+    private func hasLine(of document: String, client: Int64) throws -> Bool {
         let statement = findDocument.sqliteStatement
         sqlite3_reset(statement)
         bind(statement, 1, document)
@@ -200,7 +206,7 @@ public final class SalesWriter {
         }
         let exists = sqlite3_column_int64(statement, 0) == 1
         sqlite3_reset(statement)
-        return !exists
+        return exists
     }
 
     /// Notes a stored line for the aggregates.
@@ -210,7 +216,7 @@ public final class SalesWriter {
             client: row.client, day: Int64(line.day.number), amount: line.amount.scaled, margin: line.margin?.scaled,
             category: line.category)
         touched.insert(row.client)
-        if row.startsDocument { newDocuments[row.client, default: 0] += 1 }
+        if row.startsDocument { documents[row.client, default: 0] += 1 }
     }
 
     private func flush() throws -> [Written] {
@@ -242,24 +248,40 @@ public final class SalesWriter {
             return Written(line: row.line, sourceLine: row.sourceLine, outcome: .duplicate(stored))
         }
         if fold.lines >= Self.foldLines {
-            try Aggregates(db: db).add(fold)
+            try Aggregates(db: db, control: control).add(fold)
             fold.removeAll()
         }
         return written
     }
 
-    /// Replaces a stored line by its correction; the client-days it leaves and enters are folded again at the end.
+    /// Replaces a stored line by its correction: the replaced line is taken out of its client-day and the new one
+    /// folded in like a stored line; when taking it out cannot be exact (a saturated sum), both client-days are
+    /// folded again from their lines at the end instead. A line moved to another client moves its document with it.
     private func correct(_ line: SaleLine, sourceLine: Int, client: Int64, replacing stored: StoredLine) throws {
+        let moves = stored.client != client
+        if moves, try !hasLine(of: line.document, client: client) { documents[client, default: 0] += 1 }
         let handle = correctLine.sqliteStatement
         sqlite3_reset(handle)
         bindLine(handle, line, client: client)
         sqlite3_bind_int64(handle, 12, importID)
         sqlite3_bind_int64(handle, 13, Int64(sourceLine))
         try db.stepToCompletion(correctLine)
-        corrected.insert(ClientDayFold.DayKey(client: stored.client, day: stored.day))
-        corrected.insert(ClientDayFold.DayKey(client: client, day: Int64(line.day.number)))
+        if moves, try !hasLine(of: line.document, client: stored.client) { documents[stored.client, default: 0] -= 1 }
         touched.formUnion([stored.client, client])
-        if stored.client != client { moved.formUnion([stored.client, client]) }
+        let newKey = ClientDayFold.DayKey(client: client, day: Int64(line.day.number))
+        let oldKey = ClientDayFold.DayKey(client: stored.client, day: stored.day)
+        if corrected.contains(oldKey) || corrected.contains(newKey) {
+            corrected.formUnion([oldKey, newKey])
+        } else if try Aggregates(db: db).remove(
+            client: stored.client, day: stored.day, amount: stored.amount, margin: stored.margin,
+            category: stored.category)
+        {
+            fold.add(
+                client: client, day: newKey.day, amount: line.amount.scaled, margin: line.margin?.scaled,
+                category: line.category)
+        } else {
+            corrected.formUnion([oldKey, newKey])
+        }
     }
 
     /// Binds a line's key and values as parameters 1…11 of the find and correct statements.
@@ -330,7 +352,11 @@ public final class SalesWriter {
             importID: sqlite3_column_int64(statement, 0),
             sourceLine: Int(sqlite3_column_int64(statement, 1)),
             sameContent: sqlite3_column_int64(statement, 2) == 1,
-            client: sqlite3_column_int64(statement, 3), day: sqlite3_column_int64(statement, 4))
+            client: sqlite3_column_int64(statement, 3), day: sqlite3_column_int64(statement, 4),
+            amount: sqlite3_column_int64(statement, 5),
+            margin: sqlite3_column_type(statement, 6) == SQLITE_NULL ? nil : sqlite3_column_int64(statement, 6),
+            category: sqlite3_column_type(statement, 7) == SQLITE_NULL
+                ? nil : String(cString: sqlite3_column_text(statement, 7)))
         sqlite3_reset(statement)
         return stored
     }
