@@ -87,7 +87,7 @@ if [ "$e2e" -gt 0 ]; then
     echo "end to end: $e2e clients, $lines lines, CSV to every client's verdict"
     python3 -m venv "$work/venv"
     "$work/venv/bin/pip" install --quiet lifetimes >/dev/null
-    cat >"$work/lifetimes.py" <<'PY'
+    cat >"$work/verdicts.py" <<'PY'
 import sys
 import pandas as pd
 from lifetimes import BetaGeoFitter
@@ -99,7 +99,7 @@ model.fit(summary["frequency"], summary["recency"], summary["T"])
 alive = model.conditional_probability_alive(summary["frequency"], summary["recency"], summary["T"])
 print(len(alive), "clients with P(alive)")
 PY
-    measure "lifetimes (read, summary, fit, P)" "$work/venv/bin/python" "$work/lifetimes.py" "$dir/history.csv"
+    measure "lifetimes (read, summary, fit, P)" "$work/venv/bin/python" "$work/verdicts.py" "$dir/history.csv"
     reference=$seconds
     echo "  $(cat "$work/out")"
     measure "winback import" "$winback" import --config "$dir/winback.toml" "$dir/history.csv"
