@@ -82,7 +82,7 @@ fi
 if [ "$e2e" -gt 0 ]; then
     dir="$work/e2e"
     book "$e2e" "$dir"
-    cat "$dir/next.csv" | tail -n +2 >>"$dir/history.csv"
+    tail -n +2 "$dir/next.csv" >>"$dir/history.csv"
     lines=$(($(wc -l <"$dir/history.csv") - 1))
     echo "end to end: $e2e clients, $lines lines, CSV to every client's verdict"
     python3 -m venv "$work/venv"

@@ -70,9 +70,7 @@ public struct ScanJob: Sendable {
         } catch let failure as Outbox.Failure {
             throw Failure.outbox(summary, reason: failure.description)
         }
-        let elapsed = written.duration(to: clock.now).components
-        summary.stages.append(
-            StageTime(name: "outbox", seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18))
+        summary.stages.append(StageTime(name: "outbox", duration: written.duration(to: clock.now)))
         return Result(summary: summary, folder: folder, seconds: now().timeIntervalSince(started))
     }
 }

@@ -40,6 +40,12 @@ public struct StageTime: Sendable, Equatable {
         self.name = name
         self.seconds = seconds
     }
+
+    /// A stage measured on a monotonic clock.
+    public init(name: String, duration: Duration) {
+        let parts = duration.components
+        self.init(name: name, seconds: Double(parts.seconds) + Double(parts.attoseconds) / 1e18)
+    }
 }
 
 /// Times the stages of one scan on a monotonic clock.
@@ -53,8 +59,7 @@ struct StageClock {
     /// Ends the stage under way, naming it.
     mutating func lap(_ name: String) {
         let now = clock.now
-        let elapsed = last.duration(to: now).components
-        stages.append(StageTime(name: name, seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18))
+        stages.append(StageTime(name: name, duration: last.duration(to: now)))
         last = now
     }
 }

@@ -120,9 +120,9 @@ struct ScannerTests {
 
         let stepwise = try ScanFixture()
         try stepwise.load("first.csv", first)
-        let firstScan = try stepwise.scan("2024-06-30")
+        try stepwise.scan("2024-06-30")
         try stepwise.load("second.csv", second)
-        let secondScan = try stepwise.scan("2024-12-31")
+        try stepwise.scan("2024-12-31")
         let atOnce = try ScanFixture()
         try atOnce.load("first.csv", first)
         try atOnce.load("second.csv", second)
@@ -139,7 +139,6 @@ struct ScannerTests {
         try atOnce.database.writer.write { db in try Aggregates(db: db).rebuild(chunk: 1000) }
         #expect(try stepwise.table(days) == atOnce.table(days))
         #expect(try stepwise.table(totals) == atOnce.table(totals))
-        #expect(firstScan.clients < secondScan.clients || firstScan.clients == secondScan.clients)
     }
 
     @Test("scanning the same day again replaces that day's results and doubles nothing")
