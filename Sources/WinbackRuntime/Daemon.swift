@@ -75,6 +75,9 @@ public final class Daemon: @unchecked Sendable {
     public func run() {
         queue.async { self.start() }
         stopped.wait()
+        // Closing checkpoints what was committed and removes the WAL, with the frames of a job the stop rolled
+        // back (a stopped first import leaves over a gigabyte there); skipped while another process has it open.
+        queue.sync { database.close() }
     }
 
     /// Stops the daemon as SIGTERM does: the job under way rolls back at its next step, and ``run()`` returns.

@@ -50,5 +50,8 @@ struct DaemonInProcessTests {
         daemon.stop()
         #expect(finished.wait(timeout: .now() + 10) == .success)
         #expect(Date().timeIntervalSince(started) < 5)
+        // The daemon's last act cut the WAL to nothing (a stopped first import may leave gigabytes there).
+        let wal = try FileManager.default.attributesOfItem(atPath: state.databasePath + "-wal")
+        #expect((wal[.size] as? Int) == 0)
     }
 }
