@@ -40,3 +40,13 @@ extension Database {
         }
     }
 }
+
+/// Binds `value` (NULL for nil) to parameter `index`.
+func bind(_ statement: SQLiteStatement, _ index: Int32, _ value: Int64?) {
+    if let value { sqlite3_bind_int64(statement, index, value) } else { sqlite3_bind_null(statement, index) }
+}
+
+/// Binds `value` (NULL for nil) to parameter `index`.
+func bind(_ statement: SQLiteStatement, _ index: Int32, _ value: Double?) {
+    if let value { sqlite3_bind_double(statement, index, value) } else { sqlite3_bind_null(statement, index) }
+}

@@ -6,7 +6,8 @@ struct AlertRulesTests {
     let weekly = regular(every: 7, from: "2024-01-01", through: "2024-06-02", amount: 1000)
 
     func subject(
-        asOf: String, abc: ABCClass = .a, share: Double = 0.05, dependence: Dependence = .none, previous: StatusSince? = nil,
+        asOf: String, abc: ABCClass = .a, share: Double = 0.05, dependence: Dependence = .none,
+        previous: StatusSince? = nil,
         days: [ActivityDay]? = nil, positive: String? = nil, negative: String? = nil, contacts: Bool = false,
         dossier: String? = nil, dossiers: Bool = false
     ) -> AlertSubject {
@@ -39,14 +40,20 @@ struct AlertRulesTests {
         #expect(lost.explanation.contains("a client still buying is this silent less than once in"))
         #expect(lost.explanation.contains("6 purchase cycles missed"))
         #expect(lost.offer?.kind == .visit)
-        #expect(lost.offer?.text == "Personal visit by the head of sales with a loyalty agreement and 10 % off the first order back")
+        #expect(
+            lost.offer?.text
+                == "Personal visit by the head of sales with a loyalty agreement and 10 % off the first order back")
         #expect(lost.value == Money(units: 22_000))
     }
 
     @Test("B and C clients: warning and info")
     func severityByClass() {
-        #expect(AlertRules.candidates(for: subject(asOf: "2024-07-20", abc: .b), settings: ChurnSettings()).first?.severity == .warning)
-        #expect(AlertRules.candidates(for: subject(asOf: "2024-07-20", abc: .c), settings: ChurnSettings()).first?.severity == .info)
+        #expect(
+            AlertRules.candidates(for: subject(asOf: "2024-07-20", abc: .b), settings: ChurnSettings()).first?.severity
+                == .warning)
+        #expect(
+            AlertRules.candidates(for: subject(asOf: "2024-07-20", abc: .c), settings: ChurnSettings()).first?.severity
+                == .info)
     }
 
     @Test("no personal visit inside the pause after a negative contact, and the offer says until when")
@@ -65,10 +72,15 @@ struct AlertRulesTests {
     func contactGap() {
         let settings = ChurnSettings()
         let active = "2024-06-05"
-        #expect(!AlertRules.candidates(for: subject(asOf: active), settings: settings).contains { $0.kind == .contactGap })
-        let gap = AlertRules.candidates(for: subject(asOf: active, positive: "2024-05-20", contacts: true), settings: settings)
-        #expect(gap.first { $0.kind == .contactGap }?.title == "No positive contact with A-client Nordbau GmbH (C1) for 16 days")
-        let recent = AlertRules.candidates(for: subject(asOf: active, positive: "2024-05-30", contacts: true), settings: settings)
+        #expect(
+            !AlertRules.candidates(for: subject(asOf: active), settings: settings).contains { $0.kind == .contactGap })
+        let gap = AlertRules.candidates(
+            for: subject(asOf: active, positive: "2024-05-20", contacts: true), settings: settings)
+        #expect(
+            gap.first { $0.kind == .contactGap }?.title
+                == "No positive contact with A-client Nordbau GmbH (C1) for 16 days")
+        let recent = AlertRules.candidates(
+            for: subject(asOf: active, positive: "2024-05-30", contacts: true), settings: settings)
         #expect(!recent.contains { $0.kind == .contactGap })
         let cClient = AlertRules.candidates(for: subject(asOf: active, abc: .c, contacts: true), settings: settings)
         #expect(!cClient.contains { $0.kind == .contactGap }, "only key clients")
@@ -76,9 +88,13 @@ struct AlertRulesTests {
 
     @Test("a key client's dossier older than three months is stale")
     func dossier() {
-        let stale = AlertRules.candidates(for: subject(asOf: "2024-06-05", dossier: "2024-02-01", dossiers: true), settings: ChurnSettings())
-        #expect(stale.first { $0.kind == .dossierStale }?.explanation.hasPrefix("last reviewed 2024-02-01, 125 days ago") == true)
-        let fresh = AlertRules.candidates(for: subject(asOf: "2024-06-05", dossier: "2024-05-01", dossiers: true), settings: ChurnSettings())
+        let stale = AlertRules.candidates(
+            for: subject(asOf: "2024-06-05", dossier: "2024-02-01", dossiers: true), settings: ChurnSettings())
+        #expect(
+            stale.first { $0.kind == .dossierStale }?.explanation.hasPrefix("last reviewed 2024-02-01, 125 days ago")
+                == true)
+        let fresh = AlertRules.candidates(
+            for: subject(asOf: "2024-06-05", dossier: "2024-05-01", dossiers: true), settings: ChurnSettings())
         #expect(!fresh.contains { $0.kind == .dossierStale })
     }
 
@@ -86,8 +102,10 @@ struct AlertRulesTests {
     func concentration() {
         let settings = ChurnSettings()
         func severity(_ dependence: Dependence, _ share: Double) -> Severity? {
-            AlertRules.candidates(for: subject(asOf: "2024-06-05", share: share, dependence: dependence), settings: settings)
-                .first { $0.kind == .concentration }?.severity
+            AlertRules.candidates(
+                for: subject(asOf: "2024-06-05", share: share, dependence: dependence), settings: settings
+            )
+            .first { $0.kind == .concentration }?.severity
         }
         #expect(severity(.none, 0.05) == nil)
         #expect(severity(.key, 0.12) == .info)
@@ -110,23 +128,50 @@ struct AlertRulesTests {
         let classes = ClientClasses(abc: .c, xyz: nil, variation: nil, share: 0.01, dependence: .none)
         let drop = Finding(criterion: .categoryDrop, verdict: .flag, category: "Tools", numbers: [], explanation: "")
         let offer = OfferChooser.choose(
-            rules: OfferRule.defaults, status: .active, classes: classes, findings: [drop], asOf: Day(iso: "2024-01-01")!,
+            rules: OfferRule.defaults, status: .active, classes: classes, findings: [drop],
+            asOf: Day(iso: "2024-01-01")!,
             lastNegativeContact: nil, pauseDays: 14)
         #expect(offer?.text == "Special offer on Tools: 15 % off the next three orders")
         let plain = OfferChooser.choose(
             rules: OfferRule.defaults, status: .lost, classes: classes, findings: [], asOf: Day(iso: "2024-01-01")!,
             lastNegativeContact: nil, pauseDays: 14)
         #expect(plain?.rule == "everyone else")
-        #expect(OfferChooser.choose(rules: [], status: .lost, classes: classes, findings: [], asOf: Day(iso: "2024-01-01")!, lastNegativeContact: nil, pauseDays: 14) == nil)
+        #expect(
+            OfferChooser.choose(
+                rules: [], status: .lost, classes: classes, findings: [], asOf: Day(iso: "2024-01-01")!,
+                lastNegativeContact: nil, pauseDays: 14) == nil)
+    }
+
+    @Test("an offer's placeholders are replaced wherever they stand, next to each other and beside accents")
+    func offerPlaceholders() {
+        let classes = ClientClasses(abc: .c, xyz: nil, variation: nil, share: 0.01, dependence: .none)
+        let drop = Finding(criterion: .categoryDrop, verdict: .flag, category: "Böden", numbers: [], explanation: "")
+        func text(_ template: String, findings: [Finding]) -> String? {
+            OfferChooser.choose(
+                rules: [OfferRule(name: "r", kind: .discount, text: template, discount: 7.5)], status: .lost,
+                classes: classes, findings: findings, asOf: Day(iso: "2024-01-01")!, lastNegativeContact: nil,
+                pauseDays: 14)?.text
+        }
+        #expect(text("{category}{category} für {discount} %", findings: [drop]) == "BödenBöden für 7.5 %")
+        #expect(text("Ö {category}: {discount", findings: []) == "Ö the category: {discount")
+        #expect(text("ohne Platzhalter {", findings: [drop]) == "ohne Platzhalter {")
     }
 
     @Test("failures are counted overall and by direction, with the day's changes and the revenue at stake")
     func failureCounts() {
         let inputs = [
-            FailureInput(status: .lost, previous: .atRisk, abc: .a, region: "North", manager: "Anna", categories: [("Tools", 1)], droppedCategories: [], yearlyValue: Money(units: 100)),
-            FailureInput(status: .atRisk, previous: .active, abc: .b, region: "North", manager: "Boris", categories: [("Tools", 1)], droppedCategories: ["Safety"], yearlyValue: Money(units: 50)),
-            FailureInput(status: .active, previous: .active, abc: .c, region: nil, manager: "Anna", categories: [], droppedCategories: [], yearlyValue: Money(units: 10)),
-            FailureInput(status: .wonBack, previous: .lost, abc: .c, region: "South", manager: "Anna", categories: [("Safety", 1)], droppedCategories: [], yearlyValue: Money(units: 5)),
+            FailureInput(
+                status: .lost, previous: .atRisk, abc: .a, region: "North", manager: "Anna", categories: [("Tools", 1)],
+                droppedCategories: [], yearlyValue: Money(units: 100)),
+            FailureInput(
+                status: .atRisk, previous: .active, abc: .b, region: "North", manager: "Boris",
+                categories: [("Tools", 1)], droppedCategories: ["Safety"], yearlyValue: Money(units: 50)),
+            FailureInput(
+                status: .active, previous: .active, abc: .c, region: nil, manager: "Anna", categories: [],
+                droppedCategories: [], yearlyValue: Money(units: 10)),
+            FailureInput(
+                status: .wonBack, previous: .lost, abc: .c, region: "South", manager: "Anna",
+                categories: [("Safety", 1)], droppedCategories: [], yearlyValue: Money(units: 5)),
         ]
         let counts = FailureAccounting.count(inputs)
         let all = counts[.all]!["all"]!
@@ -150,13 +195,15 @@ struct AlertRulesTests {
         // Both on every purchase day: an alphabetical tie-break used to put every loss under "Adhesives".
         let stats = [
             ClientFacts.CategoryStat(
-                category: "Adhesives", purchases: 20, share: 1, lastPurchase: Day(iso: "2024-03-01")!, purchasesSince: 0,
+                category: "Adhesives", purchases: 20, share: 1, lastPurchase: Day(iso: "2024-03-01")!,
+                purchasesSince: 0,
                 revenue: Money(units: 250)),
             ClientFacts.CategoryStat(
                 category: "Tools", purchases: 20, share: 1, lastPurchase: Day(iso: "2024-03-01")!, purchasesSince: 0,
                 revenue: Money(units: 750)),
             ClientFacts.CategoryStat(
-                category: "Gloves", purchases: 1, share: 0.05, lastPurchase: Day(iso: "2024-01-01")!, purchasesSince: 19,
+                category: "Gloves", purchases: 1, share: 0.05, lastPurchase: Day(iso: "2024-01-01")!,
+                purchasesSince: 19,
                 revenue: Money(units: 10)),
         ]
         let directions = FailureAccounting.directions(stats, minShare: 0.3)

@@ -77,6 +77,22 @@ struct AlertBook {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        // Prepared once: tens of thousands of alerts are carried on at every scan of a large book.
+        let seenAgain = try db.makeStatement(sql: "UPDATE alerts SET last_seen = ? WHERE id = ?")
+        let carriedOn = try db.makeStatement(
+            sql: """
+                UPDATE alerts SET severity = ?, title = ?, explanation = ?, offer = ?, value = ?,
+                    last_seen = max(last_seen, ?),
+                    status = CASE WHEN resolution IS NULL THEN status ELSE 'new' END,
+                    resolution = NULL, resolved_on = NULL
+                WHERE id = ?
+                """)
+        let raised = try db.makeStatement(
+            sql: """
+                INSERT INTO alerts (client, kind, category, severity, title, explanation, offer, value,
+                                    first_seen, last_seen)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
         var seen: Set<Key> = []
         for (client, candidate) in alerts {
             let key = Key(client: client ?? 0, kind: candidate.kind.rawValue, category: candidate.category ?? "")
@@ -85,29 +101,16 @@ struct AlertBook {
             if let existing = live[key] {
                 switch existing.state {
                 case .resolvedByHand:
-                    try db.execute(
-                        sql: "UPDATE alerts SET last_seen = ? WHERE id = ?", arguments: [asOf.number, existing.id])
+                    try seenAgain.execute(arguments: [asOf.number, existing.id])
                 case .open, .clearedToday:
-                    try db.execute(
-                        sql: """
-                            UPDATE alerts SET severity = ?, title = ?, explanation = ?, offer = ?, value = ?,
-                                last_seen = max(last_seen, ?),
-                                status = CASE WHEN resolution IS NULL THEN status ELSE 'new' END,
-                                resolution = NULL, resolved_on = NULL
-                            WHERE id = ?
-                            """,
+                    try carriedOn.execute(
                         arguments: [
                             candidate.severity.rawValue, candidate.title, candidate.explanation, offer,
                             candidate.value?.scaled, asOf.number, existing.id,
                         ])
                 }
             } else {
-                try db.execute(
-                    sql: """
-                        INSERT INTO alerts (client, kind, category, severity, title, explanation, offer, value,
-                                            first_seen, last_seen)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
+                try raised.execute(
                     arguments: [
                         client, candidate.kind.rawValue, candidate.category ?? "", candidate.severity.rawValue,
                         candidate.title, candidate.explanation, offer, candidate.value?.scaled, asOf.number,
@@ -116,14 +119,15 @@ struct AlertBook {
             }
         }
         // Open alerts whose condition no longer holds resolve themselves.
+        let cleared = try db.makeStatement(
+            sql: """
+                UPDATE alerts SET status = 'resolved', snoozed_until = NULL, resolution = ?, resolved_on = ?
+                WHERE id = ?
+                """)
         for (key, existing) in live where !seen.contains(key) && existing.state == .open {
             guard let kind = AlertKind(rawValue: key.kind), kind.clearsItself else { continue }
             let resolution = kind.isLoss && wonBack.contains(key.client) ? "won_back" : "cleared"
-            try db.execute(
-                sql: """
-                    UPDATE alerts SET status = 'resolved', snoozed_until = NULL, resolution = ?, resolved_on = ?
-                    WHERE id = ?
-                    """, arguments: [resolution, asOf.number, existing.id])
+            try cleared.execute(arguments: [resolution, asOf.number, existing.id])
         }
     }
 }

@@ -68,7 +68,7 @@ extension ClientState: FetchableRecord {
             firstPurchase: day("state_first_purchase"), lastPurchase: day("state_last_purchase"),
             purchaseDays: row["purchase_days"], rhythm: row["typical_interval"], spread: row["spread"],
             expectedNext: day("expected_next"), daysSilent: row["days_silent"],
-            findings: try JSONDecoder().decode([Finding].self, from: Data(findings.utf8)), pAlive: row["p_alive"],
+            findings: try StoredFindings.findings(findings), pAlive: row["p_alive"],
             expectedPurchases: row["expected_purchases"], expectedValue: money("expected_value"),
             valueAtRisk: money("value_at_risk"), pBuy: row["p_buy"], silenceProbability: row["silence_probability"],
             meanGap: row["mean_gap"], gapVariation: row["gap_variation"], season: row["season"])

@@ -55,6 +55,11 @@ extension AppDatabase {
         fits: [String: StoredFit] = [:], control: WorkControl? = nil
     ) throws -> (scanID: Int64, replay: Bool) {
         try write { db in
+            // A live scan rewrites every client's state and carries its alerts on: 60 MB of pages at 100,000 clients.
+            // Past the 64 MiB cache SQLite spills them to the WAL mid-transaction and writes most of them twice more;
+            // the cache may grow for this one transaction instead, and shrinks back after it.
+            try db.execute(sql: "PRAGMA cache_size = -262144")
+            defer { try? db.execute(sql: "PRAGMA cache_size = -65536") }
             let previousAsOf = try Int32.fetchOne(
                 db, sql: "SELECT as_of FROM scans WHERE replay = 0 ORDER BY as_of DESC, id DESC LIMIT 1")
             let replay = previousAsOf.map { asOf.number < $0 } ?? false
@@ -65,43 +70,20 @@ extension AppDatabase {
             try saveStatistics(db, scanID: scanID, asOf: asOf, outcome: outcome, fits: fits)
             if replay { return (scanID, true) }
             try db.execute(sql: "DELETE FROM status_changes WHERE day = ?", arguments: [asOf.number])
-            let state = try db.makeStatement(
-                sql: """
-                    INSERT OR REPLACE INTO client_states (
-                        client, scan_id, as_of, status, status_since, reason, abc, xyz, variation, share, dependence,
-                        revenue, margin, first_purchase, last_purchase, purchase_days, typical_interval, spread,
-                        expected_next, days_silent, findings, p_alive, expected_purchases, expected_value, value_at_risk,
-                        p_buy, silence_probability, mean_gap, gap_variation, season)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
             let change = try db.makeStatement(
                 sql: """
                     INSERT INTO status_changes (client, day, from_status, to_status, reason, scan_id)
                     VALUES (?, ?, ?, ?, ?, ?)
                     """)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            for (index, (key, result)) in clients.enumerated() {
-                if index & 0xFFF == 0 { try control?.checkpoint() }
-                let assessment = result.assessment
-                let facts = assessment.facts
-                let findings = String(decoding: try encoder.encode(assessment.findings), as: UTF8.self)
-                try state.execute(arguments: [
-                    key, scanID, asOf.number, assessment.status.status.rawValue, assessment.statusSince.number,
-                    assessment.status.reason, result.classes.abc.rawValue, result.classes.xyz?.rawValue,
-                    result.classes.variation, min(1, result.classes.share), result.classes.dependence.rawValue,
-                    facts.revenue.scaled, facts.margin?.scaled, facts.firstPurchase?.number,
-                    facts.lastPurchase?.number, facts.purchaseDays, facts.rhythm, facts.spread,
-                    facts.expectedNextPurchase?.number, facts.daysSilent, findings, result.model?.pAlive,
-                    result.model?.expectedPurchases, result.model?.expectedValue?.scaled,
-                    result.model?.valueAtRisk.scaled,
-                    result.model?.pBuy, result.model?.silenceProbability, result.model?.meanGap,
-                    result.model?.gapVariation, facts.season?.description,
-                ])
-                if result.previous?.status != assessment.status.status {
+            try ClientStateWriter(db: db, scanID: scanID, asOf: asOf).write(clients, control: control)
+            // By index: a client taken out of the array whole is copied, fields and all (0.7 s per 100,000).
+            for index in clients.indices {
+                let status = clients[index].client.assessment.status
+                let previous = clients[index].client.previous?.status
+                if previous != status.status {
                     try change.execute(arguments: [
-                        key, asOf.number, result.previous?.status.rawValue,
-                        assessment.status.status.rawValue, assessment.status.reason, scanID,
+                        clients[index].key, asOf.number, previous?.rawValue, status.status.rawValue, status.reason,
+                        scanID,
                     ])
                 }
             }
@@ -114,6 +96,8 @@ extension AppDatabase {
                                               p_alive, value_at_risk, p_buy)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
             for (index, item) in outcome.winback.enumerated() {
                 let offer = try item.offer.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
                 try entry.execute(arguments: [

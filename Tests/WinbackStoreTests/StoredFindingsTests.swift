@@ -1,0 +1,33 @@
+import Foundation
+import Testing
+import WinbackCore
+import WinbackStore
+
+@Suite("Stored findings")
+struct StoredFindingsTests {
+    @Test("findings written by hand read back as they were, and as the encoder's text reads")
+    func roundTrip() throws {
+        let findings = [
+            Finding(
+                criterion: .categoryDrop, verdict: .flag, category: "Böden \"innen\"\\außen",
+                numbers: [Measure("share", 0.1), Measure("tiny", 1e-300), Measure("big", 5e20), Measure("zero", -0.0)],
+                explanation: "line one\nline two\t– −74 % \u{1B}[31m \u{2028}"),
+            Finding(criterion: .overdue, verdict: .lost, numbers: [], explanation: ""),
+            Finding(
+                criterion: .pAlive, verdict: .atRisk, numbers: [Measure("p_alive", 0.123456789012345678)],
+                explanation: "P(alive) 12 %"),
+        ]
+        let text = try StoredFindings.text(findings)
+        #expect(try StoredFindings.findings(text) == findings)
+        let encoded = String(decoding: try JSONEncoder().encode(findings), as: UTF8.self)
+        #expect(try StoredFindings.findings(encoded) == findings)
+        #expect(try StoredFindings.text([]) == "[]")
+        #expect(try StoredFindings.findings("[]") == [])
+    }
+
+    @Test("a number that is not finite is refused, as the encoder always refused it")
+    func notFinite() {
+        let finding = Finding(criterion: .decline, verdict: .atRisk, numbers: [Measure("ratio", .nan)], explanation: "")
+        #expect(throws: (any Error).self) { try StoredFindings.text([finding]) }
+    }
+}
