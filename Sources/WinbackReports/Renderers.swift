@@ -46,10 +46,14 @@ public enum TableRenderer {
 /// ``JSONObject``, as every JSON winback prints.
 public enum JSONRenderer {
     public static func render(_ report: Listing) -> String {
-        JSONObject.array(
-            report.rows.map { row in
-                JSONObject(zip(report.columns, row).map { column, cell in (column.key, value(cell)) })
-            })
+        // Written cell by cell into one buffer: 100,000 clients are 30 MB of JSON.
+        var out = JSONBytes(capacity: 64 + report.rows.count * (24 + 40 * report.columns.count))
+        let keys = report.columns.map(\.key)
+        out.array(report.rows.count) { index, out in
+            let row = report.rows[index]
+            out.object(min(keys.count, row.count)) { column, out in out.field(keys[column], value(row[column])) }
+        }
+        return out.string
     }
 
     static func value(_ cell: Listing.Cell) -> JSONObject.Value {
@@ -65,7 +69,11 @@ public enum JSONRenderer {
 
 /// Whether `text` is a number as JSON writes them: `-12`, `0.5`, `1e-7` (no leading zero, no `+`, no `nan`).
 func isJSONNumber(_ text: String) -> Bool {
-    let bytes = Array(text.utf8)
+    var text = text
+    return text.withUTF8(isJSONNumber)
+}
+
+private func isJSONNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     var index = 0
     func has(_ byte: UInt8) -> Bool { index < bytes.count && bytes[index] == byte }
     func digits() -> Int {

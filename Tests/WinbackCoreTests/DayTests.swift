@@ -10,6 +10,17 @@ struct DayTests {
         #expect(Day(iso: "2024-02-29")?.iso == "2024-02-29")
     }
 
+    @Test("ISO text is the zero-padded components, from year 1 to 9999, and reads back as the same day")
+    func isoText() {
+        for (y, m, d) in [(1, 1, 1), (9, 9, 9), (99, 12, 31), (999, 10, 10), (2026, 11, 24), (9999, 12, 31)] {
+            let day = Day(year: y, month: m, day: d)!
+            let expected =
+                String(y).leftPadded(to: 4) + "-" + String(m).leftPadded(to: 2) + "-" + String(d).leftPadded(to: 2)
+            #expect(day.iso == expected)
+            #expect(Day(iso: day.iso) == day)
+        }
+    }
+
     @Test("every day of four centuries converts to components and back")
     func roundTrip() {
         let first = Day(year: 1900, month: 1, day: 1)!

@@ -67,7 +67,24 @@ public struct Day: Hashable, Comparable, Sendable {
     /// ISO 8601, `YYYY-MM-DD`.
     public var iso: String {
         let (y, m, d) = components
-        return String(y).leftPadded(to: 4) + "-" + String(m).leftPadded(to: 2) + "-" + String(d).leftPadded(to: 2)
+        guard (0...9999).contains(y) else {
+            return String(y).leftPadded(to: 4) + "-" + String(m).leftPadded(to: 2) + "-" + String(d).leftPadded(to: 2)
+        }
+        // Ten ASCII digits and dashes written in place: a listing formats hundreds of thousands of days.
+        return String(unsafeUninitializedCapacity: 10) { out in
+            let zero = UInt8(ascii: "0")
+            out[0] = zero + UInt8(y / 1000)
+            out[1] = zero + UInt8(y / 100 % 10)
+            out[2] = zero + UInt8(y / 10 % 10)
+            out[3] = zero + UInt8(y % 10)
+            out[4] = UInt8(ascii: "-")
+            out[5] = zero + UInt8(m / 10)
+            out[6] = zero + UInt8(m % 10)
+            out[7] = UInt8(ascii: "-")
+            out[8] = zero + UInt8(d / 10)
+            out[9] = zero + UInt8(d % 10)
+            return 10
+        }
     }
 
     /// Parses exactly `YYYY-MM-DD`, the form used on the command line and in the config.

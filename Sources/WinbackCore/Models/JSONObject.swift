@@ -37,51 +37,129 @@ public struct JSONObject: Sendable, Equatable {
 
     /// Objects as a JSON array, one object per line.
     public static func array(_ objects: [JSONObject]) -> String {
-        objects.isEmpty ? "[]\n" : "[\n" + objects.map { "  " + $0.text }.joined(separator: ",\n") + "\n]\n"
+        var out = JSONBytes()
+        out.array(objects.count) { index, out in out.object(objects[index]) }
+        return out.string
     }
 
     /// The object on one line: `{"a": 1, "b": "x"}`.
     public var text: String {
-        "{" + fields.map { Self.string($0.0) + ": " + Self.render($0.1) }.joined(separator: ", ") + "}"
-    }
-
-    static func render(_ value: Value) -> String {
-        switch value {
-        case .number(let number): return number.isFinite ? "\(number)" : "null"
-        case .integer(let number): return String(number)
-        case .decimal(let text): return text
-        case .string(let text): return string(text)
-        case .bool(let flag): return flag ? "true" : "false"
-        case .null: return "null"
-        case .object(let object): return object.text
-        case .array(let values): return "[" + values.map(render).joined(separator: ", ") + "]"
-        }
+        var out = JSONBytes()
+        out.object(self)
+        return out.string
     }
 
     /// A JSON string literal: quotes, backslashes and control characters escaped, C1 controls too (U+009B is a
     /// terminal's CSI: JSON allows it raw, a terminal showing the file does not), and U+2028/2029, which break
     /// JavaScript readers of JSON lines.
     public static func string(_ text: String) -> String {
-        // Most text is printable ASCII without quotes or backslashes: taken whole.
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) { return "\"" + text + "\"" }
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028
-                    || scalar.value == 0x2029
-                {
-                    out += "\\u" + String(scalar.value, radix: 16).leftPadded(to: 4)
-                } else {
-                    out.unicodeScalars.append(scalar)
+        var out = JSONBytes()
+        out.string(text)
+        return out.string
+    }
+}
+
+/// JSON written as UTF-8 bytes into one growing buffer: what ``JSONObject`` renders with, and what a listing of
+/// 100,000 rows is written with directly, without a `String` per cell.
+public struct JSONBytes: Sendable {
+    public private(set) var bytes: [UInt8] = []
+
+    public init(capacity: Int = 256) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// The bytes as text.
+    public var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Raw text, written as it is (punctuation, a number already in JSON's form).
+    public mutating func raw(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    /// `count` elements as a JSON array, one per line, each written by `element`; `[]` when empty.
+    public mutating func array(_ count: Int, _ element: (Int, inout JSONBytes) -> Void) {
+        guard count > 0 else { return raw("[]\n") }
+        raw("[\n")
+        for index in 0..<count {
+            raw(index == 0 ? "  " : ",\n  ")
+            element(index, &self)
+        }
+        raw("\n]\n")
+    }
+
+    /// An object on one line, keys in order.
+    public mutating func object(_ value: JSONObject) {
+        object(value.fields.count) { index, out in
+            out.field(value.fields[index].0, value.fields[index].1)
+        }
+    }
+
+    /// An object of `count` fields, each written by `field` (through ``field(_:_:)``).
+    public mutating func object(_ count: Int, _ field: (Int, inout JSONBytes) -> Void) {
+        bytes.append(UInt8(ascii: "{"))
+        for index in 0..<count {
+            if index > 0 { raw(", ") }
+            field(index, &self)
+        }
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// `"key": value`.
+    public mutating func field(_ key: String, _ value: JSONObject.Value) {
+        string(key)
+        raw(": ")
+        self.value(value)
+    }
+
+    public mutating func value(_ value: JSONObject.Value) {
+        switch value {
+        case .number(let number): raw(number.isFinite ? "\(number)" : "null")
+        case .integer(let number): raw(String(number))
+        case .decimal(let text): raw(text)
+        case .string(let text): string(text)
+        case .bool(let flag): raw(flag ? "true" : "false")
+        case .null: raw("null")
+        case .object(let object): self.object(object)
+        case .array(let values):
+            bytes.append(UInt8(ascii: "["))
+            for (index, element) in values.enumerated() {
+                if index > 0 { raw(", ") }
+                self.value(element)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        }
+    }
+
+    /// A string literal, escaped as ``JSONObject/string(_:)`` says.
+    public mutating func string(_ text: String) {
+        var text = text
+        bytes.append(UInt8(ascii: "\""))
+        let plain = text.withUTF8 { utf8 -> Bool in
+            // Most text is printable ASCII without quotes or backslashes: taken whole.
+            guard utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) else { return false }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if !plain {
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": raw("\\\"")
+                case "\\": raw("\\\\")
+                case "\n": raw("\\n")
+                case "\r": raw("\\r")
+                case "\t": raw("\\t")
+                default:
+                    if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028
+                        || scalar.value == 0x2029
+                    {
+                        raw("\\u" + String(scalar.value, radix: 16).leftPadded(to: 4))
+                    } else {
+                        UTF8.encode(scalar) { bytes.append($0) }
+                    }
                 }
             }
         }
-        return out + "\""
+        bytes.append(UInt8(ascii: "\""))
     }
 }
