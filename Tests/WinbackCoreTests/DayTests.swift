@@ -41,7 +41,9 @@ struct DayTests {
         }
     }
 
-    @Test("dates that do not exist are refused", arguments: ["2023-02-29", "2024-13-01", "2024-04-31", "2024-00-10", "24-01-01", "2024-1-01", "2024-01-01x"])
+    @Test(
+        "dates that do not exist are refused",
+        arguments: ["2023-02-29", "2024-13-01", "2024-04-31", "2024-00-10", "24-01-01", "2024-1-01", "2024-01-01x"])
     func invalid(_ text: String) {
         #expect(Day(iso: text) == nil)
     }
