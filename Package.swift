@@ -89,7 +89,8 @@ let package = Package(
         .testTarget(
             name: "WinbackRuntimeTests",
             dependencies: [
-                "WinbackRuntime", "WinbackCore", "WinbackConfig", "WinbackStore", "WinbackTestSupport",
+                "WinbackRuntime", "WinbackCore", "WinbackConfig", "WinbackStore", "WinbackImport", "WinbackOutbox",
+                "WinbackTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -32,7 +32,10 @@ public final class InstanceLock: @unchecked Sendable {
             var buffer = [UInt8](repeating: 0, count: 32)
             let count = pread(descriptor, &buffer, 31, 0)
             close(descriptor)
-            let holder = count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : ""
+            let holder =
+                count > 0
+                ? String(decoding: buffer[0..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                : ""
             throw Held(path: path, holder: holder)
         }
         let pid = "\(getpid())\n"
@@ -43,6 +46,23 @@ public final class InstanceLock: @unchecked Sendable {
     deinit {
         flock(descriptor, LOCK_UN)
         close(descriptor)
+    }
+
+    /// The process id of the daemon holding the lock of `stateDirectory`, or nil when none does; it neither takes
+    /// the lock nor creates its file.
+    public static func holder(stateDirectory: String) -> Int? {
+        let descriptor = open(stateDirectory + "/winback.lock", O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        guard flock(descriptor, LOCK_SH | LOCK_NB) != 0 else {
+            flock(descriptor, LOCK_UN)
+            return nil
+        }
+        var buffer = [UInt8](repeating: 0, count: 32)
+        let count = pread(descriptor, &buffer, 31, 0)
+        let text = count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self) : ""
+        // Held by a daemon that has not written its pid yet: running all the same, as pid 0.
+        return Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
     }
 }
 

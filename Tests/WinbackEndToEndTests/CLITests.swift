@@ -40,7 +40,7 @@ struct CLITests {
             Set(rows[0].keys) == [
                 "client_id", "client_name", "manager", "region", "status", "abc", "xyz", "share", "first_purchase",
                 "last_purchase", "documents", "revenue", "typical_interval_days", "expected_next_purchase", "days_silent",
-                "missed_cycles", "p_alive", "p_buy", "expected_purchases", "silence_probability", "season",
+                "missed_cycles", "p_alive", "p_buy", "expected_purchases", "silence_probability", "season", "as_of",
             ])
         // Not scanned yet: the scan's fields are there, and null.
         #expect(rows[0]["status"] is NSNull)
@@ -92,8 +92,8 @@ struct CLITests {
             lines[0]
                 == "client_id,client_name,manager,region,status,abc,xyz,share,first_purchase,last_purchase,documents,"
                 + "revenue,typical_interval_days,expected_next_purchase,days_silent,missed_cycles,p_alive,p_buy,"
-                + "expected_purchases,silence_probability,season")
-        #expect(lines[2] == "C2,\"'=HYPERLINK(\"\"http://x\"\")\",Boris,South,,,,,2024-03-06,2024-03-06,2,90.00,,,,,,,,,")
+                + "expected_purchases,silence_probability,season,as_of")
+        #expect(lines[2] == "C2,\"'=HYPERLINK(\"\"http://x\"\")\",Boris,South,,,,,2024-03-06,2024-03-06,2,90.00,,,,,,,,,,")
     }
 
     @Test("a bad config is one line naming the file, the line and the key")
@@ -190,6 +190,7 @@ struct ScanCLITests {
         #expect(byID["W1"]?["status"] as? String == "lost")
         #expect(byID["W1"]?["typical_interval_days"] as? Double == 7)
         #expect(byID["W1"]?["days_silent"] as? Int == 123)
+        #expect(byID["W1"]?["as_of"] as? String == "2024-09-01", "the day the numbers are as of")
         #expect(byID["W1"]?["missed_cycles"] as? Int == 16)
         #expect(byID["M1"]?["status"] as? String == "active")
         #expect(byID["M1"]?["expected_next_purchase"] as? String == "2024-09-06")
@@ -249,6 +250,25 @@ struct ScanCLITests {
             #expect(result.stdout == "[]\n")
             #expect(result.stderr == "winback: no scan yet: run winback scan\n", "\(command)")
         }
+    }
+
+    @Test("status: a fresh state directory is stale (exit 1) with its reasons, as text and as JSON")
+    func statusOfFreshState() throws {
+        let winback = try WinbackProcess()
+        let text = try winback.run(["status"])
+        #expect(text.status == 1)
+        #expect(text.stdout.contains("daemon           not running\n"))
+        #expect(text.stdout.contains("last scan        none yet\n"))
+        #expect(text.stdout.contains("health           STALE\n"))
+        #expect(text.stdout.contains("- no sales stored yet: the feed has not started\n"))
+        #expect(text.stdout.split(separator: "\n").allSatisfy { $0.count <= 80 || $0.hasPrefix("state directory") })
+        let json = try winback.run(["status", "--format", "json"])
+        #expect(json.status == 1)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(object?["healthy"] as? Bool == false)
+        #expect((object?["problems"] as? [String])?.count == 2)
+        #expect(object?["daemon_pid"] is NSNull)
+        #expect((object?["open_alerts"] as? [String: Int]) == ["critical": 0, "warning": 0, "info": 0])
     }
 
     @Test("a bad date or choice is refused by the parser, naming the option and what it takes")

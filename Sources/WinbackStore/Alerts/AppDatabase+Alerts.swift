@@ -186,3 +186,18 @@ extension AppDatabase {
         }
     }
 }
+
+extension AppDatabase {
+    /// Alerts not resolved (new, acknowledged or snoozed), by severity.
+    public func openAlertCounts() throws -> [Severity: Int] {
+        try writer.read { db in
+            var counts: [Severity: Int] = [:]
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT severity, count(*) AS n FROM alerts WHERE status != 'resolved' GROUP BY severity")
+            for row in rows {
+                if let severity = Severity(rawValue: row["severity"]) { counts[severity] = row["n"] }
+            }
+            return counts
+        }
+    }
+}
