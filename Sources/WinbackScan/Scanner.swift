@@ -97,14 +97,21 @@ public struct Scanner: Sendable {
         let calendar = try database.calendar(through: judged, settings: settings.calendar)
         clock.lap("feed, calendar, statuses")
         var keys: [Int64] = []
-        var assessments: [Assessment] = []
-        try database.forEachHistory(asOf: judged) { key, history in
-            try control?.checkpoint()
-            keys.append(key)
-            assessments.append(
-                Assessment(
-                    history: history, previous: previous[key], asOf: judged, settings: settings, calendar: calendar))
+        let pipeline = AssessmentPipeline { [settings] input in
+            Assessment(
+                history: input.history, previous: input.previous, asOf: judged, settings: settings, calendar: calendar)
         }
+        do {
+            try database.forEachHistory(asOf: judged) { key, history in
+                try control?.checkpoint()
+                keys.append(key)
+                pipeline.add((previous[key], history))
+            }
+        } catch {
+            pipeline.abandon()
+            throw error
+        }
+        var assessments = pipeline.finish()
         clock.lap("read and assess")
         let (fits, views) = SilenceStage.apply(
             to: &assessments, previous: keys.map { previous[$0] }, settings: settings)

@@ -3,6 +3,10 @@ import GRDBSQLite
 import WinbackCore
 
 /// Sales lines folded per client and day in memory, until ``Aggregates/add(_:)`` writes them.
+///
+/// An export lists a document's lines together, so most lines add to the client-day the line before added to:
+/// that one is reached by its dictionary index, without hashing, and a run of lines' categories is gathered in a
+/// short list before it goes to the dictionary.
 struct ClientDayFold {
     struct DayKey: Hashable {
         var client: Int64
@@ -16,34 +20,78 @@ struct ClientDayFold {
         var category: Int32
     }
 
-    private(set) var days: [DayKey: DayTotals] = [:]
-    private(set) var categories: [CategoryKey: Int64] = [:]
+    private var storedDays: [DayKey: DayTotals] = [:]
+    private var storedCategories: [CategoryKey: Int64] = [:]
     private(set) var names: [String] = []
     private var numbers: [String: Int32] = [:]
     /// Lines folded in.
     private(set) var lines = 0
+    /// The client-day the last line went to, and its place in `storedDays` (valid until another key is inserted,
+    /// which only a line of another client-day does).
+    private var run: (key: DayKey, index: Dictionary<DayKey, DayTotals>.Index)?
+    /// That client-day's category amounts not yet in `storedCategories`. Only purchases count toward a category, so
+    /// these sums are of positive amounts, where saturating sums do not depend on the order.
+    private var runCategories: [(category: Int32, amount: Int64)] = []
+    private var lastCategory: (name: String, number: Int32)?
+
+    /// Per client and day, the totals of the lines folded in.
+    var days: [DayKey: DayTotals] { storedDays }
+
+    /// Per client, day and category, what was bought; ``settle()`` first.
+    var categories: [CategoryKey: Int64] {
+        precondition(runCategories.isEmpty, "the fold's last run was not settled")
+        return storedCategories
+    }
 
     /// Adds one line with the one rule (``DayTotals``); what was bought counts toward its category.
     mutating func add(client: Int64, day: Int64, amount: Int64, margin: Int64?, category: String?) {
         let key = DayKey(client: client, day: day)
-        days[key, default: DayTotals()].add(amount: amount, margin: margin)
+        if let run, run.key == key {
+            storedDays.values[run.index].add(amount: amount, margin: margin)
+        } else {
+            settle()
+            storedDays[key, default: DayTotals()].add(amount: amount, margin: margin)
+            run = (key, storedDays.index(forKey: key)!)
+        }
         if amount > 0, let category {
-            let number =
-                numbers[category]
-                ?? {
-                    names.append(category)
-                    numbers[category] = Int32(names.count - 1)
-                    return Int32(names.count - 1)
-                }()
-            let categoryKey = CategoryKey(client: client, day: day, category: number)
-            categories[categoryKey] = Money.saturating(categories[categoryKey, default: 0], amount)
+            let number = self.number(of: category)
+            if let index = runCategories.firstIndex(where: { $0.category == number }) {
+                runCategories[index].amount = Money.saturating(runCategories[index].amount, amount)
+            } else {
+                runCategories.append((number, amount))
+            }
         }
         lines += 1
     }
 
+    /// Moves the last run's category amounts into the dictionary.
+    mutating func settle() {
+        guard let key = run?.key, !runCategories.isEmpty else { return }
+        for (category, amount) in runCategories {
+            let categoryKey = CategoryKey(client: key.client, day: key.day, category: category)
+            storedCategories[categoryKey] = Money.saturating(storedCategories[categoryKey, default: 0], amount)
+        }
+        runCategories.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func number(of category: String) -> Int32 {
+        if let last = lastCategory, last.name == category { return last.number }
+        let number =
+            numbers[category]
+            ?? {
+                names.append(category)
+                numbers[category] = Int32(names.count - 1)
+                return Int32(names.count - 1)
+            }()
+        lastCategory = (category, number)
+        return number
+    }
+
     mutating func removeAll() {
-        days.removeAll(keepingCapacity: true)
-        categories.removeAll(keepingCapacity: true)
+        storedDays.removeAll(keepingCapacity: true)
+        storedCategories.removeAll(keepingCapacity: true)
+        runCategories.removeAll(keepingCapacity: true)
+        run = nil
         lines = 0
     }
 }
@@ -59,45 +107,41 @@ struct Aggregates {
     var control: WorkControl? = nil
 
     /// Adds folded new lines to the aggregates (not yet to `client_totals`: see ``updateTotals(clients:)``).
-    func add(_ fold: ClientDayFold) throws {
+    ///
+    /// Many rows to a statement, in key order, bound through the C API: a first import writes millions of these,
+    /// and a statement per row cost SQLite a statement journal for each.
+    func add(_ fold: inout ClientDayFold) throws {
         guard fold.lines > 0 else { return }
-        let upsertDay = try db.makeStatement(
-            sql: """
-                INSERT INTO client_days (client, day, net, gross, returns, margin, margin_lines, lines)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (client, day) DO UPDATE SET
-                    net = \(clamped("net + excluded.net")), gross = \(clamped("gross + excluded.gross")),
-                    returns = \(clamped("returns + excluded.returns")), margin = \(clamped("margin + excluded.margin")),
-                    margin_lines = margin_lines + excluded.margin_lines, lines = lines + excluded.lines
-                RETURNING lines
-                """)
-        // In key order, so that the b-tree is written from one end to the other; bound through the C API,
-        // as there are millions of these in a large first import.
-        let dayHandle = upsertDay.sqliteStatement
+        fold.settle()
+        let days = fold.days.sorted { ($0.key.client, $0.key.day) < ($1.key.client, $1.key.day) }
         // Per day of the book: client-days new in this fold, and lines.
         var book: [Int64: (clients: Int64, lines: Int64)] = [:]
-        for (position, (key, totals)) in fold.days.sorted(by: {
-            ($0.key.client, $0.key.day) < ($1.key.client, $1.key.day)
-        }).enumerated() {
-            if position & 0x1FFF == 0 { try control?.checkpoint() }
-            sqlite3_reset(dayHandle)
+        try batched(days.count, rows: 64, columns: 8) { count in
+            // A row's lines after the upsert equal this fold's only when the row is new.
+            """
+            INSERT INTO client_days (client, day, net, gross, returns, margin, margin_lines, lines)
+            VALUES \(Self.placeholders(rows: count, columns: 8))
+            ON CONFLICT (client, day) DO UPDATE SET
+                net = \(clamped("net + excluded.net")), gross = \(clamped("gross + excluded.gross")),
+                returns = \(clamped("returns + excluded.returns")), margin = \(clamped("margin + excluded.margin")),
+                margin_lines = margin_lines + excluded.margin_lines, lines = lines + excluded.lines
+            RETURNING client, day, lines
+            """
+        } bind: { handle, row, base in
+            let (key, totals) = days[row]
             for (index, value) in [
                 key.client, key.day, totals.net, totals.gross, totals.returns, totals.margin, totals.marginLines,
                 totals.lines,
             ].enumerated() {
-                sqlite3_bind_int64(dayHandle, Int32(index + 1), value)
+                sqlite3_bind_int64(handle, base + Int32(index + 1), value)
             }
-            guard sqlite3_step(dayHandle) == SQLITE_ROW else {
-                let message = db.lastErrorMessage
-                sqlite3_reset(dayHandle)
-                throw DatabaseError(message: message, sql: upsertDay.sql)
-            }
-            // The row's lines after the upsert equal this fold's only when the row is new.
-            let isNew = sqlite3_column_int64(dayHandle, 0) == totals.lines
-            try db.stepToCompletion(upsertDay)
+        } returned: { handle in
+            let key = ClientDayFold.DayKey(
+                client: sqlite3_column_int64(handle, 0), day: sqlite3_column_int64(handle, 1))
+            let lines = fold.days[key]?.lines ?? 0
             var entry = book[key.day, default: (0, 0)]
-            entry.clients += isNew ? 1 : 0
-            entry.lines += totals.lines
+            entry.clients += sqlite3_column_int64(handle, 2) == lines ? 1 : 0
+            entry.lines += lines
             book[key.day] = entry
         }
         let upsertBook = try db.makeStatement(
@@ -108,22 +152,68 @@ struct Aggregates {
         for (day, entry) in book.sorted(by: { $0.key < $1.key }) {
             try upsertBook.execute(arguments: [day, entry.clients, entry.lines])
         }
-        let upsertCategory = try db.makeStatement(
-            sql: """
-                INSERT INTO client_day_categories (client, day, category, amount) VALUES (?, ?, ?, ?)
-                ON CONFLICT (client, day, category) DO UPDATE SET amount = \(clamped("amount + excluded.amount"))
-                """)
-        let categoryHandle = upsertCategory.sqliteStatement
-        for (key, amount) in fold.categories.sorted(by: {
-            ($0.key.client, $0.key.day, fold.names[Int($0.key.category)])
-                < ($1.key.client, $1.key.day, fold.names[Int($1.key.category)])
-        }) {
-            sqlite3_reset(categoryHandle)
-            sqlite3_bind_int64(categoryHandle, 1, key.client)
-            sqlite3_bind_int64(categoryHandle, 2, key.day)
-            bind(categoryHandle, 3, fold.names[Int(key.category)])
-            sqlite3_bind_int64(categoryHandle, 4, amount)
-            try db.stepToCompletion(upsertCategory)
+        // Categories in key order too: by the rank of their names, not by comparing names.
+        let rank = fold.names.indices.sorted { fold.names[$0] < fold.names[$1] }
+            .enumerated().reduce(into: [Int32](repeating: 0, count: fold.names.count)) {
+                $0[$1.element] = Int32($1.offset)
+            }
+        let names = fold.names
+        let categories = fold.categories.sorted {
+            ($0.key.client, $0.key.day, rank[Int($0.key.category)]) < (
+                $1.key.client, $1.key.day, rank[Int($1.key.category)]
+            )
+        }
+        try batched(categories.count, rows: 128, columns: 4) { count in
+            """
+            INSERT INTO client_day_categories (client, day, category, amount)
+            VALUES \(Self.placeholders(rows: count, columns: 4))
+            ON CONFLICT (client, day, category) DO UPDATE SET amount = \(clamped("amount + excluded.amount"))
+            """
+        } bind: { handle, row, base in
+            let (key, amount) = categories[row]
+            sqlite3_bind_int64(handle, base + 1, key.client)
+            sqlite3_bind_int64(handle, base + 2, key.day)
+            bind(handle, base + 3, names[Int(key.category)])
+            sqlite3_bind_int64(handle, base + 4, amount)
+        }
+    }
+
+    /// `(?, ?, …), (?, ?, …)…`: `rows` rows of `columns` parameters.
+    static func placeholders(rows: Int, columns: Int) -> String {
+        let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+        return Array(repeating: row, count: rows).joined(separator: ", ")
+    }
+
+    /// Runs `count` rows through statements of up to `rows` rows each (`sql` for a given number of rows), binding
+    /// row `i` as the parameters after `base` with `bind`, and handing each row a statement returns to `returned`.
+    /// Ticks the control every few thousand rows.
+    private func batched(
+        _ count: Int, rows: Int, columns: Int, sql: (Int) -> String,
+        bind: (SQLiteStatement, Int, Int32) -> Void, returned: (SQLiteStatement) -> Void = { _ in }
+    ) throws {
+        guard count > 0 else { return }
+        let full = try db.makeStatement(sql: sql(rows))
+        var start = 0
+        while start < count {
+            if start & 0x1FFF < rows { try control?.checkpoint() }
+            let end = min(start + rows, count)
+            let statement = end - start == rows ? full : try db.makeStatement(sql: sql(end - start))
+            let handle = statement.sqliteStatement
+            sqlite3_reset(handle)
+            for row in start..<end { bind(handle, row, Int32((row - start) * columns)) }
+            while true {
+                let code = sqlite3_step(handle)
+                if code == SQLITE_ROW {
+                    returned(handle)
+                } else if code == SQLITE_DONE {
+                    break
+                } else {
+                    let message = db.lastErrorMessage
+                    sqlite3_reset(handle)
+                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
+                }
+            }
+            start = end
         }
     }
 
@@ -199,7 +289,7 @@ struct Aggregates {
         while let line = try lines.next() {
             fold.add(client: client, day: day, amount: line[0], margin: line[1], category: line[2])
         }
-        try add(fold)
+        try add(&fold)
         try db.execute(sql: "DELETE FROM book_days WHERE day = ? AND clients = 0", arguments: [day])
     }
 
@@ -255,7 +345,7 @@ struct Aggregates {
                 last = row[0]
                 fold.add(client: row[1], day: row[2], amount: row[3], margin: row[4], category: row[5])
             }
-            try add(fold)
+            try add(&fold)
             if fold.lines < chunk { return }
         }
     }

@@ -172,7 +172,7 @@ public final class SalesWriter {
         }
         let written = try flush()
         let aggregates = Aggregates(db: db, control: control)
-        try aggregates.add(fold)
+        try aggregates.add(&fold)
         fold.removeAll()
         for key in corrected.sorted(by: { ($0.client, $0.day) < ($1.client, $1.day) }) {
             try aggregates.refold(client: key.client, day: key.day)
@@ -248,7 +248,7 @@ public final class SalesWriter {
             return Written(line: row.line, sourceLine: row.sourceLine, outcome: .duplicate(stored))
         }
         if fold.lines >= Self.foldLines {
-            try Aggregates(db: db, control: control).add(fold)
+            try Aggregates(db: db, control: control).add(&fold)
             fold.removeAll()
         }
         return written
