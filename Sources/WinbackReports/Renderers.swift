@@ -102,11 +102,46 @@ private func isJSONNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
 /// and dates are never touched.
 public enum CSVRenderer {
     public static func render(_ report: Listing) -> String {
-        var out = report.columns.map { quote($0.key) }.joined(separator: ",") + "\r\n"
-        for row in report.rows {
-            out += row.map(field).joined(separator: ",") + "\r\n"
+        // Written into one byte buffer: the outbox's CSVs hold every alert of a large book.
+        var out: [UInt8] = []
+        out.reserveCapacity(64 + report.rows.count * 24 * max(report.columns.count, 1))
+        for (index, column) in report.columns.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: quote(column.key).utf8)
         }
-        return out
+        out.append(contentsOf: [13, 10])
+        for row in report.rows {
+            for (index, cell) in row.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                write(cell, to: &out)
+            }
+            out.append(contentsOf: [13, 10])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// One field's bytes, as ``field(_:)`` writes it; plain text (no control character, nothing to neutralise or
+    /// quote) is copied as it is.
+    private static func write(_ cell: Listing.Cell, to out: inout [UInt8]) {
+        let text: String?
+        switch cell {
+        case .text(let value): text = value
+        case .structured(let value, _): text = value
+        case .number, .date: return out.append(contentsOf: field(cell).utf8)
+        }
+        var value = text ?? ""
+        let plain = value.withUTF8 { bytes -> Bool in
+            // Controls are below 0x20, 0x7F, or C1 (0xC2 0x80–0x9F in UTF-8); a leading = + - @ is neutralised;
+            // a comma, quote, CR or LF is quoted. None of these bytes occurs inside another character's UTF-8.
+            if let first = bytes.first, first == 0x3D || first == 0x2B || first == 0x2D || first == 0x40 {
+                return false
+            }
+            guard !bytes.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 || $0 == 0x2C || $0 == 0x22 })
+            else { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if !plain { out.append(contentsOf: field(cell).utf8) }
     }
 
     private static func field(_ cell: Listing.Cell) -> String {

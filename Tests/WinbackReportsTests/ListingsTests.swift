@@ -146,3 +146,24 @@ struct DigestTests {
         #expect(digest.render().contains("Nordbau GmbH"))
     }
 }
+
+@Suite("CSV fields")
+struct CSVFieldTests {
+    @Test("every text cell is written as escaping, neutralising and quoting it would, plain ones copied as they are")
+    func fieldsAsQuoted() {
+        let texts: [String?] = [
+            nil, "", "plain", "Eva Novák", "−74 %", "a,b", "say \"hi\"", "line\nbreak", "cr\rhere", "=1+2", "+49 30",
+            "-5", "@SUM(A1)", "\ttab", "esc \u{1B}[31m", "c1 \u{9B}x", "del \u{7F}", "e\u{301}\"", "日本語, ok",
+            "'=already", "Ünïcödé=", "x\u{2028}y",
+        ]
+        var listing = Listing(columns: [.init(key: "text", header: "text"), .init(key: "n", header: "n")])
+        for text in texts { listing.append([.text(text), .number("1.5")]) }
+        listing.append([.structured("a, \"b\"", .null), .date(Day(iso: "2025-01-02"))])
+        var expected = "text,n\r\n"
+        for text in texts {
+            expected += CSVRenderer.quote(CSVRenderer.neutralise(escapeControls(text ?? ""))) + ",1.5\r\n"
+        }
+        expected += "\"a, \"\"b\"\"\",2025-01-02\r\n"
+        #expect(CSVRenderer.render(listing) == expected)
+    }
+}
