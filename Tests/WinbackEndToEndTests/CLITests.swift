@@ -1,11 +1,11 @@
 import Foundation
+import Testing
+import WinbackCore
 import WinbackTestSupport
 
 #if canImport(Glibc)
     import Glibc
 #endif
-import Testing
-import WinbackCore
 
 @Suite("winback on the command line")
 struct CLITests {
@@ -39,7 +39,8 @@ struct CLITests {
         #expect(
             Set(rows[0].keys) == [
                 "client_id", "client_name", "manager", "region", "status", "abc", "xyz", "share", "first_purchase",
-                "last_purchase", "documents", "revenue", "typical_interval_days", "expected_next_purchase", "days_silent",
+                "last_purchase", "documents", "revenue", "typical_interval_days", "expected_next_purchase",
+                "days_silent",
                 "missed_cycles", "p_alive", "p_buy", "expected_purchases", "silence_probability", "season", "as_of",
             ])
         // Not scanned yet: the scan's fields are there, and null.
@@ -70,7 +71,8 @@ struct CLITests {
     @Test("a refused file: every bad line on stderr, a one-line reason last, non-zero exit, nothing stored")
     func refusal() throws {
         let winback = try WinbackProcess()
-        let bad = try winback.file("bad.csv", "date,client_id,document,amount\n2024-13-01,C1,D1,5\n2024-01-01,C1,D2,five\n")
+        let bad = try winback.file(
+            "bad.csv", "date,client_id,document,amount\n2024-13-01,C1,D1,5\n2024-01-01,C1,D2,five\n")
         let result = try winback.run(["import", bad])
         #expect(result.status != 0)
         let lines = result.stderr.split(separator: "\n").map(String.init)
@@ -93,7 +95,8 @@ struct CLITests {
                 == "client_id,client_name,manager,region,status,abc,xyz,share,first_purchase,last_purchase,documents,"
                 + "revenue,typical_interval_days,expected_next_purchase,days_silent,missed_cycles,p_alive,p_buy,"
                 + "expected_purchases,silence_probability,season,as_of")
-        #expect(lines[2] == "C2,\"'=HYPERLINK(\"\"http://x\"\")\",Boris,South,,,,,2024-03-06,2024-03-06,2,90.00,,,,,,,,,,")
+        #expect(
+            lines[2] == "C2,\"'=HYPERLINK(\"\"http://x\"\")\",Boris,South,,,,,2024-03-06,2024-03-06,2,90.00,,,,,,,,,,")
     }
 
     @Test("a bad config is one line naming the file, the line and the key")
@@ -126,9 +129,11 @@ struct CLITests {
     @Test("$WINBACK_CONFIG is used when --config is not given")
     func environmentConfig() throws {
         let winback = try WinbackProcess()
-        let result = try winback.run(["clients", "--format", "json"], withConfig: false, environment: ["WINBACK_CONFIG": winback.config.path])
+        let result = try winback.run(
+            ["clients", "--format", "json"], withConfig: false, environment: ["WINBACK_CONFIG": winback.config.path])
         #expect(result.status == 0, "stderr: \(result.stderr)")
-        #expect(FileManager.default.fileExists(atPath: winback.folder.appendingPathComponent("state/winback.sqlite").path))
+        #expect(
+            FileManager.default.fileExists(atPath: winback.folder.appendingPathComponent("state/winback.sqlite").path))
         #expect(FileManager.default.fileExists(atPath: winback.folder.appendingPathComponent("state/inbox").path))
     }
 
@@ -136,7 +141,8 @@ struct CLITests {
     func generateThenImport() throws {
         let winback = try WinbackProcess()
         let path = winback.folder.appendingPathComponent("gen.csv").path
-        let generated = try winback.run(["generate", "--clients", "20", "--style", "semicolon", "-o", path], withConfig: false)
+        let generated = try winback.run(
+            ["generate", "--clients", "20", "--style", "semicolon", "-o", path], withConfig: false)
         #expect(generated.status == 0, "stderr: \(generated.stderr)")
         let imported = try winback.run(["import", path])
         #expect(imported.status == 0, "stderr: \(imported.stderr)")
@@ -148,7 +154,11 @@ struct CLITests {
     @Test("terminal tables show control characters from data escaped")
     func controlCharacters() throws {
         let winback = try WinbackProcess()
-        _ = try winback.run(["import", try winback.file("s.csv", "date,client_id,client_name,document,amount\n2024-01-01,C1,\"Evil\u{1b}[2J\",D1,5\n")])
+        _ = try winback.run([
+            "import",
+            try winback.file(
+                "s.csv", "date,client_id,client_name,document,amount\n2024-01-01,C1,\"Evil\u{1b}[2J\",D1,5\n"),
+        ])
         let table = try winback.run(["clients"])
         #expect(table.stdout.contains("Evil\\u{1b}[2J"))
         #expect(!table.stdout.contains("\u{1b}"))
@@ -204,7 +214,8 @@ struct ScanCLITests {
     func story() throws {
         let winback = try WinbackProcess()
         // A three-client book: its own pauses say nothing about whether the export stopped.
-        try "state_dir = \"state\"\n[feed]\nstale_after_days = 90\n".write(to: winback.config, atomically: true, encoding: .utf8)
+        try "state_dir = \"state\"\n[feed]\nstale_after_days = 90\n".write(
+            to: winback.config, atomically: true, encoding: .utf8)
         _ = try winback.run(["import", try winback.file("sales.csv", Self.sales)])
         _ = try winback.run(["scan", "--as-of", "2024-04-30"])
         _ = try winback.run(["scan", "--as-of", "2024-05-25"])
@@ -241,7 +252,9 @@ struct ScanCLITests {
         for command in ["alerts", "list", "clients"] {
             let result = try winback.run([command])
             #expect(result.status == 0)
-            #expect(result.stderr == "winback: no sales stored yet: import a sales export first (winback import FILE)\n", "\(command)")
+            #expect(
+                result.stderr == "winback: no sales stored yet: import a sales export first (winback import FILE)\n",
+                "\(command)")
         }
         _ = try winback.run(["import", try winback.file("sales.csv", Self.sales)])
         for command in ["alerts", "list"] {
@@ -284,7 +297,8 @@ struct ScanCLITests {
         for (arguments, message) in cases {
             let result = try winback.run(arguments)
             #expect(result.status == 64, "\(arguments)")
-            #expect(result.stderr.hasPrefix("Error: ") && result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            #expect(
+                result.stderr.hasPrefix("Error: ") && result.stderr.contains(message), "\(arguments): \(result.stderr)")
         }
         // The help lists every alert kind there is, from the code, not from a list that can go stale.
         let help = try winback.run(["alerts", "--help"], withConfig: false)
@@ -297,7 +311,9 @@ struct ScanCLITests {
         let path = try winback.file("sales.csv", Self.sales)
         _ = try winback.run(["import", path])
         let csv = try winback.run(["model", "fit", "--as-of", "2024-03-31", "--format", "csv"])
-        #expect(csv.stdout.hasPrefix("model,r,alpha,a,b,log_likelihood,time_unit,clients,converged,iterations,as_of\r\nbgnbd,"))
+        #expect(
+            csv.stdout.hasPrefix(
+                "model,r,alpha,a,b,log_likelihood,time_unit,clients,converged,iterations,as_of\r\nbgnbd,"))
         let json = try winback.run(["model", "fit", "--as-of", "2024-03-31", "--format", "json"])
         #expect(!json.stdout.contains("nan"))
         #expect((try? JSONSerialization.jsonObject(with: Data(json.stdout.utf8))) != nil, "\(json.stdout)")
@@ -356,16 +372,25 @@ struct AlertCLITests {
         #expect(rows.map { $0["client_id"] as? String } == ["W1", "O1"])
         #expect(rows.first?["rank"] as? Int == 1)
         #expect(rows.first?["status"] as? String == "lost")
-        for key in ["client_name", "manager", "reason", "value", "offer"] { #expect(rows.first?.keys.contains(key) == true, "\(key)") }
+        for key in ["client_name", "manager", "reason", "value", "offer"] {
+            #expect(rows.first?.keys.contains(key) == true, "\(key)")
+        }
         let values = rows.compactMap { $0["value"] as? Double }
         #expect(values == values.sorted(by: >))
+        let top = try winback.run(["list", "--top", "1", "--format", "csv"])
+        #expect(top.stdout.split(separator: "\r\n").count == 2, "the header and the first entry")
+        #expect(top.stdout.contains("\r\n1,W1,"))
+        let none = try winback.run(["list", "--top", "0"])
+        #expect(none.status != 0)
+        #expect(none.stderr.contains("--top"))
 
         let trend = try winback.run(["trend"])
         #expect(trend.status == 0)
         #expect(trend.stdout.contains("2024-09-01  all"))
         #expect(trend.stdout.contains("█"))
         let byClass = try winback.run(["trend", "--by", "class", "--format", "json"])
-        let classes = try #require(try JSONSerialization.jsonObject(with: Data(byClass.stdout.utf8)) as? [[String: Any]])
+        let classes = try #require(
+            try JSONSerialization.jsonObject(with: Data(byClass.stdout.utf8)) as? [[String: Any]])
         #expect(Set(classes.compactMap { $0["direction"] as? String }).isSubset(of: ["A", "B", "C"]))
         #expect(try winback.run(["trend", "--by", "colour"]).status != 0)
     }
@@ -383,7 +408,9 @@ struct AlertCLITests {
     func ackDuringScan() throws {
         let winback = try WinbackProcess()
         let path = winback.folder.appendingPathComponent("big.csv").path
-        _ = try winback.run(["generate", "--clients", "400", "--from", "2024-01-01", "--to", "2025-06-30", "-o", path], withConfig: false)
+        _ = try winback.run(
+            ["generate", "--clients", "400", "--from", "2024-01-01", "--to", "2025-06-30", "-o", path],
+            withConfig: false)
         _ = try winback.run(["import", path])
         _ = try winback.run(["scan", "--as-of", "2025-05-31"])
         let id = try #require(try alerts(winback).first?["id"] as? Int)
@@ -423,7 +450,9 @@ struct DemoCLITests {
         #expect(points.count == 12, "one scan at each month's end")
     }
 
-    @Test("the demo runs twice on one directory; earlier days replay without touching the live book; snooze follows the book's day")
+    @Test(
+        "the demo runs twice on one directory; earlier days replay without touching the live book; snooze follows the book's day"
+    )
     func demoTwiceAndReplays() throws {
         let winback = try WinbackProcess()
         let directory = winback.folder.appendingPathComponent("demo").path
@@ -443,10 +472,12 @@ struct DemoCLITests {
         #expect(try winback.run(["list", "--format", "json", "--state-dir", directory]).stdout == list)
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(live.utf8)) as? [[String: Any]])
         let id = try #require(rows.first?["id"] as? Int)
-        let early = try winback.run(["snooze", String(id), "--until", "2025-12-01", "--state-dir", directory], withConfig: false)
+        let early = try winback.run(
+            ["snooze", String(id), "--until", "2025-12-01", "--state-dir", directory], withConfig: false)
         #expect(early.status != 0)
         #expect(early.stderr.contains("after the latest scan's day (2025-12-31)"))
-        let snooze = try winback.run(["snooze", String(id), "--until", "2026-01-15", "--state-dir", directory], withConfig: false)
+        let snooze = try winback.run(
+            ["snooze", String(id), "--until", "2026-01-15", "--state-dir", directory], withConfig: false)
         #expect(snooze.status == 0, "stderr: \(snooze.stderr)")
     }
 }
@@ -464,7 +495,9 @@ struct ModelCLITests {
     @Test("model fit --format json prints the BG/NBD parameters with alpha in days")
     func fit() throws {
         let (winback, directory) = try demo()
-        let result = try winback.run(["model", "fit", "--as-of", "2025-12-31", "--format", "json", "--state-dir", directory])
+        let result = try winback.run([
+            "model", "fit", "--as-of", "2025-12-31", "--format", "json", "--state-dir", directory,
+        ])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(object["model"] as? String == "bgnbd")
@@ -474,7 +507,9 @@ struct ModelCLITests {
         for key in ["r", "alpha", "a", "b", "log_likelihood"] { #expect(object[key] is Double, "\(key)") }
         // Three runs, three processes (each with its own hash seed): the same parameters.
         func parameters() throws -> [Double] {
-            let again = try winback.run(["model", "fit", "--as-of", "2025-06-30", "--format", "json", "--state-dir", directory])
+            let again = try winback.run([
+                "model", "fit", "--as-of", "2025-06-30", "--format", "json", "--state-dir", directory,
+            ])
             let fitted = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])
             return ["r", "alpha", "a", "b"].compactMap { fitted[$0] as? Double }
         }
@@ -490,7 +525,9 @@ struct ModelCLITests {
     @Test("backtest compares each criterion's flags with what happened next")
     func backtest() throws {
         let (winback, directory) = try demo()
-        let result = try winback.run(["backtest", "--as-of", "2025-06-30", "--horizon", "90", "--format", "json", "--state-dir", directory])
+        let result = try winback.run([
+            "backtest", "--as-of", "2025-06-30", "--horizon", "90", "--format", "json", "--state-dir", directory,
+        ])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
         let names = rows.compactMap { $0["criterion"] as? String }
@@ -509,15 +546,21 @@ struct ModelCLITests {
         #expect(table.stdout.contains("at_risk_probability limits:\n  0.05 "))
         #expect(table.stdout.contains("To keep false alarms under 50.0 % here: at_risk_probability = 0.05 or lower."))
         // Every month end of a period, one rule tuned over all of them, within 80 columns.
-        let period = try winback.run(["backtest", "--from", "2025-01-01", "--to", "2025-06-30", "--state-dir", directory])
+        let period = try winback.run([
+            "backtest", "--from", "2025-01-01", "--to", "2025-06-30", "--state-dir", directory,
+        ])
         #expect(period.status == 0, "stderr: \(period.stderr)")
         #expect(period.stdout.contains("Every month end from 2025-01-31 to 2025-06-30, horizon 90 days."))
         #expect(period.stdout.split(separator: "\n").filter { $0.hasPrefix("2025-") }.count == 6)
         #expect(period.stdout.contains("Over all these days:\n  winback "))
         #expect(period.stdout.split(separator: "\n").allSatisfy { $0.count <= 80 })
-        let csv = try winback.run(["backtest", "--from", "2025-01-01", "--to", "2025-03-31", "--format", "csv", "--state-dir", directory])
+        let csv = try winback.run([
+            "backtest", "--from", "2025-01-01", "--to", "2025-03-31", "--format", "csv", "--state-dir", directory,
+        ])
         #expect(csv.stdout.hasPrefix("as_of,active_clients,false_alarms,found,rule_false_alarms,rule_found,rule_days"))
-        let both = try winback.run(["backtest", "--as-of", "2025-06-30", "--from", "2025-01-01", "--state-dir", directory])
+        let both = try winback.run([
+            "backtest", "--as-of", "2025-06-30", "--from", "2025-01-01", "--state-dir", directory,
+        ])
         #expect(both.status != 0)
         #expect(both.stderr.contains("give either --as-of, or --from and --to"))
         let late = try winback.run(["backtest", "--as-of", "2025-12-01", "--horizon", "90", "--state-dir", directory])

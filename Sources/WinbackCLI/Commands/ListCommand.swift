@@ -1,6 +1,6 @@
-import WinbackReports
 import ArgumentParser
 import WinbackCore
+import WinbackReports
 import WinbackStore
 
 /// `winback list`: who to win back, why, what it is worth, and the suggested offer.
@@ -17,11 +17,14 @@ struct ListCommand: ParsableCommand {
     @Option(help: "Show only the first N.")
     var top: Int?
 
+    func validate() throws {
+        if let top, top < 1 { throw ValidationError("--top takes a number of entries, 1 or more (not \(top))") }
+    }
+
     func run() throws {
         let (_, database) = try global.open()
-        var rows = try database.winbackList()
+        let rows = try database.winbackList(limit: top)
         if rows.isEmpty, let state = try emptyState(database) { note(state) }
-        if let top { rows = Array(rows.prefix(top)) }
         print(Listings.winback(rows, format: format).render(format), terminator: "")
     }
 }

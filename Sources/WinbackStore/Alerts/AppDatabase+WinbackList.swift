@@ -20,8 +20,8 @@ extension WinbackListEntry: FetchableRecord {
 }
 
 extension AppDatabase {
-    /// The latest scan's win-back list, by rank.
-    public func winbackList() throws -> [WinbackListEntry] {
+    /// The latest scan's win-back list, by rank; its first `limit` entries when given.
+    public func winbackList(limit: Int? = nil) throws -> [WinbackListEntry] {
         try writer.read { db in
             try WinbackListEntry.fetchAll(
                 db,
@@ -30,8 +30,8 @@ extension AppDatabase {
                     FROM winback_list w JOIN clients c ON c.id = w.client
                     JOIN scans s ON s.id = w.scan_id
                     LEFT JOIN client_states t ON t.client = w.client
-                    ORDER BY w.rank
-                    """)
+                    ORDER BY w.rank LIMIT ?
+                    """, arguments: [limit.map { max($0, 0) } ?? -1])
         }
     }
 
