@@ -6,26 +6,37 @@ public enum TableRenderer {
         let cells = report.rows.map { row in
             row.enumerated().map { index, cell in display(cell, maxWidth: report.columns[index].maxWidth) }
         }
-        var widths = report.columns.map { $0.header.count }
+        var widths = report.columns.map { width($0.header) }
         for row in cells {
-            for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }
+            for (index, cell) in row.enumerated() { widths[index] = max(widths[index], width(cell)) }
         }
-        func line(_ values: [String]) -> String {
-            values.enumerated().map { index, value in
-                let pad = String(repeating: " ", count: widths[index] - value.count)
-                let right: Bool
-                if case .number = report.rows.first?[index] {
-                    right = true
-                } else {
-                    right = report.columns[index].alignRight
-                }
-                return right ? pad + value : value + pad
-            }.joined(separator: "  ").trailingSpacesRemoved
+        let right = report.columns.indices.map { index -> Bool in
+            if case .number = report.rows.first?[index] { return true }
+            return report.columns[index].alignRight
         }
-        var out = line(report.columns.map(\.header)) + "\n"
-        out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
-        for row in cells { out += line(row) + "\n" }
-        return out
+        // Written into one byte buffer: a table of 100,000 clients is 20 MB.
+        var out: [UInt8] = []
+        out.reserveCapacity((widths.reduce(0, +) + 2 * widths.count + 1) * (cells.count + 2))
+        func line(_ values: [String]) {
+            for (index, value) in values.enumerated() {
+                if index > 0 { out.append(contentsOf: [0x20, 0x20]) }
+                let pad = repeatElement(UInt8(0x20), count: widths[index] - width(value))
+                if right[index] { out.append(contentsOf: pad) }
+                out.append(contentsOf: value.utf8)
+                if !right[index] { out.append(contentsOf: pad) }
+            }
+            while out.last == 0x20 { out.removeLast() }
+            out.append(0x0A)
+        }
+        line(report.columns.map(\.header))
+        line(widths.map { String(repeating: "-", count: $0) })
+        for row in cells { line(row) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Columns a value takes: its characters, counted cheaply when they are all ASCII.
+    private static func width(_ text: String) -> Int {
+        text.utf8.allSatisfy { $0 < 0x80 } ? text.utf8.count : text.count
     }
 
     private static func display(_ cell: Listing.Cell, maxWidth: Int) -> String {
@@ -189,12 +200,4 @@ public func escapeControls(_ text: String) -> String {
         }
     }
     return out
-}
-
-extension String {
-    var trailingSpacesRemoved: String {
-        var copy = self
-        while copy.last == " " { copy.removeLast() }
-        return copy
-    }
 }
