@@ -5,7 +5,7 @@ import WinbackCore
 public enum StatusReport {
     public static func text(_ health: ServiceHealth) -> String {
         var lines: [(String, String)] = [("state directory", health.stateDirectory)]
-        lines.append(("daemon", health.daemonPID.map { "running (pid \($0))" } ?? "not running"))
+        lines.append(("daemon", health.daemonPID.map { $0 > 0 ? "running (pid \($0))" : "running" } ?? "not running"))
         if let last = health.lastImport {
             lines.append(("last import", "\(last.fileName), finished \(last.finishedAt)"))
             lines.append(("", "\(last.rows) rows: \(last.stored) stored, \(last.corrected) corrected"))

@@ -33,7 +33,8 @@ public struct ServiceHealth: Sendable, Equatable {
     }
 
     public var stateDirectory: String
-    /// The daemon's process id while one holds the state directory's lock; nil when none runs.
+    /// The daemon's process id while one holds the state directory's lock (0 when it has not written it yet); nil
+    /// when none runs.
     public var daemonPID: Int?
     public var lastImport: LastImport?
     public var lastScan: LastScan?
