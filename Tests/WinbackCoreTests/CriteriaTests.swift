@@ -12,18 +12,24 @@ func regular(
         days.append(
             ActivityDay(
                 day: day, net: money, gross: money, returns: .zero,
-                categories: categories.map { CategoryAmount(category: $0, amount: Money(units: amount / Int64(max(categories.count, 1)))) }))
+                categories: categories.map {
+                    CategoryAmount(category: $0, amount: Money(units: amount / Int64(max(categories.count, 1))))
+                }))
         day = day.adding(days: every)
     }
     return days
 }
 
 /// One client assessed and its silence judged, as a scan would (on a book of one: the vague prior).
-func assess(_ days: [ActivityDay], asOf: String, previous: StatusSince? = nil, settings: ChurnSettings = ChurnSettings())
+func assess(
+    _ days: [ActivityDay], asOf: String, previous: StatusSince? = nil, settings: ChurnSettings = ChurnSettings()
+)
     -> Assessment
 {
     var assessments = [
-        Assessment(history: ClientHistory(clientID: "C1", days: days), previous: previous, asOf: Day(iso: asOf)!, settings: settings)
+        Assessment(
+            history: ClientHistory(clientID: "C1", days: days), previous: previous, asOf: Day(iso: asOf)!,
+            settings: settings)
     ]
     _ = SilenceStage.apply(to: &assessments, previous: [previous], settings: settings)
     return assessments[0]
@@ -41,7 +47,9 @@ struct CriteriaTests {
         #expect(assessment.status.status == .active)
     }
 
-    @Test("a client that buys weekly like clockwork is fine after two silent weeks, at risk or lost after four, lost after five")
+    @Test(
+        "a client that buys weekly like clockwork is fine after two silent weeks, at risk or lost after four, lost after five"
+    )
     func weeklyRhythmIsOverdue() throws {
         let days = regular(every: 7, from: "2024-01-01", through: "2024-06-01")
         let last = days.last!.day
@@ -52,7 +60,9 @@ struct CriteriaTests {
         #expect(finding.criterion == .overdue)
         #expect(finding.explanation.hasPrefix("buys every 7 days (fairly regular: gaps vary ±"))
         #expect(finding.explanation.contains("silent for 28 days, "))
-        #expect(finding.explanation.contains("× its mean gap in working time; a client still buying is this silent less than once in"))
+        #expect(
+            finding.explanation.contains(
+                "× its mean gap in working time; a client still buying is this silent less than once in"))
         #expect(try #require(finding.number("silence_probability")) < ChurnSettings().overdue.atRiskProbability)
         #expect(assess(days, asOf: last.adding(days: 35).iso).status.status == .lost)
     }
@@ -82,7 +92,9 @@ struct CriteriaTests {
         let regularVerdict = assess(steady, asOf: steady.last!.day.adding(days: silence).iso)
         let irregularVerdict = assess(irregular, asOf: irregular.last!.day.adding(days: silence).iso)
         #expect(regularVerdict.status.status.isFailing)
-        #expect(!irregularVerdict.findings.contains { $0.criterion == .overdue }, "45 days is ordinary for gaps of 5 and 25")
+        #expect(
+            !irregularVerdict.findings.contains { $0.criterion == .overdue }, "45 days is ordinary for gaps of 5 and 25"
+        )
         #expect(assess(irregular, asOf: irregular.last!.day.adding(days: 150).iso).status.status.isFailing)
     }
 
@@ -102,39 +114,49 @@ struct CriteriaTests {
         let manyFlag = firstFlag(many)
         #expect(manyFlag < fewFlag, "\(manyFlag) < \(fewFlag)")
         #expect(fewFlag < 1000)
-        let single = [ActivityDay(day: Day(iso: "2024-01-01")!, net: Money(units: 5), gross: Money(units: 5), returns: .zero)]
+        let single = [
+            ActivityDay(day: Day(iso: "2024-01-01")!, net: Money(units: 5), gross: Money(units: 5), returns: .zero)
+        ]
         #expect(assess(single, asOf: "2027-01-01").findings.first?.criterion == .silence)
     }
 
     @Test("decline: still buying, for a third of what it spent a year earlier")
     func decline() {
-        let days = regular(every: 7, from: "2023-01-01", through: "2024-03-31", amount: 100)
+        let days =
+            regular(every: 7, from: "2023-01-01", through: "2024-03-31", amount: 100)
             + regular(every: 7, from: "2024-04-07", through: "2024-09-29", amount: 30)
         let assessment = assess(days, asOf: "2024-09-30")
         let finding = assessment.findings.first { $0.criterion == .decline }
         #expect(finding?.verdict == .atRisk)
         #expect(finding?.number("change_year_ago").map { ($0 * 100).rounded() } == -70)
         #expect(assessment.status.status == .atRisk)
-        #expect(finding?.explanation.hasPrefix("last 90 days revenue −70 % against the same days a year earlier") == true)
+        #expect(
+            finding?.explanation.hasPrefix("last 90 days revenue −70 % against the same days a year earlier") == true)
     }
 
     /// Weekly orders of ordinary, varying sizes (70 to 130) from 2024-01-01, then `tail` sizes.
     static func orders(then tail: [Int64]) -> [ActivityDay] {
-        let ordinary: [Int64] = [100, 80, 120, 95, 130, 70, 110, 90, 105, 85, 125, 75, 115, 100, 90, 110, 80, 120, 95, 105]
+        let ordinary: [Int64] = [
+            100, 80, 120, 95, 130, 70, 110, 90, 105, 85, 125, 75, 115, 100, 90, 110, 80, 120, 95, 105,
+        ]
         return (ordinary + tail).enumerated().map { index, amount in
             let money = Money(units: amount)
-            return ActivityDay(day: Day(iso: "2024-01-01")!.adding(days: 7 * index), net: money, gross: money, returns: .zero)
+            return ActivityDay(
+                day: Day(iso: "2024-01-01")!.adding(days: 7 * index), net: money, gross: money, returns: .zero)
         }
     }
 
-    @Test("order sizes: three orders a fifth of the usual size, as often as ever, are a fall before any quarter shows it")
+    @Test(
+        "order sizes: three orders a fifth of the usual size, as often as ever, are a fall before any quarter shows it")
     func orderSizeFall() {
         let days = Self.orders(then: [20, 22, 18])
         let asOf = days.last!.day.iso
         let finding = assess(days, asOf: asOf).findings.first { $0.criterion == .decline }
         #expect(finding?.verdict == .atRisk)
         #expect(finding?.number("orders_recent") == 3)
-        #expect(finding?.explanation.hasPrefix("last 3 orders −80 % against its 20 orders before (median 20 against 100)") == true)
+        #expect(
+            finding?.explanation.hasPrefix("last 3 orders −80 % against its 20 orders before (median 20 against 100)")
+                == true)
     }
 
     @Test("order sizes: one small order, or two small ones among ordinary ones, is no fall")
@@ -157,33 +179,83 @@ struct CriteriaTests {
         #expect(abs(SpecialFunctions.studentLowerTail(3.0, degrees: 5) - 0.015050) < 1e-6)
     }
 
-    @Test("a client too young to show its seasons, silent since the book's seasonal clients pause, is judged outside the pause")
+    @Test("the rank test's tail is the same, to the last bit, as the table of rows it was first written with")
+    func rankTableFlat() {
+        /// The first implementation: one array per row, allocated at every step.
+        func reference(_ sample: [Double], below other: [Double]) -> Double {
+            let m = sample.count
+            let n = other.count
+            var pairs = 0.0
+            for value in sample {
+                for o in other { if value > o { pairs += 1 } else if value == o { pairs += 0.5 } }
+            }
+            let u = Int(pairs.rounded(.up))
+            var table = [[Double]](repeating: [Double](repeating: 0, count: m * n + 1), count: n + 1)
+            for j in 0...n { table[j][0] = 1 }
+            for _ in 1...m {
+                var next = [[Double]](repeating: [Double](repeating: 0, count: m * n + 1), count: n + 1)
+                for j in 0...n {
+                    for k in 0...(m * n) {
+                        var count = k >= j ? table[j][k - j] : 0
+                        if j > 0 { count += next[j - 1][k] }
+                        next[j][k] = count
+                    }
+                }
+                table = next
+            }
+            return table[n][0...min(u, m * n)].reduce(0, +) / table[n].reduce(0, +)
+        }
+        var seed: UInt64 = 7
+        func value() -> Double {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Double((seed >> 33) % 20)  // few distinct values: ties on purpose
+        }
+        for m in 1...6 {
+            for n in [1, 2, 3, 5, 8, 13, 24] {
+                let sample = (0..<m).map { _ in value() }
+                let other = (0..<n).map { _ in value() }
+                #expect(RankTest.lowerTail(sample, below: other) == reference(sample, below: other), "m \(m), n \(n)")
+            }
+        }
+    }
+
+    @Test(
+        "a client too young to show its seasons, silent since the book's seasonal clients pause, is judged outside the pause"
+    )
     func youngClientInTheBooksPause() {
         // 30 clients that buy weekly from March to October, for two years; 30 that buy weekly all year.
         var histories: [ClientHistory] = []
         for index in 0..<30 {
-            let days = regular(every: 7, from: "2023-03-0\(index % 7 + 1)", through: "2023-10-25")
+            let days =
+                regular(every: 7, from: "2023-03-0\(index % 7 + 1)", through: "2023-10-25")
                 + regular(every: 7, from: "2024-03-0\(index % 7 + 1)", through: "2024-10-25")
             histories.append(ClientHistory(clientID: "S\(index)", days: days))
             histories.append(
-                ClientHistory(clientID: "Y\(index)", days: regular(every: 7, from: "2023-01-0\(index % 7 + 1)", through: "2025-01-28")))
+                ClientHistory(
+                    clientID: "Y\(index)",
+                    days: regular(every: 7, from: "2023-01-0\(index % 7 + 1)", through: "2025-01-28")))
         }
         // New in March 2024: silent since late October, or since late August.
-        histories.append(ClientHistory(clientID: "NEW-OCT", days: regular(every: 7, from: "2024-03-04", through: "2024-10-25")))
-        histories.append(ClientHistory(clientID: "NEW-AUG", days: regular(every: 7, from: "2024-03-04", through: "2024-08-26")))
+        histories.append(
+            ClientHistory(clientID: "NEW-OCT", days: regular(every: 7, from: "2024-03-04", through: "2024-10-25")))
+        histories.append(
+            ClientHistory(clientID: "NEW-AUG", days: regular(every: 7, from: "2024-03-04", through: "2024-08-26")))
         let asOf = Day(iso: "2025-01-31")!
         var assessments = histories.map {
             Assessment(history: $0, previous: nil, asOf: asOf, settings: ChurnSettings())
         }
-        _ = SilenceStage.apply(to: &assessments, previous: Array(repeating: nil, count: assessments.count), settings: ChurnSettings())
+        _ = SilenceStage.apply(
+            to: &assessments, previous: Array(repeating: nil, count: assessments.count), settings: ChurnSettings())
         func judged(_ id: String) -> Assessment { assessments.first { $0.facts.clientID == id }! }
         #expect(judged("S0").facts.season?.offMonths == [11, 12, 1, 2])
         #expect(judged("S0").status.status == .active)
         let october = judged("NEW-OCT")
         #expect(october.status.status == .active)
         #expect(october.findings.first?.verdict == .flag)
-        #expect(october.findings.first?.explanation == "silent since 2024-10-21, as the book's seasonal clients pause "
-            + "(November to February); with less than a year of history it may be one of them: judged on its time outside the pause")
+        #expect(
+            october.findings.first?.explanation == "silent since 2024-10-21, as the book's seasonal clients pause "
+                + "(November to February); with less than a year of history it may be one of them: judged on its time outside the pause"
+        )
         // Silent since before the pause: nothing explains it.
         #expect(judged("NEW-AUG").status.status == .lost)
     }
@@ -212,7 +284,9 @@ struct CriteriaTests {
         #expect(finding?.category == "Tools")
         #expect(finding?.verdict == .flag)
         #expect(finding?.number("purchases_since") == 5)
-        #expect(finding?.explanation == "bought Tools on 100 % of its purchase days; none in the 5 purchases since 2024-06-24")
+        #expect(
+            finding?.explanation
+                == "bought Tools on 100 % of its purchase days; none in the 5 purchases since 2024-06-24")
     }
 
     @Test("category drop waits for a run that chance cannot explain")
@@ -237,14 +311,19 @@ struct CriteriaTests {
             day = day.adding(days: 7)
         }
         // The last Tools purchase was purchase 39 (index 38); 1 + 9 purchases since.
-        #expect(!assess(Array(more.dropLast()), asOf: more.last!.day.iso).findings.contains { $0.criterion == .categoryDrop })
+        #expect(
+            !assess(Array(more.dropLast()), asOf: more.last!.day.iso).findings.contains {
+                $0.criterion == .categoryDrop
+            })
         #expect(assess(more, asOf: more.last!.day.iso).findings.contains { $0.criterion == .categoryDrop })
     }
 
     @Test("returns above a fifth of what was bought are flagged")
     func returns() {
         var days = regular(every: 7, from: "2024-01-01", through: "2024-03-31")
-        days.append(ActivityDay(day: Day(iso: "2024-04-02")!, net: Money(units: -400), gross: .zero, returns: Money(units: 400)))
+        days.append(
+            ActivityDay(day: Day(iso: "2024-04-02")!, net: Money(units: -400), gross: .zero, returns: Money(units: 400))
+        )
         let finding = assess(days, asOf: "2024-04-05").findings.first { $0.criterion == .returns }
         #expect(finding?.verdict == .flag)
         #expect(finding?.number("share").map { ($0 * 100).rounded() } == 33)
@@ -258,7 +337,8 @@ struct CriteriaTests {
         let days = regular(every: 7, from: "2024-01-01", through: "2024-06-01")
         #expect(assess(days, asOf: "2024-09-01", settings: settings).status.status == .active)
         settings.pAlive.enabled = true
-        #expect(assess(days, asOf: "2024-09-01", settings: settings).findings.first?.criterion == .pAlive,
+        #expect(
+            assess(days, asOf: "2024-09-01", settings: settings).findings.first?.criterion == .pAlive,
             "the purchase model still says the client is probably gone")
     }
 }
@@ -270,8 +350,12 @@ struct CalendarTests {
         // Two years of a working week: Monday to Friday count, weekends do not, a shutdown at the turn of the year.
         let start = Day(iso: "2024-01-01")!
         var weights = (0..<731).map { start.adding(days: $0).weekday < 6 ? 1.0 : 0.0 }
-        for offset in start.days(to: Day(iso: "2024-12-23")!)...start.days(to: Day(iso: "2025-01-06")!) { weights[offset] = 0 }
-        for offset in start.days(to: Day(iso: "2025-12-23")!)...start.days(to: Day(iso: "2025-12-31")!) { weights[offset] = 0 }
+        for offset in start.days(to: Day(iso: "2024-12-23")!)...start.days(to: Day(iso: "2025-01-06")!) {
+            weights[offset] = 0
+        }
+        for offset in start.days(to: Day(iso: "2025-12-23")!)...start.days(to: Day(iso: "2025-12-31")!) {
+            weights[offset] = 0
+        }
         let calendar = BusinessCalendar(start: start, weights: weights)
         let end = start.adding(days: 730)
         for (from, days) in [(end, 90), (end.adding(days: -30), 90), (end, 399)] {
@@ -306,12 +390,14 @@ struct FeedCheckTests {
     @Test("a weekend is no stopped feed; a month without sales is, and silence is judged up to the last sale")
     func stale() {
         let days = workingDays("2024-01-01", "2024-11-29")
-        let monday = FeedCheck.judge(saleDays: days, firstSaleDay: nil, asOf: Day(iso: "2024-12-02")!, staleAfterDays: nil)
+        let monday = FeedCheck.judge(
+            saleDays: days, firstSaleDay: nil, asOf: Day(iso: "2024-12-02")!, staleAfterDays: nil)
         #expect(monday.longestPause == 3)
         #expect(!monday.isStale)
         #expect(monday.judgedThrough == Day(iso: "2024-12-02"))
         #expect(monday.alert == nil)
-        let later = FeedCheck.judge(saleDays: days, firstSaleDay: nil, asOf: Day(iso: "2024-12-30")!, staleAfterDays: nil)
+        let later = FeedCheck.judge(
+            saleDays: days, firstSaleDay: nil, asOf: Day(iso: "2024-12-30")!, staleAfterDays: nil)
         #expect(later.isStale)
         #expect(later.judgedThrough == Day(iso: "2024-11-29"))
         #expect(later.alert?.kind == .feedStale)
@@ -321,14 +407,17 @@ struct FeedCheckTests {
     @Test("the book's own longest pause (a shutdown) sets the limit; the config can set it instead")
     func learnedAndConfigured() {
         let days = workingDays("2024-01-01", "2024-12-20") + workingDays("2025-01-07", "2025-03-31")
-        let check = FeedCheck.judge(saleDays: days, firstSaleDay: nil, asOf: Day(iso: "2025-04-14")!, staleAfterDays: nil)
+        let check = FeedCheck.judge(
+            saleDays: days, firstSaleDay: nil, asOf: Day(iso: "2025-04-14")!, staleAfterDays: nil)
         #expect(check.longestPause == 18)
         #expect(!check.isStale, "14 days is within the Christmas shutdown's 18")
-        let strict = FeedCheck.judge(saleDays: days, firstSaleDay: nil, asOf: Day(iso: "2025-04-14")!, staleAfterDays: 7)
+        let strict = FeedCheck.judge(
+            saleDays: days, firstSaleDay: nil, asOf: Day(iso: "2025-04-14")!, staleAfterDays: 7)
         #expect(strict.isStale)
         // Last year's shutdown began just over a year before the last sale: it still counts whole.
         let christmas = workingDays("2024-01-01", "2024-12-20") + workingDays("2025-01-07", "2025-12-22")
-        let inShutdown = FeedCheck.judge(saleDays: christmas, firstSaleDay: nil, asOf: Day(iso: "2025-12-31")!, staleAfterDays: nil)
+        let inShutdown = FeedCheck.judge(
+            saleDays: christmas, firstSaleDay: nil, asOf: Day(iso: "2025-12-31")!, staleAfterDays: nil)
         #expect(inShutdown.longestPause == 18)
         #expect(!inShutdown.isStale, "the shutdown again, not a stopped feed")
         let empty = FeedCheck.judge(saleDays: [], firstSaleDay: nil, asOf: Day(iso: "2025-04-14")!, staleAfterDays: nil)
@@ -358,7 +447,11 @@ struct StatusTests {
     @Test("a won-back client stays under every criterion: silent again, it relapses to at risk or lost")
     func wonBackRelapses() {
         // Weekly until June, lost, one order on 2024-08-24, then silent again.
-        let once = weekly + [ActivityDay(day: Day(iso: "2024-08-24")!, net: Money(units: 13), gross: Money(units: 13), returns: .zero)]
+        let once =
+            weekly + [
+                ActivityDay(
+                    day: Day(iso: "2024-08-24")!, net: Money(units: 13), gross: Money(units: 13), returns: .zero)
+            ]
         let wonBackSince = StatusSince(.wonBack, since: Day(iso: "2024-08-25")!)
         #expect(assess(once, asOf: "2024-09-01", previous: wonBackSince).status.status == .wonBack)
         let relapsed = assess(once, asOf: "2024-10-01", previous: wonBackSince)

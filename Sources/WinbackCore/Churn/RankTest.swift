@@ -17,22 +17,26 @@ public enum RankTest {
         // ways[j][k]: orderings of j sample values among the reference values with U = k, built one sample
         // value at a time over n + 1 positions; counted for all n reference values at once by the classic
         // recursion f(m, n, u) = f(m − 1, n, u − n) + f(m, n − 1, u).
-        var table = [[Double]](repeating: [Double](repeating: 0, count: m * n + 1), count: n + 1)
-        for j in 0...n { table[j][0] = 1 }
+        // Two flat tables of (n + 1) rows of m·n + 1 counts, swapped at each step: the same sums in the same order
+        // as a table of rows, without allocating one per row and step (a scan runs this for tens of thousands of
+        // clients).
+        let width = m * n + 1
+        var table = [Double](repeating: 0, count: (n + 1) * width)
+        var next = table
+        for j in 0...n { table[j * width] = 1 }
         for _ in 1...m {
-            var next = [[Double]](repeating: [Double](repeating: 0, count: m * n + 1), count: n + 1)
             for j in 0...n {
-                for k in 0...(m * n) {
-                    var count = k >= j ? table[j][k - j] : 0
-                    if j > 0 { count += next[j - 1][k] }
-                    next[j][k] = count
+                for k in 0..<width {
+                    var count = k >= j ? table[j * width + k - j] : 0
+                    if j > 0 { count += next[(j - 1) * width + k] }
+                    next[j * width + k] = count
                 }
             }
-            table = next
+            swap(&table, &next)
         }
-        let counts = table[n]
+        let counts = table[(n * width)..<((n + 1) * width)]
         let total = counts.reduce(0, +)
-        let tail = counts[0...min(u, m * n)].reduce(0, +)
+        let tail = counts[(n * width)...(n * width + min(u, m * n))].reduce(0, +)
         return tail / total
     }
 }
