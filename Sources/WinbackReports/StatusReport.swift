@@ -13,7 +13,8 @@ public enum StatusReport {
             lines.append(("last import", "none yet"))
         }
         if let scan = health.lastScan {
-            let took = scan.seconds.map { ", in \(fixed($0, 1)) s" } ?? ""
+            // Its timestamps are to the second: a small book's scan shows as under a second, not as 0.0 s.
+            let took = scan.seconds.map { $0 < 1 ? ", in under a second" : ", in \(fixed($0, 0)) s" } ?? ""
             lines.append(("last scan", "as of \(scan.asOf.iso), finished \(scan.finishedAt)\(took)"))
         } else {
             lines.append(("last scan", "none yet"))
