@@ -95,20 +95,29 @@ extension AppDatabase {
             try AlertBook(db: db, asOf: asOf, previousAsOf: previousAsOf.map(Day.init(number:)))
                 .reconcile(outcome.alerts, wonBack: outcome.wonBack)
             try db.execute(sql: "DELETE FROM winback_list")
-            let entry = try db.makeStatement(
-                sql: """
-                    INSERT INTO winback_list (client, scan_id, rank, status, reason, value, missed_cycles, offer,
-                                              p_alive, value_at_risk, p_buy)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            for (index, item) in outcome.winback.enumerated() {
-                let offer = try item.offer.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
-                try entry.execute(arguments: [
-                    item.client, scanID, index + 1, item.status.rawValue, item.reason, item.value.scaled,
-                    item.missedCycles, offer, item.pAlive, item.valueAtRisk?.scaled, item.pBuy,
-                ])
+            // Many entries to a statement, as the states: the list holds every client at risk or lost.
+            let list = outcome.winback
+            for start in stride(from: 0, to: list.count, by: perStatement) {
+                let rows = start..<min(start + perStatement, list.count)
+                var arguments: [(any DatabaseValueConvertible)?] = []
+                for index in rows {
+                    let item = list[index]
+                    let offer = try item.offer.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+                    arguments += [
+                        item.client, scanID, index + 1, item.status.rawValue, item.reason, item.value.scaled,
+                        item.missedCycles, offer, item.pAlive, item.valueAtRisk?.scaled, item.pBuy,
+                    ]
+                }
+                try db.execute(
+                    sql: """
+                        INSERT INTO winback_list (client, scan_id, rank, status, reason, value, missed_cycles, offer,
+                                                  p_alive, value_at_risk, p_buy) VALUES
+                        """
+                            + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: rows.count).joined(
+                                separator: ", "),
+                    arguments: StatementArguments(arguments))
             }
             return (scanID, false)
         }
