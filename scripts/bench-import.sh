@@ -10,15 +10,8 @@
 # Prints wall seconds, lines per second and peak memory (max RSS) of each.
 set -euo pipefail
 lines=${1:-1000000}
-root=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d "${TMPDIR:-/tmp}/winback-bench.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-
-command -v sqlite3 >/dev/null || { echo "needs the sqlite3 command (apt-get install sqlite3)" >&2; exit 1; }
-[ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)" >&2; exit 1; }
-
-swift build -c release --package-path "$root" --scratch-path "$root/.build-release" --product winback >/dev/null
-winback="$root/.build-release/release/winback"
+# shellcheck source=scripts/bench-common.sh
+. "$(dirname "$0")/bench-common.sh"
 # Clients scale with the lines so that every client has about 150 lines over two years.
 clients=$(( lines / 150 + 1 ))
 "$winback" generate --clients "$clients" --from 2024-01-01 --to 2025-12-31 --lines "$lines" --seed 1 -o "$work/sales.csv" 2>/dev/null
@@ -32,8 +25,7 @@ echo "file: $lines lines, $(( bytes / 1000000 )) MB, $clients clients"
 
 measure() { # label, rows, command...
     local label=$1 rows=$2; shift 2
-    /usr/bin/time -f '%e %M' -o "$work/time" "$@" >/dev/null
-    read -r seconds kib < "$work/time"
+    timed "$@"
     awk -v l="$label" -v s="$seconds" -v k="$kib" -v r="$rows" \
         'BEGIN { printf "%-34s %7.2f s %10.0f lines/s %7.0f MB peak\n", l, s, r / s, k / 1024 }'
 }

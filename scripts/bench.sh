@@ -17,22 +17,14 @@
 set -euo pipefail
 clients=${1:-100000}
 e2e=${2:-10000}
-root=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d "${TMPDIR:-/tmp}/winback-bench.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-command -v sqlite3 >/dev/null || { echo "needs the sqlite3 command (apt-get install sqlite3)" >&2; exit 1; }
-[ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)" >&2; exit 1; }
-
-swift build -c release --package-path "$root" --scratch-path "$root/.build-release" --product winback >/dev/null
-winback="$root/.build-release/release/winback"
+# shellcheck source=scripts/bench-common.sh
+. "$(dirname "$0")/bench-common.sh"
 
 # measure LABEL COMMAND...: runs it, keeps its seconds in $seconds, prints seconds and peak memory.
 measure() {
     local label=$1
     shift
-    /usr/bin/time -f '%e %M' -o "$work/time" "$@" >"$work/out"
-    # The last line: GNU time puts "Command exited with non-zero status N" before it.
-    read -r seconds kib < <(tail -n 1 "$work/time")
+    timed "$@"
     printf '  %-34s %8.2f s %7d MB peak' "$label" "$seconds" "$((kib / 1024))"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'; }

@@ -1,5 +1,6 @@
 import GRDB
 import GRDBSQLite
+import WinbackCore
 
 // The storage layer's hot paths talk to SQLite's C API directly; these are the pieces they share.
 
@@ -49,4 +50,62 @@ func bind(_ statement: SQLiteStatement, _ index: Int32, _ value: Int64?) {
 /// Binds `value` (NULL for nil) to parameter `index`.
 func bind(_ statement: SQLiteStatement, _ index: Int32, _ value: Double?) {
     if let value { sqlite3_bind_double(statement, index, value) } else { sqlite3_bind_null(statement, index) }
+}
+
+/// `(?, ?, …), (?, ?, …)…`: `rows` rows of `columns` parameters, for a statement that writes many rows.
+func placeholders(rows: Int, columns: Int) -> String {
+    let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+    return Array(repeating: row, count: rows).joined(separator: ", ")
+}
+
+extension Database {
+    /// Writes `count` rows through statements of up to `rows` rows each (`sql` for a given number of rows), binding
+    /// row `i` through the C API as the parameters after `base` with `bind`, and handing each row a statement returns
+    /// to `returned`; `control` is ticked every few thousand rows.
+    ///
+    /// A statement per row cost a large write about 40 µs a row, nearly all of it SQLite opening and closing a
+    /// statement journal for each (foreign keys and upserts make every statement abortable).
+    func batched(
+        _ count: Int, rows: Int, columns: Int, control: WorkControl?, sql: (Int) -> String,
+        bind: (SQLiteStatement, Int, Int32) throws -> Void, returned: (SQLiteStatement) -> Void = { _ in }
+    ) throws {
+        guard count > 0 else { return }
+        let full = try makeStatement(sql: sql(rows))
+        var start = 0
+        while start < count {
+            if start & 0xFFF < rows { try control?.checkpoint() }
+            let end = min(start + rows, count)
+            let statement = end - start == rows ? full : try makeStatement(sql: sql(end - start))
+            let handle = statement.sqliteStatement
+            sqlite3_reset(handle)
+            for row in start..<end { try bind(handle, row, Int32((row - start) * columns)) }
+            while true {
+                let code = sqlite3_step(handle)
+                if code == SQLITE_ROW {
+                    returned(handle)
+                } else if code == SQLITE_DONE {
+                    break
+                } else {
+                    let message = lastErrorMessage
+                    sqlite3_reset(handle)
+                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
+                }
+            }
+            start = end
+        }
+    }
+
+    /// Inserts `count` rows of `columns` values with `insert` (`INSERT INTO t (…) VALUES`), 128 to a statement, the
+    /// values of row `i` from `values`: ``batched(_:rows:columns:control:sql:bind:returned:)`` for rows of mixed
+    /// types, a few thousand at a time.
+    func insertRows(
+        _ insert: String, columns: Int, count: Int, values: (Int) throws -> [(any DatabaseValueConvertible)?]
+    ) throws {
+        for start in stride(from: 0, to: count, by: 128) {
+            let rows = start..<min(start + 128, count)
+            try execute(
+                sql: insert + " " + placeholders(rows: rows.count, columns: columns),
+                arguments: StatementArguments(try rows.flatMap(values)))
+        }
+    }
 }

@@ -75,49 +75,36 @@ extension AppDatabase {
             let changed = clients.indices.filter {
                 clients[$0].client.previous?.status != clients[$0].client.assessment.status.status
             }
-            // A first scan records a change for every client: many rows to a statement, as the states.
-            let perStatement = 128
-            for start in stride(from: 0, to: changed.count, by: perStatement) {
-                let rows = changed[start..<min(start + perStatement, changed.count)]
-                var arguments: [(any DatabaseValueConvertible)?] = []
-                for index in rows {
-                    let status = clients[index].client.assessment.status
-                    arguments += [
-                        clients[index].key, asOf.number, clients[index].client.previous?.status.rawValue,
-                        status.status.rawValue, status.reason, scanID,
-                    ]
-                }
-                try db.execute(
-                    sql: "INSERT INTO status_changes (client, day, from_status, to_status, reason, scan_id) VALUES "
-                        + Array(repeating: "(?, ?, ?, ?, ?, ?)", count: rows.count).joined(separator: ", "),
-                    arguments: StatementArguments(arguments))
+            // A first scan records a change for every client.
+            try db.insertRows(
+                "INSERT INTO status_changes (client, day, from_status, to_status, reason, scan_id) VALUES", columns: 6,
+                count: changed.count
+            ) { row in
+                let index = changed[row]
+                let status = clients[index].client.assessment.status
+                return [
+                    clients[index].key, asOf.number, clients[index].client.previous?.status.rawValue,
+                    status.status.rawValue, status.reason, scanID,
+                ]
             }
             try AlertBook(db: db, asOf: asOf, previousAsOf: previousAsOf.map(Day.init(number:)))
                 .reconcile(outcome.alerts, wonBack: outcome.wonBack)
             try db.execute(sql: "DELETE FROM winback_list")
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            // Many entries to a statement, as the states: the list holds every client at risk or lost.
             let list = outcome.winback
-            for start in stride(from: 0, to: list.count, by: perStatement) {
-                let rows = start..<min(start + perStatement, list.count)
-                var arguments: [(any DatabaseValueConvertible)?] = []
-                for index in rows {
-                    let item = list[index]
-                    let offer = try item.offer.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
-                    arguments += [
-                        item.client, scanID, index + 1, item.status.rawValue, item.reason, item.value.scaled,
-                        item.missedCycles, offer, item.pAlive, item.valueAtRisk?.scaled, item.pBuy,
-                    ]
-                }
-                try db.execute(
-                    sql: """
-                        INSERT INTO winback_list (client, scan_id, rank, status, reason, value, missed_cycles, offer,
-                                                  p_alive, value_at_risk, p_buy) VALUES
-                        """
-                            + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: rows.count).joined(
-                                separator: ", "),
-                    arguments: StatementArguments(arguments))
+            try db.insertRows(
+                """
+                INSERT INTO winback_list (client, scan_id, rank, status, reason, value, missed_cycles, offer, p_alive,
+                                          value_at_risk, p_buy) VALUES
+                """, columns: 11, count: list.count
+            ) { index in
+                let item = list[index]
+                let offer = try item.offer.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+                return [
+                    item.client, scanID, index + 1, item.status.rawValue, item.reason, item.value.scaled,
+                    item.missedCycles, offer, item.pAlive, item.valueAtRisk?.scaled, item.pBuy,
+                ]
             }
             return (scanID, false)
         }

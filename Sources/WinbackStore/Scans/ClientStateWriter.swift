@@ -2,11 +2,7 @@ import GRDB
 import GRDBSQLite
 import WinbackCore
 
-/// Writes a live scan's client states, ``batchSize`` clients per statement.
-///
-/// One statement per client cost 40 µs each at 100,000 clients, nearly all of it SQLite opening and closing a
-/// statement journal for every row (foreign keys make each statement abortable); rows bound through the C API, many
-/// to a statement, take a tenth of that.
+/// Writes a live scan's client states, ``batchSize`` clients per statement (``Database/batched(_:rows:columns:control:sql:bind:returned:)``).
 struct ClientStateWriter {
     static let batchSize = 64
     static let columns = [
@@ -19,41 +15,20 @@ struct ClientStateWriter {
     let db: Database
     let scanID: Int64
     let asOf: Day
-    private let full: Statement
-
-    init(db: Database, scanID: Int64, asOf: Day) throws {
-        self.db = db
-        self.scanID = scanID
-        self.asOf = asOf
-        full = try db.makeStatement(sql: Self.upsertSQL(rows: Self.batchSize))
-    }
 
     /// An insert of `rows` states that replaces each client's earlier one in place.
     static func upsertSQL(rows: Int) -> String {
-        let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
-        return "INSERT INTO client_states (" + columns.joined(separator: ", ") + ") VALUES "
-            + Array(repeating: row, count: rows).joined(separator: ", ")
-            + " ON CONFLICT (client) DO UPDATE SET "
+        "INSERT INTO client_states (" + columns.joined(separator: ", ") + ") VALUES "
+            + placeholders(rows: rows, columns: columns.count) + " ON CONFLICT (client) DO UPDATE SET "
             + columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
     }
 
     /// Writes the states of `clients`; `control` is ticked every few thousand.
     func write(_ clients: [(key: Int64, client: JudgedClient)], control: WorkControl?) throws {
-        var start = 0
-        while start < clients.count {
-            if start & 0xFFF < Self.batchSize { try control?.checkpoint() }
-            let end = min(start + Self.batchSize, clients.count)
-            let statement =
-                end - start == Self.batchSize ? full : try db.makeStatement(sql: Self.upsertSQL(rows: end - start))
-            let handle = statement.sqliteStatement
-            sqlite3_reset(handle)
-            for index in start..<end {
-                try bind(
-                    handle, base: Int32((index - start) * Self.columns.count), clients[index].key, clients[index].client
-                )
-            }
-            try db.stepToCompletion(statement)
-            start = end
+        try db.batched(
+            clients.count, rows: Self.batchSize, columns: Self.columns.count, control: control, sql: Self.upsertSQL
+        ) { handle, row, base in
+            try bind(handle, base: base, clients[row].key, clients[row].client)
         }
     }
 

@@ -116,11 +116,11 @@ struct Aggregates {
         let days = fold.days.sorted { ($0.key.client, $0.key.day) < ($1.key.client, $1.key.day) }
         // Per day of the book: client-days new in this fold, and lines.
         var book: [Int64: (clients: Int64, lines: Int64)] = [:]
-        try batched(days.count, rows: 64, columns: 8) { count in
+        try db.batched(days.count, rows: 64, columns: 8, control: control) { count in
             // A row's lines after the upsert equal this fold's only when the row is new.
             """
             INSERT INTO client_days (client, day, net, gross, returns, margin, margin_lines, lines)
-            VALUES \(Self.placeholders(rows: count, columns: 8))
+            VALUES \(placeholders(rows: count, columns: 8))
             ON CONFLICT (client, day) DO UPDATE SET
                 net = \(clamped("net + excluded.net")), gross = \(clamped("gross + excluded.gross")),
                 returns = \(clamped("returns + excluded.returns")), margin = \(clamped("margin + excluded.margin")),
@@ -163,10 +163,10 @@ struct Aggregates {
                 $1.key.client, $1.key.day, rank[Int($1.key.category)]
             )
         }
-        try batched(categories.count, rows: 128, columns: 4) { count in
+        try db.batched(categories.count, rows: 128, columns: 4, control: control) { count in
             """
             INSERT INTO client_day_categories (client, day, category, amount)
-            VALUES \(Self.placeholders(rows: count, columns: 4))
+            VALUES \(placeholders(rows: count, columns: 4))
             ON CONFLICT (client, day, category) DO UPDATE SET amount = \(clamped("amount + excluded.amount"))
             """
         } bind: { handle, row, base in
@@ -175,45 +175,6 @@ struct Aggregates {
             sqlite3_bind_int64(handle, base + 2, key.day)
             bind(handle, base + 3, names[Int(key.category)])
             sqlite3_bind_int64(handle, base + 4, amount)
-        }
-    }
-
-    /// `(?, ?, …), (?, ?, …)…`: `rows` rows of `columns` parameters.
-    static func placeholders(rows: Int, columns: Int) -> String {
-        let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
-        return Array(repeating: row, count: rows).joined(separator: ", ")
-    }
-
-    /// Runs `count` rows through statements of up to `rows` rows each (`sql` for a given number of rows), binding
-    /// row `i` as the parameters after `base` with `bind`, and handing each row a statement returns to `returned`.
-    /// Ticks the control every few thousand rows.
-    private func batched(
-        _ count: Int, rows: Int, columns: Int, sql: (Int) -> String,
-        bind: (SQLiteStatement, Int, Int32) -> Void, returned: (SQLiteStatement) -> Void = { _ in }
-    ) throws {
-        guard count > 0 else { return }
-        let full = try db.makeStatement(sql: sql(rows))
-        var start = 0
-        while start < count {
-            if start & 0x1FFF < rows { try control?.checkpoint() }
-            let end = min(start + rows, count)
-            let statement = end - start == rows ? full : try db.makeStatement(sql: sql(end - start))
-            let handle = statement.sqliteStatement
-            sqlite3_reset(handle)
-            for row in start..<end { bind(handle, row, Int32((row - start) * columns)) }
-            while true {
-                let code = sqlite3_step(handle)
-                if code == SQLITE_ROW {
-                    returned(handle)
-                } else if code == SQLITE_DONE {
-                    break
-                } else {
-                    let message = db.lastErrorMessage
-                    sqlite3_reset(handle)
-                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
-                }
-            }
-            start = end
         }
     }
 
