@@ -68,7 +68,8 @@ public enum ConfigLoader {
         }
         if let zone = try reader.string("time_zone") {
             guard TimeZone(identifier: zone) != nil else {
-                throw reader.error("time_zone", "unknown time zone \(quoted(zone)); use an IANA name such as \"Europe/Berlin\"")
+                throw reader.error(
+                    "time_zone", "unknown time zone \(quoted(zone)); use an IANA name such as \"Europe/Berlin\"")
             }
             config.timeZone = zone
         }
@@ -92,6 +93,19 @@ public enum ConfigLoader {
                 }
                 config.importing.changedLines = choice
             }
+            if let name = try importing.string("encoding") {
+                let lower = name.lowercased()
+                if lower == "utf-8" || lower == "utf8" {
+                    config.importing.encoding = nil
+                } else if let encoding = SingleByteEncoding(name: name) {
+                    config.importing.encoding = encoding
+                } else {
+                    let names = ["utf-8"] + SingleByteEncoding.allCases.map(\.rawValue)
+                    throw importing.error(
+                        "encoding", "unknown encoding \(quoted(name)); expected one of \(names.joined(separator: ", "))"
+                    )
+                }
+            }
             if let columns = try importing.table("columns") {
                 for kind in InputKind.allCases {
                     guard let mapping = try columns.table(kind.rawValue) else { continue }
@@ -100,7 +114,9 @@ public enum ConfigLoader {
                     for key in mapping.keys {
                         guard known.contains(key) else {
                             throw mapping.error(
-                                key, "not a column of \(kind.rawValue) files; they have \(kind.columns.map(\.name).joined(separator: ", "))")
+                                key,
+                                "not a column of \(kind.rawValue) files; they have \(kind.columns.map(\.name).joined(separator: ", "))"
+                            )
                         }
                         guard let header = try mapping.string(key), !header.isEmpty else {
                             throw mapping.error(key, "must name the column's header in the file")
@@ -123,7 +139,9 @@ public enum ConfigLoader {
                     guard (1...2).contains(parts.count), let from = Day(iso: parts[0]),
                         let through = Day(iso: parts.count == 2 ? parts[1] : parts[0]), from <= through
                     else {
-                        throw t.error("closed", "expected days as \"YYYY-MM-DD\" or \"YYYY-MM-DD..YYYY-MM-DD\", found \(quoted(text))")
+                        throw t.error(
+                            "closed",
+                            "expected days as \"YYYY-MM-DD\" or \"YYYY-MM-DD..YYYY-MM-DD\", found \(quoted(text))")
                     }
                     return from...through
                 }
@@ -153,6 +171,11 @@ public enum ConfigLoader {
             t.set(&config.daemon.retryAfterSeconds, try t.int("retry_after_seconds", in: 1...1800))
             try t.finish()
         }
+        if let t = try reader.table("locale") {
+            config.locale = try readLocale(t)
+            try t.finish()
+        }
+        config.churn.numbers = config.locale.numbers
         try reader.finish()
         return config
     }
@@ -193,7 +216,8 @@ public enum ConfigLoader {
             if let t = try criteria.table("overdue") {
                 for old in ["at_risk_factor", "lost_factor", "spread_weight", "min_purchase_days"] where t.has(old) {
                     throw t.error(
-                        old, "no longer used: a silence is judged by how rarely a client with its gaps is that silent; "
+                        old,
+                        "no longer used: a silence is judged by how rarely a client with its gaps is that silent; "
                             + "set at_risk_probability and lost_probability instead")
                 }
                 t.set(&churn.overdue.enabled, try t.bool("enabled"))
@@ -203,14 +227,16 @@ public enum ConfigLoader {
                 t.set(&churn.overdue.maxGaps, try t.int("max_gaps", in: 2...10000))
                 if churn.overdue.lostProbability > churn.overdue.atRiskProbability {
                     throw t.error(
-                        "lost_probability", "must not be above at_risk_probability (\(churn.overdue.atRiskProbability))")
+                        "lost_probability", "must not be above at_risk_probability (\(churn.overdue.atRiskProbability))"
+                    )
                 }
                 try t.finish()
             }
             if let t = try criteria.table("silence") {
                 for old in ["at_risk_days", "lost_days"] where t.has(old) {
                     throw t.error(
-                        old, "no longer used: a one-purchase client's silence is judged against the book's clients, "
+                        old,
+                        "no longer used: a one-purchase client's silence is judged against the book's clients, "
                             + "with [criteria.overdue]'s probabilities")
                 }
                 t.set(&churn.silence.enabled, try t.bool("enabled"))
@@ -222,7 +248,9 @@ public enum ConfigLoader {
                 t.set(&churn.decline.minGapsPerWindow, try t.double("min_gaps_per_window", in: 0...100))
                 t.set(&churn.decline.drop, try t.double("drop", in: 0.01...1))
                 t.set(&churn.decline.z, try t.double("z", in: 0...100))
-                t.set(&churn.decline.minRevenue, try t.double("min_revenue", in: 0...1e12).map(Money.init(approximately:)))
+                t.set(
+                    &churn.decline.minRevenue, try t.double("min_revenue", in: 0...1e12).map(Money.init(approximately:))
+                )
                 t.set(&churn.decline.maxRecentOrders, try t.int("recent_orders", in: 2...50))
                 t.set(&churn.decline.minEarlierOrders, try t.int("earlier_orders", in: 3...24))
                 try t.finish()
@@ -402,7 +430,9 @@ final class TOMLReader {
 
     func strings(_ key: String) throws -> [String]? {
         guard let value = value(key) else { return nil }
-        guard let array = value.array else { throw error(key, "expected an array of strings, found \(typeName(value))") }
+        guard let array = value.array else {
+            throw error(key, "expected an array of strings, found \(typeName(value))")
+        }
         return try array.map { element in
             guard let string = element.string else { throw error(key, "expected an array of strings") }
             return string

@@ -1,4 +1,5 @@
 import Foundation
+import WinbackCSV
 import WinbackCore
 
 /// Everything the config file can say, with the documented default for each key.
@@ -15,6 +16,9 @@ public struct WinbackConfig: Sendable, Equatable {
     public var churn: ChurnSettings
     /// When the daemon scans and how often it looks into the inbox.
     public var daemon = DaemonSettings()
+    /// `[locale]`: how the digest, the tables and the outbox's CSVs write numbers, and the CSV dialect.
+    /// (`churn.numbers` carries its number style into the explanations a scan writes.)
+    public var locale = OutputLocale.plain
     /// The file this config was read from, if any.
     public var sourcePath: String?
 
@@ -52,6 +56,8 @@ public struct ImportSettings: Sendable, Equatable {
     public var columns: [InputKind: [String: String]]
     /// What a sales line already stored becomes when a later export carries other values for it.
     public var changedLines: ChangedLines
+    /// The encoding of files that are not UTF-8 (`[import] encoding`); nil reads UTF-8, with or without a BOM.
+    public var encoding: SingleByteEncoding?
 
     /// `[import] changed_lines`.
     public enum ChangedLines: String, Sendable, Equatable, CaseIterable {

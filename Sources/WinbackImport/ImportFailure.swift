@@ -46,3 +46,30 @@ public enum ImportFailure: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension BadLine {
+    private static let notUTF8Start = "not UTF-8 text "
+
+    /// A field whose bytes are not UTF-8: the file is in another encoding, and the reason names the setting that
+    /// reads it. The import stops at the first one and the refusal says only this.
+    static func notUTF8(line: Int, column: String, bytes: UnsafeBufferPointer<UInt8>) -> BadLine {
+        var shown = ""
+        for byte in bytes.prefix(48) {
+            if byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\\") {
+                shown.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                let hex = String(byte, radix: 16, uppercase: true)
+                shown += "\\x" + (hex.count == 1 ? "0" + hex : hex)
+            }
+        }
+        if bytes.count > 48 { shown += "…" }
+        return BadLine(
+            line: line, column: column,
+            reason: notUTF8Start + "(\"\(shown)\"): if the file comes from Excel or an ERP in Western Europe, set "
+                + "encoding = \"windows-1252\" under [import] in the config (or one of "
+                + SingleByteEncoding.allCases.dropFirst().map { "\"\($0.rawValue)\"" }.joined(separator: ", ") + ")")
+    }
+
+    /// True for the refusal of a file that is not UTF-8.
+    var isEncodingProblem: Bool { reason.hasPrefix(Self.notUTF8Start) }
+}

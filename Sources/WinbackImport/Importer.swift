@@ -75,7 +75,8 @@ public struct Importer: Sendable {
 
         // The store checks again under the write lock that no other process imported the same content meanwhile.
         result.previousImport = try database.importFile(sha256: sha256) { session in
-            let reader = CSVReader(source: source)
+            let reader = CSVReader(
+                source: settings.encoding.map { TranscodingByteSource(base: source, encoding: $0) } ?? source)
             do {
                 guard try reader.next() else {
                     note(BadLine(line: 1, column: "header", reason: "the file is empty"))
@@ -114,6 +115,11 @@ public struct Importer: Sendable {
         guard problems.isEmpty else {
             // Repeats within the file are found when their batch is stored, after later rows were checked.
             problems.sort { $0.line < $1.line }
+            // A file in another encoding: one line that names the setting, not a hundred lines of the same.
+            if let encoding = problems.first(where: \.isEncodingProblem) {
+                problems = [encoding]
+                unlisted = 0
+            }
             let failure = ImportFailure.refused(path: path, problems: problems, unlisted: unlisted)
             try database.recordRejection(
                 ImportRecord(

@@ -96,8 +96,10 @@ struct RowDecoder {
         guard checkShape() else { return nil }
         let clientID = text(columns.clientID, "client_id", required: true)
         let profile = ClientProfile(
-            clientID: clientID ?? "", name: text(columns.clientName, "client_name"), manager: text(columns.manager, "manager"), region: text(columns.region, "region"),
-            segment: text(columns.segment, "segment"), dossierReviewed: date(columns.dossierReviewed, "dossier_reviewed", required: false))
+            clientID: clientID ?? "", name: text(columns.clientName, "client_name"),
+            manager: text(columns.manager, "manager"), region: text(columns.region, "region"),
+            segment: text(columns.segment, "segment"),
+            dossierReviewed: date(columns.dossierReviewed, "dossier_reviewed", required: false))
         guard problems.isEmpty, clientID != nil else { return nil }
         return profile
     }
@@ -134,7 +136,7 @@ struct RowDecoder {
         }
         if high < 0x80 { return String(decoding: slice, as: UTF8.self) }
         guard let string = String(validating: slice, as: UTF8.self) else {
-            fail(column, "not valid UTF-8 text")
+            problems.append(.notUTF8(line: reader.line, column: column, bytes: slice))
             return nil
         }
         return string

@@ -19,9 +19,12 @@ import WinbackStore
 public struct Outbox: Sendable {
     /// The `outbox/` folder of the state directory.
     public let directory: String
+    /// The config's `[locale]`: the digest's numbers and the CSVs' dialect.
+    public let locale: OutputLocale
 
-    public init(directory: String) {
+    public init(directory: String, locale: OutputLocale = .plain) {
         self.directory = directory
+        self.locale = locale
     }
 
     public struct Failure: Error, CustomStringConvertible {
@@ -40,18 +43,19 @@ public struct Outbox: Sendable {
         let asOf = view.asOf
         let open = view.alerts
         let winback = view.winback
-        let digest = Digest(view)
+        let digest = Digest(view, numbers: locale.numbers)
         let files = [
             ("alerts.jsonl", AlertJSONLines.render(open, asOf: asOf)),
-            ("alerts.csv", Listings.alerts(open, format: .csv).render(.csv)),
-            ("winback.csv", Listings.winback(winback, format: .csv).render(.csv)),
+            ("alerts.csv", Listings.alerts(open, format: .csv).render(.csv, locale: locale)),
+            ("winback.csv", Listings.winback(winback, format: .csv).render(.csv, locale: locale)),
             ("digest.md", digest.render()),
         ]
         let folder = folder(for: asOf)
         try makeDirectory(directory)
         try makeDirectory(folder)
         // Files a writer killed mid-way left aside; they were never visible under the real names.
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        where name.hasPrefix(".") && name.hasSuffix(".tmp") {
             unlink(folder + "/" + name)
         }
         for (name, text) in files {

@@ -14,6 +14,8 @@ public struct Digest {
     public var winback: [WinbackListEntry]
     /// What the data covers; the digest's first line.
     public var feed: FeedCheck?
+    /// How counts and amounts are written: the config's `[locale]`.
+    public var numbers: NumberStyle = .plain
 
     public init(
         asOf: Day, overall: [FailurePoint], byDirection: [FailureDimension: [Listings.Point]], openAlerts: [Alert],
@@ -29,7 +31,7 @@ public struct Digest {
 
     /// The digest of one day's view: its overall counts, and each direction's counts on that day beside the day
     /// before.
-    public init(_ view: DayView) {
+    public init(_ view: DayView, numbers: NumberStyle = .plain) {
         var byDirection: [FailureDimension: [Listings.Point]] = [:]
         for dimension in [FailureDimension.category, .manager, .region, .class] {
             byDirection[dimension] = Listings.withChanges(view.trend[dimension] ?? []).filter {
@@ -39,6 +41,7 @@ public struct Digest {
         self.init(
             asOf: view.asOf, overall: view.trend[.all] ?? [], byDirection: byDirection, openAlerts: view.alerts,
             winback: view.winback, feed: view.feed)
+        self.numbers = numbers
     }
 
     public func render(top: Int = 10) -> String {
@@ -60,23 +63,23 @@ public struct Digest {
         if let now {
             let c = now.counts
             out.append(
-                "\(c.clients) clients scanned as of \(asOf.iso)"
+                "\(count(c.clients)) clients scanned as of \(asOf.iso)"
                     + (before.map { ", compared with \($0.asOf.iso)" } ?? "") + ".")
             out.append("")
             out.append("| | now | change |")
             out.append("|---|---:|---:|")
             func row(_ label: String, _ value: Int, _ previous: Int?) {
-                out.append("| \(label) | \(value) | \(previous.map { signed(value - $0) } ?? "") |")
+                out.append("| \(label) | \(count(value)) | \(previous.map { signed(value - $0) } ?? "") |")
             }
             row("at risk", c.atRisk, before?.counts.atRisk)
             row("lost", c.lost, before?.counts.lost)
             row("won back", c.wonBack, before?.counts.wonBack)
-            out.append("| became at risk today | \(c.becameAtRisk) | |")
-            out.append("| became lost today | \(c.becameLost) | |")
-            out.append("| came back today | \(c.cameBack) | |")
-            out.append("| clients that dropped a category | \(c.categoryDrops) | |")
+            out.append("| became at risk today | \(count(c.becameAtRisk)) | |")
+            out.append("| became lost today | \(count(c.becameLost)) | |")
+            out.append("| came back today | \(count(c.cameBack)) | |")
+            out.append("| clients that dropped a category | \(count(c.categoryDrops)) | |")
             let change = before.map { signedMoney(c.revenueAtRisk - $0.counts.revenueAtRisk) } ?? ""
-            out.append("| revenue at risk (a year's worth) | \(c.revenueAtRisk.formatted(decimals: 0)) | \(change) |")
+            out.append("| revenue at risk (a year's worth) | \(numbers.amount(c.revenueAtRisk)) | \(change) |")
         } else {
             out.append("No scan results for this day.")
         }
@@ -114,7 +117,7 @@ public struct Digest {
                 let c = item.point.counts
                 let change = item.before.map { signed(c.atRisk + c.lost - $0.atRisk - $0.lost) } ?? ""
                 out.append(
-                    "| \(md(item.point.direction)) | \(c.atRisk) | \(c.lost) | \(change) | \(c.revenueAtRisk.formatted(decimals: 0)) |"
+                    "| \(md(item.point.direction)) | \(count(c.atRisk)) | \(count(c.lost)) | \(change) | \(numbers.amount(c.revenueAtRisk)) |"
                 )
             }
             out.append("")
@@ -131,7 +134,7 @@ public struct Digest {
                 let who = row.clientName.map { "\($0) (\(row.clientID))" } ?? row.clientID
                 out.append(
                     "| \(row.rank) | \(md(who)) | \(md(row.manager ?? "")) | \(row.status.rawValue.replacingAll("_", with: " ")) "
-                        + "| \(row.value.formatted(decimals: 0)) | \(md(row.reason)) | \(md(row.offer.map(describe) ?? "")) |"
+                        + "| \(numbers.amount(row.value)) | \(md(row.reason)) | \(md(row.offer.map(describe) ?? "")) |"
                 )
             }
             if winback.count > top { out += ["", "… and \(winback.count - top) more: `winback list`."] }
@@ -139,11 +142,15 @@ public struct Digest {
         return out.joined(separator: "\n") + "\n"
     }
 
-    private func signed(_ value: Int) -> String { value > 0 ? "+\(value)" : value < 0 ? "−\(-value)" : "±0" }
+    /// A count as the locale groups it; the default output leaves counts ungrouped, as it always did.
+    private func count(_ value: Int) -> String { numbers.isPlain ? "\(value)" : numbers.count(value) }
+
+    private func signed(_ value: Int) -> String {
+        value > 0 ? "+" + count(value) : value < 0 ? "−" + count(-value) : "±0"
+    }
 
     private func signedMoney(_ value: Money) -> String {
-        value > .zero
-            ? "+" + value.formatted(decimals: 0) : value < .zero ? "−" + (-value).formatted(decimals: 0) : "±0"
+        value > .zero ? "+" + numbers.amount(value) : value < .zero ? "−" + numbers.amount(-value) : "±0"
     }
 
     /// Text from data made safe in Markdown: no table breaks, no markup, no control characters. By scalars: a `|`

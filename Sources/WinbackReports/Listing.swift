@@ -52,6 +52,29 @@ public struct Listing: Sendable {
         return copy
     }
 
+    /// The listing for people in `locale`: tables write numbers with its marks, CSVs in its dialect; JSON, for
+    /// programs, never changes.
+    public func render(_ format: OutputFormat, locale: OutputLocale) -> String {
+        switch format {
+        case .table: return TableRenderer.render(localizingNumbers(locale.numbers))
+        case .json: return JSONRenderer.render(self)
+        case .csv: return CSVRenderer.render(self, locale: locale)
+        }
+    }
+
+    /// The listing with its number cells (written the default way) in the marks of `style`.
+    func localizingNumbers(_ style: NumberStyle) -> Listing {
+        guard !style.isPlain else { return self }
+        var copy = self
+        copy.rows = rows.map { row in
+            row.map { cell in
+                if case .number(let text?) = cell { return .number(style.localize(text)) }
+                return cell
+            }
+        }
+        return copy
+    }
+
     public func render(_ format: OutputFormat) -> String {
         switch format {
         case .table: return TableRenderer.render(self)

@@ -112,56 +112,60 @@ private func isJSONNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
 /// run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) gets a leading apostrophe. Numbers
 /// and dates are never touched.
 public enum CSVRenderer {
-    public static func render(_ report: Listing) -> String {
+    /// The listing as CSV in the dialect of `locale`: its delimiter, its decimal mark in numbers (never grouped, so
+    /// that a spreadsheet reads them as numbers) and, where it asks for one, a UTF-8 byte order mark.
+    public static func render(_ report: Listing, locale: OutputLocale = .plain) -> String {
         // Written into one byte buffer: the outbox's CSVs hold every alert of a large book.
-        var out: [UInt8] = []
+        let delimiter = locale.csvDelimiter.asciiValue ?? UInt8(ascii: ",")
+        var out: [UInt8] = locale.byteOrderMark ? [0xEF, 0xBB, 0xBF] : []
         out.reserveCapacity(64 + report.rows.count * 24 * max(report.columns.count, 1))
         for (index, column) in report.columns.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: quote(column.key).utf8)
+            if index > 0 { out.append(delimiter) }
+            out.append(contentsOf: quote(column.key, delimiter: delimiter).utf8)
         }
         out.append(contentsOf: [13, 10])
         for row in report.rows {
             for (index, cell) in row.enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
-                write(cell, to: &out)
+                if index > 0 { out.append(delimiter) }
+                write(cell, delimiter: delimiter, numbers: locale.numbers, to: &out)
             }
             out.append(contentsOf: [13, 10])
         }
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// One field's bytes, as ``field(_:)`` writes it; plain text (no control character, nothing to neutralise or
-    /// quote) is copied as it is.
-    private static func write(_ cell: Listing.Cell, to out: inout [UInt8]) {
+    /// One field's bytes, as ``field(_:delimiter:)`` writes it; plain text (no control character, nothing to
+    /// neutralise or quote) is copied as it is.
+    private static func write(_ cell: Listing.Cell, delimiter: UInt8, numbers: NumberStyle, to out: inout [UInt8]) {
         let text: String?
         switch cell {
         case .text(let value): text = value
         case .structured(let value, _): text = value
-        case .number, .date: return out.append(contentsOf: field(cell).utf8)
+        case .number(let number): return out.append(contentsOf: numbers.decimal(number ?? "").utf8)
+        case .date: return out.append(contentsOf: field(cell, delimiter: delimiter).utf8)
         }
         var value = text ?? ""
         let plain = value.withUTF8 { bytes -> Bool in
             // Controls are below 0x20, 0x7F, or C1 (0xC2 0x80–0x9F in UTF-8); a leading = + - @ is neutralised;
-            // a comma, quote, CR or LF is quoted. None of these bytes occurs inside another character's UTF-8.
+            // a delimiter, quote, CR or LF is quoted. None of these bytes occurs inside another character's UTF-8.
             if let first = bytes.first, first == 0x3D || first == 0x2B || first == 0x2D || first == 0x40 {
                 return false
             }
-            guard !bytes.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 || $0 == 0x2C || $0 == 0x22 })
+            guard !bytes.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 || $0 == delimiter || $0 == 0x22 })
             else { return false }
             out.append(contentsOf: bytes)
             return true
         }
-        if !plain { out.append(contentsOf: field(cell).utf8) }
+        if !plain { out.append(contentsOf: field(cell, delimiter: delimiter).utf8) }
     }
 
-    private static func field(_ cell: Listing.Cell) -> String {
+    private static func field(_ cell: Listing.Cell, delimiter: UInt8) -> String {
         switch cell {
         // Control characters from data (an ESC, a stray CR) are shown, never passed to the spreadsheet or terminal.
-        case .text(let text): return quote(neutralise(escapeControls(text ?? "")))
+        case .text(let text): return quote(neutralise(escapeControls(text ?? "")), delimiter: delimiter)
         case .number(let number): return number ?? ""
         case .date(let day): return day?.iso ?? ""
-        case .structured(let text, _): return quote(neutralise(escapeControls(text ?? "")))
+        case .structured(let text, _): return quote(neutralise(escapeControls(text ?? "")), delimiter: delimiter)
         }
     }
 
@@ -172,8 +176,10 @@ public enum CSVRenderer {
 
     /// Quoted by scalars, not `Character`s: a quote or a comma followed by a combining mark is one `Character` to
     /// Swift, and still a quote or a comma to a spreadsheet.
-    public static func quote(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else {
+    public static func quote(_ text: String, delimiter: UInt8 = UInt8(ascii: ",")) -> String {
+        let delimiter = Unicode.Scalar(delimiter)
+        guard text.unicodeScalars.contains(where: { $0 == delimiter || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+        else {
             return text
         }
         var out = "\""

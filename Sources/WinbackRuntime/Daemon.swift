@@ -188,7 +188,8 @@ public final class Daemon: @unchecked Sendable {
         let started = Date()
         do {
             let job = ScanJob(
-                database: database, settings: config.churn, outbox: Outbox(directory: state.outbox), now: now,
+                database: database, settings: config.churn,
+                outbox: Outbox(directory: state.outbox, locale: config.locale), now: now,
                 today: { [schedule, now] in schedule.today(at: now()).day }, control: work)
             let result = try job.run(asOf: day)
             let summary = result.summary

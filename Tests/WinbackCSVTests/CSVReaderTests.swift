@@ -2,11 +2,15 @@ import Testing
 import WinbackCSV
 
 /// Reads every record of `text` with the reader, fed in chunks of `chunk` bytes.
-func records(_ text: String, chunk: Int = .max, delimiter: UInt8? = nil, buffer: Int = 64) throws -> [(line: Int, fields: [String])] {
+func records(_ text: String, chunk: Int = .max, delimiter: UInt8? = nil, buffer: Int = 64) throws -> [(
+    line: Int, fields: [String]
+)] {
     try records(Array(text.utf8), chunk: chunk, delimiter: delimiter, buffer: buffer)
 }
 
-func records(_ bytes: [UInt8], chunk: Int = .max, delimiter: UInt8? = nil, buffer: Int = 64) throws -> [(line: Int, fields: [String])] {
+func records(_ bytes: [UInt8], chunk: Int = .max, delimiter: UInt8? = nil, buffer: Int = 64) throws -> [(
+    line: Int, fields: [String]
+)] {
     let reader = CSVReader(source: MemoryByteSource(bytes, chunkSize: chunk), delimiter: delimiter, bufferSize: buffer)
     var out: [(Int, [String])] = []
     while try reader.next() {
@@ -21,7 +25,8 @@ struct CSVReaderTests {
 
     @Test("comma, semicolon and tab are detected from the header", arguments: [",", ";", "\t"])
     func delimiters(_ delimiter: String) throws {
-        let text = ["date", "client_id", "amount"].joined(separator: delimiter) + "\n"
+        let text =
+            ["date", "client_id", "amount"].joined(separator: delimiter) + "\n"
             + ["2024-01-02", "C1", "1,5"].joined(separator: delimiter) + "\n"
         let reader = CSVReader(source: MemoryByteSource(text))
         #expect(try reader.next())
@@ -126,5 +131,48 @@ struct CSVReaderTests {
     @Test("an empty input has no records")
     func empty() throws {
         #expect(try records("").isEmpty)
+    }
+}
+
+@Suite("Transcoding")
+struct TranscodingTests {
+    /// Every byte of `bytes` read through the transcoder in chunks of `chunk`, handed out `out` bytes at a time.
+    static func read(_ bytes: [UInt8], _ encoding: SingleByteEncoding, chunk: Int, out: Int) throws -> [UInt8] {
+        var source = TranscodingByteSource(
+            base: MemoryByteSource(bytes, chunkSize: chunk), encoding: encoding, chunkSize: chunk)
+        var result: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: out)
+        while true {
+            let count = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
+            if count == 0 { return result }
+            result += buffer[0..<count]
+        }
+    }
+
+    @Test("single-byte encodings become UTF-8, whatever the chunk sizes", arguments: [1, 3, 7, 4096])
+    func chunks(size: Int) throws {
+        let bytes: [UInt8] = Array("Nov".utf8) + [0xE1] + Array("k;".utf8) + [0x80, 0x8A, 0x9F, 0x81, 0xFF, 0x0A]
+        let text = String(decoding: try Self.read(bytes, .windows1252, chunk: size, out: size), as: UTF8.self)
+        #expect(text == "Novák;€ŠŸ\u{81}ÿ\n")
+        let latin9 = String(
+            decoding: try Self.read([0xA4, 0xBD, 0xE9], .iso885915, chunk: size, out: 2), as: UTF8.self)
+        #expect(latin9 == "€œé")
+        let czech = String(
+            decoding: try Self.read([0x8A, 0xE8, 0x9E], .windows1250, chunk: size, out: 5), as: UTF8.self)
+        #expect(czech == "Ščž")
+    }
+
+    @Test("a file with UTF-8's byte order mark is UTF-8, whatever the setting says")
+    func byteOrderMark() throws {
+        let bytes: [UInt8] = [0xEF, 0xBB, 0xBF] + Array("Nováček\n".utf8)
+        #expect(try Self.read(bytes, .windows1252, chunk: 8, out: 3) == bytes)
+    }
+
+    @Test("names and aliases of encodings")
+    func names() {
+        #expect(SingleByteEncoding(name: "Windows-1252") == .windows1252)
+        #expect(SingleByteEncoding(name: "latin1") == .iso88591)
+        #expect(SingleByteEncoding(name: "CP1250") == .windows1250)
+        #expect(SingleByteEncoding(name: "utf-16") == nil)
     }
 }

@@ -28,3 +28,18 @@ struct MoneyTests {
         #expect(total == Money(units: 100_000))
     }
 }
+
+@Suite("Number style")
+struct NumberStyleTests {
+    @Test("the locale's marks replace the default ones, exactly, and the plain style changes nothing")
+    func marks() {
+        let french = NumberStyle(decimalMark: ",", groupingMark: "\u{202F}", currencySuffix: "\u{A0}€")
+        #expect(french.grouped(Money(scaled: -1_234_567_8900), decimals: 2) == "-1\u{202F}234\u{202F}567,89")
+        #expect(french.amount(Money(units: 5)) == "5\u{A0}€")
+        #expect(french.decimal("-1234.5") == "-1234,5")
+        #expect(french.count(1000) == "1\u{202F}000")
+        #expect(NumberStyle.plain.grouped(Money(scaled: 12_345_6000), decimals: 2) == "12,345.60")
+        #expect(NumberStyle.plain.amount(Money(units: 346_540)) == Money(units: 346_540).formatted(decimals: 0))
+        #expect(NumberStyle.plain.decimal("1.5") == "1.5")
+    }
+}

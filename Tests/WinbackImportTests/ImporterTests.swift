@@ -86,7 +86,8 @@ struct ImporterTests {
     func positionalLines() throws {
         let fixture = try ImportFixture()
         let header = "date,client_id,document,amount\n"
-        _ = try fixture.importer.importFile(at: fixture.file("a.csv", header + "2024-01-01,C1,D1,5\n2024-01-01,C1,D1,6\n"))
+        _ = try fixture.importer.importFile(
+            at: fixture.file("a.csv", header + "2024-01-01,C1,D1,5\n2024-01-01,C1,D1,6\n"))
         let report = try fixture.importer.importFile(
             at: fixture.file("b.csv", header + "2024-01-02,C2,D2,7\n2024-01-01,C1,D1,5\n2024-01-01,C1,D1,6\n"))
         #expect(report.inserted == 1)
@@ -105,7 +106,8 @@ struct ImporterTests {
         #expect(try fixture.database.saleLines().map(\.amount) == [Money(units: 9)])
         #expect(try fixture.database.imports().first?.corrected == 1, "the ledger counts the corrections")
         // Another category alone is a correction too; the same values again are not.
-        let recategorised = try fixture.importer.importFile(at: fixture.file("c.csv", header + "2024-01-01,C1,D1,1,9,Safety\n"))
+        let recategorised = try fixture.importer.importFile(
+            at: fixture.file("c.csv", header + "2024-01-01,C1,D1,1,9,Safety\n"))
         #expect(recategorised.corrected == 1)
         #expect(try fixture.database.saleLines().first?.category == "Safety")
         let same = try fixture.importer.importFile(at: fixture.file("d.csv", header + "2024-01-01,C1,D1,1,9,Safety\n"))
@@ -156,16 +158,47 @@ struct ImporterTests {
         #expect(ledger.first?.error?.contains("bad.csv:3: date") == true)
     }
 
-    @Test("invalid UTF-8 and NUL bytes are named by line and column")
-    func badBytes() throws {
+    @Test("a NUL byte is named by line and column")
+    func nulByte() throws {
         let fixture = try ImportFixture()
-        var bytes = Array("date,client_id,document,amount,client_name\n2024-01-01,C1,D1,5,".utf8)
-        bytes += [0xC3, 0x28]  // an invalid two-byte sequence
-        bytes += Array("\n2024-01-01,C\u{0}2,D2,5,x\n".utf8)
-        #expect(
-            try fixture.refusal(fixture.file("bytes.csv", bytes: bytes)) == [
-                "2: client_name: not valid UTF-8 text", "3: client_id: contains a NUL byte",
-            ])
+        let bytes = Array(
+            "date,client_id,document,amount,client_name\n2024-01-01,C1,D1,5,x\n2024-01-01,C\u{0}2,D2,5,x\n".utf8)
+        #expect(try fixture.refusal(fixture.file("bytes.csv", bytes: bytes)) == ["3: client_id: contains a NUL byte"])
+    }
+
+    @Test("a file that is not UTF-8 is refused in one line that names the setting which reads it")
+    func notUTF8() throws {
+        let fixture = try ImportFixture()
+        var bytes = Array(
+            "date,client_id,document,amount,client_name\n2024-01-01,C1,D1,5,x\n2024-01-01,C\u{0}2,D2,5,x\n".utf8)
+        for row in 4...200 {
+            bytes += Array("2024-01-02,C\(row),D\(row),5,Nov".utf8) + [0xE1] + Array("k\n".utf8)  // Windows-1252 á
+        }
+        let refusal = try fixture.refusal(fixture.file("cp1252.csv", bytes: bytes))
+        #expect(refusal.count == 1, "one line, not one per bad line: \(refusal)")
+        #expect(refusal.first?.hasPrefix("4: client_name: not UTF-8 text (\"Nov\\xE1k\"): ") == true)
+        #expect(refusal.first?.contains("encoding = \"windows-1252\" under [import]") == true)
+    }
+
+    @Test("[import] encoding reads a Windows-1252 export, with line numbers and every character right")
+    func windows1252() throws {
+        var fixture = try ImportFixture()
+        fixture.settings.encoding = .windows1252
+        var bytes = Array("date;client_id;document;amount;client_name;manager\r\n".utf8)
+        bytes +=
+            Array("01.10.2025;C1;R1;1.234,50;Eva Nov".utf8) + [0xE1] + Array("k GmbH;J".utf8) + [0xFC]
+            + Array("rgen\r\n".utf8)
+        bytes +=
+            Array("02.10.2025;C2;R2;99,00;M".utf8) + [0xFC] + Array("ller ".utf8) + [0x80] + Array(" Co;".utf8)
+            + [0x8A] + Array("tefan\r\n".utf8)
+        let bad = bytes + Array("02.10.2025;C3;R3;x;Bad;y\r\n".utf8)
+        #expect(try fixture.refusal(fixture.file("bad.csv", bytes: bad)).first?.hasPrefix("4: amount: ") == true)
+        let path = try fixture.file("sales.csv", bytes: bytes)
+        let report = try fixture.importer.importFile(at: path)
+        #expect(report.inserted == 2)
+        let clients = try fixture.database.clientSummaries()
+        #expect(clients.map(\.name) == ["Eva Novák GmbH", "Müller € Co"])
+        #expect(clients.map(\.manager) == ["Jürgen", "Štefan"])
     }
 
     @Test("the list of bad lines is capped, with a count of the rest")
@@ -193,8 +226,14 @@ struct ImporterTests {
             ("", "1: header: the file is empty"),
             ("\n\n", "1: header: the file is empty"),
             ("date,client_id,document,amount\n2024-01-01,C1,\"D1,5\n", "2: row: a quoted field is never closed"),
-            ("date,client_id,document,amount\n2024-01-01,C1,\"D1\"x,5\n", "2: row: text after the closing quote of field 3"),
-            ("date,customer,document,amount\n", "1: header: looks like a sales file (it has a date and an amount column) but has no client_id column; if the export names it otherwise, map it in the config: [import.columns.sales] client_id = \"YOUR HEADER\"; found: \"date\", \"customer\", \"document\", \"amount\""),
+            (
+                "date,client_id,document,amount\n2024-01-01,C1,\"D1\"x,5\n",
+                "2: row: text after the closing quote of field 3"
+            ),
+            (
+                "date,customer,document,amount\n",
+                "1: header: looks like a sales file (it has a date and an amount column) but has no client_id column; if the export names it otherwise, map it in the config: [import.columns.sales] client_id = \"YOUR HEADER\"; found: \"date\", \"customer\", \"document\", \"amount\""
+            ),
             ("date,client_id,document,amount,Amount\n", "1: header: column amount appears twice (fields 4 and 5)"),
         ])
     func broken(_ text: String, _ problem: String) throws {
@@ -208,9 +247,12 @@ struct ImporterTests {
         _ = try fixture.importer.importFile(
             at: fixture.file("clients.csv", "client_id,client_name,manager\nC1,Nordbau GmbH,Eva\n"))
         let problems = try fixture.refusal(
-            fixture.file("sales.csv", "date,client_id,client_name,invoice,amount,manager\n2024-01-02,C1,Other,I-1,5,Bob\n"))
+            fixture.file(
+                "sales.csv", "date,client_id,client_name,invoice,amount,manager\n2024-01-02,C1,Other,I-1,5,Bob\n"))
         #expect(problems.count == 1)
-        #expect(problems[0].hasPrefix("1: header: looks like a sales file (it has a date and an amount column) but has no document column"))
+        #expect(
+            problems[0].hasPrefix(
+                "1: header: looks like a sales file (it has a date and an amount column) but has no document column"))
         #expect(problems[0].contains("[import.columns.sales] document = \"YOUR HEADER\""))
         let client = try #require(try fixture.database.clientSummary("C1"))
         #expect(client.summary.name == "Nordbau GmbH", "the master data was not overwritten")
@@ -221,9 +263,18 @@ struct ImporterTests {
         "kinds are recognised strictly: unmapped sales columns, mixed and unknown headers are refused with the reason",
         arguments: [
             // Sales columns under names the config does not map: not a clients file.
-            ("Datum,client_id,client_name,Beleg,Betrag,manager\n", "not clearly a sales, contacts or clients file: it has client_id but also Datum, Beleg, Betrag, which a clients file does not have"),
-            ("date,client_id,manager,outcome,document,amount\n", "not clearly a sales, contacts or clients file: it has the columns of a sales export (date, amount) and of a contacts file (outcome)"),
-            ("date,client_id,outcome\n", "looks like a contacts file (it has an outcome column) but has no manager column"),
+            (
+                "Datum,client_id,client_name,Beleg,Betrag,manager\n",
+                "not clearly a sales, contacts or clients file: it has client_id but also Datum, Beleg, Betrag, which a clients file does not have"
+            ),
+            (
+                "date,client_id,manager,outcome,document,amount\n",
+                "not clearly a sales, contacts or clients file: it has the columns of a sales export (date, amount) and of a contacts file (outcome)"
+            ),
+            (
+                "date,client_id,outcome\n",
+                "looks like a contacts file (it has an outcome column) but has no manager column"
+            ),
             ("client_id\n", "not clearly a sales, contacts or clients file: it has only a client_id column"),
         ])
     func strictKinds(_ header: String, _ start: String) throws {
@@ -283,18 +334,24 @@ struct ImporterTests {
     func faithfulMessages() throws {
         let fixture = try ImportFixture()
         let problems = try fixture.refusal(
-            fixture.file("x.csv", "date,client_id,document,line,amount\n2024-01-02,C1,D1,1,-5-\n2024-01-02,C1,D1,1234567890123456789,5\n"))
-        #expect(problems == [
-            "2: amount: not a number: \"-5-\"",
-            "3: line: too large: \"1234567890123456789\" (at most 18 digits)",
-        ])
+            fixture.file(
+                "x.csv",
+                "date,client_id,document,line,amount\n2024-01-02,C1,D1,1,-5-\n2024-01-02,C1,D1,1234567890123456789,5\n")
+        )
+        #expect(
+            problems == [
+                "2: amount: not a number: \"-5-\"",
+                "3: line: too large: \"1234567890123456789\" (at most 18 digits)",
+            ])
     }
 
     @Test("the largest amount a line may carry is accepted")
     func amountAtTheLimit() throws {
         let fixture = try ImportFixture()
         let report = try fixture.importer.importFile(
-            at: fixture.file("ok.csv", "date,client_id,document,amount\n2024-01-02,C1,D1,100000000000\n2024-01-02,C1,D2,-100000000000\n"))
+            at: fixture.file(
+                "ok.csv",
+                "date,client_id,document,amount\n2024-01-02,C1,D1,100000000000\n2024-01-02,C1,D2,-100000000000\n"))
         #expect(report.inserted == 2)
     }
 
@@ -311,7 +368,8 @@ struct ImporterTests {
     @Test("a header alone is a valid export of a day without sales")
     func headerAlone() throws {
         let fixture = try ImportFixture()
-        let report = try fixture.importer.importFile(at: fixture.file("empty-day.csv", "date,client_id,document,amount\r\n"))
+        let report = try fixture.importer.importFile(
+            at: fixture.file("empty-day.csv", "date,client_id,document,amount\r\n"))
         #expect(report.kind == .sales)
         #expect(report.rows == 0)
         #expect(report.importID != nil)
@@ -329,7 +387,9 @@ struct ImporterTests {
     @Test("renamed columns from the config are recognised")
     func renamedColumns() throws {
         var fixture = try ImportFixture()
-        fixture.settings.columns[.sales] = ["date": "Belegdatum", "client_id": "Kundennr", "document": "Beleg", "amount": "Umsatz"]
+        fixture.settings.columns[.sales] = [
+            "date": "Belegdatum", "client_id": "Kundennr", "document": "Beleg", "amount": "Umsatz",
+        ]
         let report = try fixture.importer.importFile(
             at: fixture.file("erp.csv", "Belegdatum;Kundennr;Beleg;Umsatz\n01.02.2024;K-9;R-1;1.000,00\n"))
         #expect(report.inserted == 1)
@@ -348,7 +408,8 @@ struct ImporterTests {
         _ = try fixture.importer.importFile(at: fixture.file("c0.csv", "client_id,client_name\nC1,Alpha\n"))
         let contacts = try fixture.file(
             "contacts.csv",
-            "date,client_id,manager,outcome,note\n2024-01-05,C1,Anna,positive,\"Visit; new catalogue\"\n2024-01-09,C1,Anna,NEGATIVE,price complaint\n")
+            "date,client_id,manager,outcome,note\n2024-01-05,C1,Anna,positive,\"Visit; new catalogue\"\n2024-01-09,C1,Anna,NEGATIVE,price complaint\n"
+        )
         let first = try fixture.importer.importFile(at: contacts)
         #expect(first.kind == .contacts)
         #expect(first.inserted == 2)
@@ -359,11 +420,14 @@ struct ImporterTests {
         #expect(try fixture.database.contacts(clientID: "C1").map(\.outcome) == [.positive, .positive, .negative])
 
         let clients = try fixture.file(
-            "clients.csv", "client_id,client_name,manager,region,segment,dossier_reviewed\nC1,Alpha GmbH,Anna,North,A-key,2024-01-01\n")
+            "clients.csv",
+            "client_id,client_name,manager,region,segment,dossier_reviewed\nC1,Alpha GmbH,Anna,North,A-key,2024-01-01\n"
+        )
         #expect(try fixture.importer.importFile(at: clients).kind == .clients)
         // Master data wins over the name on later sales lines.
         _ = try fixture.importer.importFile(
-            at: fixture.file("sales.csv", "date,client_id,client_name,document,amount,region\n2024-02-01,C1,ALPHA,D1,5,West\n"))
+            at: fixture.file(
+                "sales.csv", "date,client_id,client_name,document,amount,region\n2024-02-01,C1,ALPHA,D1,5,West\n"))
         let profile = try fixture.database.clientProfile("C1")
         #expect(profile?.name == "Alpha GmbH")
         #expect(profile?.region == "North")
@@ -413,9 +477,10 @@ struct BatchedImportTests {
     func repeatInsideLargeFile() throws {
         let fixture = try ImportFixture()
         let text = header + rows(1...70) + "2024-01-01,C3,D10,1,10\n" + rows(71...100)
-        #expect(try fixture.refusal(fixture.file("dup.csv", text)) == [
-            "72: line: document \"D10\" line 1 already appears on line 11"
-        ])
+        #expect(
+            try fixture.refusal(fixture.file("dup.csv", text)) == [
+                "72: line: document \"D10\" line 1 already appears on line 11"
+            ])
         #expect(try fixture.database.salesLineCount() == 0)
     }
 
@@ -423,9 +488,10 @@ struct BatchedImportTests {
     func order() throws {
         let fixture = try ImportFixture()
         let text = header + rows(1...5) + "2024-01-01,C1,D2,1,2\n" + "2024-01-01,C1,D99,1,x\n"
-        #expect(try fixture.refusal(fixture.file("mixed.csv", text)) == [
-            "7: line: document \"D2\" line 1 already appears on line 3",
-            "8: amount: not a number: \"x\"",
-        ])
+        #expect(
+            try fixture.refusal(fixture.file("mixed.csv", text)) == [
+                "7: line: document \"D2\" line 1 already appears on line 3",
+                "8: amount: not a number: \"x\"",
+            ])
     }
 }

@@ -167,3 +167,56 @@ struct CSVFieldTests {
         #expect(CSVRenderer.render(listing) == expected)
     }
 }
+
+@Suite("Locale")
+struct LocaleOutputTests {
+    static let german = OutputLocale(
+        identifier: "de_DE", currency: "EUR",
+        numbers: NumberStyle(decimalMark: ",", groupingMark: ".", currencySuffix: "\u{A0}€"), csvDelimiter: ";",
+        byteOrderMark: true)
+
+    @Test("a German CSV: byte order mark, `;`, decimal commas in numbers, a `;` in text quoted, a comma not")
+    func germanCSV() {
+        let csv = Listings.alerts([lostAlert(name: "Nordbau; Söhne, GmbH")], format: .csv)
+            .render(.csv, locale: Self.german)
+        #expect(csv.utf8.starts(with: [0xEF, 0xBB, 0xBF]))
+        let lines = csv.dropFirst().split(separator: "\r\n").map(String.init)
+        #expect(lines[0].hasPrefix("id;severity;status;kind;client_id;client_name;manager;"))
+        #expect(lines[1].contains(";\"Nordbau; Söhne, GmbH\";Eva Novák;"))
+        #expect(lines[1].contains(";52000,00;"))
+        #expect(!csv.contains("52.000"), "spreadsheet numbers are never grouped")
+    }
+
+    @Test("the tab delimiter quotes nothing but what needs it, and the default CSV is unchanged")
+    func defaultUnchanged() {
+        let listing = Listings.alerts([lostAlert()], format: .csv)
+        #expect(listing.render(.csv, locale: .plain) == listing.render(.csv))
+        #expect(!listing.render(.csv).utf8.starts(with: [0xEF, 0xBB, 0xBF]))
+    }
+
+    @Test("tables write numbers in the locale's marks; JSON never changes")
+    func tablesAndJSON() {
+        let table = Listings.alerts([lostAlert()], format: .table).render(.table, locale: Self.german)
+        #expect(table.contains("52.000"))
+        #expect(!table.contains("52,000"))
+        let json = Listings.alerts([lostAlert()], format: .json)
+        #expect(json.render(.json, locale: Self.german) == json.render(.json))
+    }
+
+    @Test("the digest writes counts and amounts in the locale, with the currency")
+    func digest() {
+        var counts = FailureCounts()
+        counts.clients = 12_345
+        counts.lost = 2
+        counts.revenueAtRisk = Money(units: 346_540)
+        let view = DayView(
+            asOf: Day(iso: "2025-03-31")!, alerts: [lostAlert()], winback: [],
+            trend: [.all: [FailurePoint(asOf: Day(iso: "2025-03-31")!, direction: "all", counts: counts)]])
+        let german = Digest(view, numbers: Self.german.numbers).render()
+        #expect(german.contains("12.345 clients scanned"))
+        #expect(german.contains("| revenue at risk (a year's worth) | 346.540\u{A0}€ |"))
+        let plain = Digest(view).render()
+        #expect(plain.contains("12345 clients scanned"))
+        #expect(plain.contains("| 346,540 |"))
+    }
+}

@@ -34,7 +34,7 @@ struct AlertsCommand: ParsableCommand {
     var format: OutputFormat = .table
 
     func run() throws {
-        let (_, database) = try global.open()
+        let (config, database) = try global.open()
         var filter = AlertFilter(manager: manager, clientID: client, since: since)
         if let status, status != "all" { filter.statuses = try list(status, AlertStatus.init(rawValue:), "--status") }
         if status == "all" { filter.statuses = AlertStatus.allCases }
@@ -42,7 +42,7 @@ struct AlertsCommand: ParsableCommand {
         if let kind { filter.kinds = try list(kind, AlertKind.init(rawValue:), "--kind") }
         let alerts = try database.alerts(filter)
         if alerts.isEmpty, let state = try emptyState(database) { note(state) }
-        print(Listings.alerts(alerts, format: format).render(format), terminator: "")
+        print(Listings.alerts(alerts, format: format).render(format, locale: config.locale), terminator: "")
     }
 }
 

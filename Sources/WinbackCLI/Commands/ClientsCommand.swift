@@ -16,9 +16,9 @@ struct ClientsCommand: ParsableCommand {
     var format: OutputFormat = .table
 
     func run() throws {
-        let (_, database) = try global.open()
+        let (config, database) = try global.open()
         let clients = try database.clientSummaries()
         if clients.isEmpty || clients.allSatisfy({ $0.state == nil }), let state = try emptyState(database) { note(state) }
-        print(Listings.clients(clients, format: format).render(format), terminator: "")
+        print(Listings.clients(clients, format: format).render(format, locale: config.locale), terminator: "")
     }
 }

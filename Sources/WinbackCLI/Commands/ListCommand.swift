@@ -22,9 +22,9 @@ struct ListCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (_, database) = try global.open()
+        let (config, database) = try global.open()
         let rows = try database.winbackList(limit: top)
         if rows.isEmpty, let state = try emptyState(database) { note(state) }
-        print(Listings.winback(rows, format: format).render(format), terminator: "")
+        print(Listings.winback(rows, format: format).render(format, locale: config.locale), terminator: "")
     }
 }

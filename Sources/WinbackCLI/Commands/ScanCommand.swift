@@ -30,7 +30,7 @@ struct ScanCommand: ParsableCommand {
         let day = asOf ?? config.today()
         let job = ScanJob(
             database: database, settings: config.churn,
-            outbox: Outbox(directory: StateDirectory(root: config.stateDirectory).outbox), today: { config.today() })
+            outbox: Outbox(directory: StateDirectory(root: config.stateDirectory).outbox, locale: config.locale), today: { config.today() })
         do {
             let result = try job.run(asOf: day)
             print(Self.describe(result.summary, seconds: result.seconds))

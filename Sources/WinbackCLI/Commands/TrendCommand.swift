@@ -18,7 +18,7 @@ struct TrendCommand: ParsableCommand {
     var format: OutputFormat = .table
 
     func run() throws {
-        let (_, database) = try global.open()
+        let (config, database) = try global.open()
         let dimension = by ?? .all
         let series = try database.failureSeries(dimension)
         guard !series.isEmpty else {
@@ -27,7 +27,7 @@ struct TrendCommand: ParsableCommand {
         }
         let points = Listings.withChanges(series)
         if dimension == .all {
-            print(Listings.trend(points, format: format).render(format), terminator: "")
+            print(Listings.trend(points, format: format).render(format, locale: config.locale), terminator: "")
             if format == .table {
                 print("")
                 print(Chart.bars(points.suffix(24).map { ($0.point.asOf.iso, $0.point.counts.atRisk, $0.point.counts.lost) }))
@@ -40,7 +40,7 @@ struct TrendCommand: ParsableCommand {
                     > ($1.point.counts.atRisk + $1.point.counts.lost, $0.point.direction)
             }
             let rows = format == .table ? today : points
-            print(Listings.trend(rows, format: format).render(format), terminator: "")
+            print(Listings.trend(rows, format: format).render(format, locale: config.locale), terminator: "")
             if format == .table {
                 print("")
                 print("At risk and lost by \(dimension.rawValue), as of \(latest.iso):")

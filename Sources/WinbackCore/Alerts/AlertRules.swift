@@ -67,7 +67,7 @@ public enum AlertRules {
             if let missed = missedCycles(facts), missed > 0 {
                 explanation += "; \(missed) purchase \(missed == 1 ? "cycle" : "cycles") missed"
             }
-            explanation += "; \(facts.yearlyValue.formatted(decimals: 0)) in the year to its last purchase"
+            explanation += "; \(settings.numbers.amount(facts.yearlyValue)) in the year to its last purchase"
             alerts.append(
                 AlertCandidate(
                     clientID: subject.clientID, kind: kind, severity: lossSeverity(subject.classes.abc),
@@ -116,7 +116,7 @@ public enum AlertRules {
                     clientID: subject.clientID, kind: .concentration, category: subject.classes.dependence.rawValue,
                     severity: severity, title: "\(subject.label) brings \(percent(share, signed: false)) of revenue",
                     explanation: "\(percent(share, signed: false)) of revenue over the last "
-                        + "\(settings.classes.windowDays) days (\(facts.revenue.formatted(decimals: 0))): \(what)",
+                        + "\(settings.classes.windowDays) days (\(settings.numbers.amount(facts.revenue))): \(what)",
                     value: facts.revenue))
         }
         if subject.contactsTracked, subject.isKeyClient, status != .lost {
@@ -127,7 +127,9 @@ public enum AlertRules {
                     since.map { "last positive contact \($0) days ago, on \(subject.lastPositiveContact!.iso)" }
                     ?? "no positive contact on record"
                 explanation += "; a key client should hear from us at least every \(days) days"
-                if let negative = subject.lastNegativeContact, negative.days(to: asOf) < settings.contacts.negativePauseDays {
+                if let negative = subject.lastNegativeContact,
+                    negative.days(to: asOf) < settings.contacts.negativePauseDays
+                {
                     explanation +=
                         "; a negative contact on \(negative.iso) pauses personal contact until "
                         + negative.adding(days: settings.contacts.negativePauseDays).iso
@@ -149,7 +151,9 @@ public enum AlertRules {
                     AlertCandidate(
                         clientID: subject.clientID, kind: .dossierStale, severity: .info,
                         title: "Dossier of \(subject.label) due for review",
-                        explanation: (subject.dossierReviewed.map { "last reviewed \($0.iso), \($0.days(to: asOf)) days ago" }
+                        explanation: (subject.dossierReviewed.map {
+                            "last reviewed \($0.iso), \($0.days(to: asOf)) days ago"
+                        }
                             ?? "never reviewed") + "; key-client dossiers are reviewed at least every \(days) days"))
             }
         }

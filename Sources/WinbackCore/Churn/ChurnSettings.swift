@@ -17,6 +17,8 @@ public struct ChurnSettings: Sendable, Equatable {
     public var seasons = true
     /// Offer rules, first match wins; the config's `[[offers]]` replace these defaults.
     public var offers = OfferRule.defaults
+    /// How the explanations write amounts and large numbers: the config's `[locale]`.
+    public var numbers = NumberStyle.plain
 
     public init() {}
 

@@ -16,13 +16,15 @@ public enum Criteria {
         var findings: [Finding] = []
         let calendar = calendar ?? .plain(from: history.days.first?.day ?? facts.asOf, through: facts.asOf)
         if settings.decline.enabled,
-            let finding = decline(history, facts, settings.decline, calendar: calendar)
-                ?? orderSizeDecline(history, facts, settings.decline)
+            let finding = decline(history, facts, settings.decline, calendar: calendar, style: settings.numbers)
+                ?? orderSizeDecline(history, facts, settings.decline, style: settings.numbers)
         {
             findings.append(finding)
         }
         if settings.categoryDrop.enabled { findings += categoryDrops(facts, settings.categoryDrop) }
-        if settings.returns.enabled, let finding = returns(facts, settings.returns) { findings.append(finding) }
+        if settings.returns.enabled, let finding = returns(facts, settings.returns, style: settings.numbers) {
+            findings.append(finding)
+        }
         return findings.sorted { $0.verdict > $1.verdict }
     }
 
@@ -55,10 +57,11 @@ public enum Criteria {
         } else {
             return nil
         }
-        let pause = presumedPause.map {
-            "; the book's seasonal pause (\($0.offDescription)) not counted: with less than a year of history it may be "
-                + "one of those clients"
-        } ?? ""
+        let pause =
+            presumedPause.map {
+                "; the book's seasonal pause (\($0.offDescription)) not counted: with less than a year of history it may be "
+                    + "one of those clients"
+            } ?? ""
         let meanDays = fit.meanGap * Double(max(silent, 1)) / max(silentTime, 1e-9)
         var numbers = [
             Measure("days_silent", Double(silent)), Measure("working_days_silent", silentTime),
@@ -66,7 +69,7 @@ public enum Criteria {
             Measure("silence_probability", survival),
         ]
         if let rhythm = facts.rhythm { numbers.insert(Measure("typical_interval_days", rhythm), at: 0) }
-        let rarity = "a client still buying is this silent \(oncein(survival))"
+        let rarity = "a client still buying is this silent \(oncein(survival, settings.numbers))"
         let season = facts.season.map { "; \($0.description)" } ?? ""
         let explanation: String
         if single {
@@ -94,7 +97,8 @@ public enum Criteria {
     /// fall in a window and how much its gaps and order sizes vary: the ratio's log varies by σ = √(2 ln(1 + (cv²gap +
     /// cv²order) / orders)). The decline fires when the fall is at least `drop` and beyond `z` σ.
     static func decline(
-        _ history: ClientHistory, _ facts: ClientFacts, _ settings: ChurnSettings.Decline, calendar: BusinessCalendar
+        _ history: ClientHistory, _ facts: ClientFacts, _ settings: ChurnSettings.Decline, calendar: BusinessCalendar,
+        style: NumberStyle = .plain
     ) -> Finding? {
         guard let first = facts.firstPurchase, let last = facts.lastPurchase else { return nil }
         let asOf = facts.asOf
@@ -102,11 +106,14 @@ public enum Criteria {
         let recentStart = asOf.adding(days: -window + 1)
         guard last >= recentStart, first <= asOf.adding(days: -2 * window + 1) else { return nil }
         let off = facts.season?.offMonths ?? []
-        func time(_ from: Day, _ through: Day) -> Double { calendar.time(after: from.adding(days: -1), through: through, excluding: off) }
+        func time(_ from: Day, _ through: Day) -> Double {
+            calendar.time(after: from.adding(days: -1), through: through, excluding: off)
+        }
         let recent = revenue(history, from: recentStart, through: asOf)
         let recentTime = time(recentStart, asOf)
         // Mostly the client's off-season: too little of the window says anything.
-        guard off.isEmpty || recentTime >= 0.5 * calendar.time(after: recentStart.adding(days: -1), through: asOf) else {
+        guard off.isEmpty || recentTime >= 0.5 * calendar.time(after: recentStart.adding(days: -1), through: asOf)
+        else {
             return nil
         }
         let beforeStart = asOf.adding(days: -2 * window + 1)
@@ -137,7 +144,8 @@ public enum Criteria {
         let beforeChange = before > .zero ? recent.doubleValue / before.doubleValue - 1 : nil
         var numbers = [
             Measure("window_days", Double(window)), Measure("revenue_recent", recent.doubleValue),
-            Measure("revenue_before", before.doubleValue), Measure("change", change), Measure("ordinary_spread", spread),
+            Measure("revenue_before", before.doubleValue), Measure("change", change),
+            Measure("ordinary_spread", spread),
             Measure("z", z.isFinite ? z : 99),
         ]
         if let beforeChange { numbers.append(Measure("change_before", beforeChange)) }
@@ -148,11 +156,11 @@ public enum Criteria {
             numbers.append(Measure("change_year_ago", change))
             explanation =
                 "last \(window) days revenue \(percent(change)) against the same days a year earlier "
-                + "(\(recent.formatted(decimals: 0)) against \(yearAgo.formatted(decimals: 0)), per working day)" + beyond
+                + "(\(style.amount(recent)) against \(style.amount(yearAgo)), per working day)" + beyond
         } else {
             explanation =
                 "last \(window) days revenue \(percent(change)) against the \(window) before "
-                + "(\(recent.formatted(decimals: 0)) against \(before.formatted(decimals: 0)), per working day)" + beyond
+                + "(\(style.amount(recent)) against \(style.amount(before)), per working day)" + beyond
         }
         return Finding(criterion: .decline, verdict: .atRisk, numbers: numbers, explanation: explanation)
     }
@@ -169,7 +177,8 @@ public enum Criteria {
     /// the recent ones must also be small against those, so that a client whose orders are small every spring is not
     /// flagged each spring.
     static func orderSizeDecline(
-        _ history: ClientHistory, _ facts: ClientFacts, _ settings: ChurnSettings.Decline
+        _ history: ClientHistory, _ facts: ClientFacts, _ settings: ChurnSettings.Decline,
+        style: NumberStyle = .plain
     ) -> Finding? {
         let orders = history.days.filter { $0.gross > .zero && $0.day <= facts.asOf }
         let earlierNeeded = max(settings.minEarlierOrders, 3)
@@ -214,9 +223,9 @@ public enum Criteria {
             ],
             explanation:
                 "last \(best.m) orders \(percent(change)) against its \(best.earlierCount) orders before (median "
-                + "\(Money(approximately: best.recent).formatted(decimals: 0)) against "
-                + "\(Money(approximately: best.earlier).formatted(decimals: 0))); orders of its ordinary sizes fall this "
-                + "low \(oncein(best.chance))")
+                + "\(style.amount(Money(approximately: best.recent))) against "
+                + "\(style.amount(Money(approximately: best.earlier)))); orders of its ordinary sizes fall this "
+                + "low \(oncein(best.chance, style))")
     }
 
     /// Stopped buying a regular category while still buying others.
@@ -239,18 +248,21 @@ public enum Criteria {
     }
 
     /// Returns above a share of what was bought.
-    static func returns(_ facts: ClientFacts, _ settings: ChurnSettings.Returns) -> Finding? {
+    static func returns(
+        _ facts: ClientFacts, _ settings: ChurnSettings.Returns, style: NumberStyle = .plain
+    ) -> Finding? {
         guard facts.recentGross > .zero, facts.recentGross >= settings.minGross else { return nil }
         let share = facts.recentReturns.doubleValue / facts.recentGross.doubleValue
         guard share > settings.share else { return nil }
         return Finding(
             criterion: .returns, verdict: .flag,
             numbers: [
-                Measure("window_days", Double(settings.windowDays)), Measure("returns", facts.recentReturns.doubleValue),
+                Measure("window_days", Double(settings.windowDays)),
+                Measure("returns", facts.recentReturns.doubleValue),
                 Measure("gross", facts.recentGross.doubleValue), Measure("share", share),
             ],
             explanation:
-                "returned \(facts.recentReturns.formatted(decimals: 0)) of \(facts.recentGross.formatted(decimals: 0)) "
+                "returned \(style.amount(facts.recentReturns)) of \(style.amount(facts.recentGross)) "
                 + "bought in the last \(settings.windowDays) days (\(percent(share, signed: false)))")
     }
 
@@ -291,10 +303,10 @@ public func percent(_ fraction: Double, signed: Bool = true) -> String {
 }
 
 /// "less than once in 2,000 times".
-func oncein(_ probability: Double) -> String {
+func oncein(_ probability: Double, _ style: NumberStyle = .plain) -> String {
     guard probability > 0 else { return "practically never" }
     if 1 / probability >= 1e9 { return "less than once in a billion times" }
-    return "less than once in \(rarityTimes(probability)) times"
+    return "less than once in \(style.localize(rarityTimes(probability))) times"
 }
 
 /// A small probability as "1 in 2,000" (rounded to two digits, down), for tables and stories.
