@@ -11,16 +11,30 @@ struct GlobalOptions: ParsableArguments {
 
     @Option(
         name: .customLong("state-dir"),
-        help: ArgumentHelp("Use this state directory instead of the config's state_dir.", valueName: "dir"))
+        help: ArgumentHelp(
+            "Use this state directory instead of the config's state_dir (default: $\(Self.stateDirectoryVariable)). "
+                + "Enough on its own: without a config file, every setting takes its default.",
+            valueName: "dir"))
     var stateDirectory: String?
 
-    /// The config to run with: the file found by the resolution order, with `--state-dir` applied.
-    func loadConfig() throws -> WinbackConfig {
+    static let stateDirectoryVariable = "WINBACK_STATE_DIR"
+
+    /// The config to run with: the file found by the resolution order, with `--state-dir` (or
+    /// `$WINBACK_STATE_DIR`) applied. A state directory given either way needs no config file: when none is found,
+    /// every setting takes its default.
+    func loadConfig(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> WinbackConfig {
+        let chosen = stateDirectory ?? environment[Self.stateDirectoryVariable].flatMap { $0.isEmpty ? nil : $0 }
         do {
-            let path = try ConfigLoader.locate(explicit: config)
-            var loaded = try ConfigLoader.load(path: path)
-            if let stateDirectory {
-                loaded.stateDirectory = URL(fileURLWithPath: stateDirectory).standardizedFileURL.path
+            var loaded: WinbackConfig
+            if config == nil, environment[ConfigLoader.environmentVariable] == nil, chosen != nil,
+                (try? ConfigLoader.locate(explicit: nil, environment: environment)) == nil
+            {
+                loaded = WinbackConfig()
+            } else {
+                loaded = try ConfigLoader.load(path: ConfigLoader.locate(explicit: config, environment: environment))
+            }
+            if let chosen {
+                loaded.stateDirectory = URL(fileURLWithPath: chosen).standardizedFileURL.path
             }
             return loaded
         } catch let error as ConfigError {

@@ -137,6 +137,26 @@ struct CLITests {
         #expect(FileManager.default.fileExists(atPath: winback.folder.appendingPathComponent("state/inbox").path))
     }
 
+    @Test("a state directory alone is enough, by --state-dir or $WINBACK_STATE_DIR, where no config file is")
+    func stateDirectoryAlone() throws {
+        let winback = try WinbackProcess()
+        let elsewhere = winback.folder.appendingPathComponent("elsewhere")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        let state = winback.folder.appendingPathComponent("alone").path
+        let sales = try winback.file("sales.csv", "date,client_id,document,amount\n2025-01-02,C1,D1,5\n")
+        let imported = try winback.run(
+            ["import", "--state-dir", state, sales], withConfig: false, directory: elsewhere.path)
+        #expect(imported.status == 0, "stderr: \(imported.stderr)")
+        let listed = try winback.run(
+            ["clients", "--format", "json"], withConfig: false,
+            environment: ["WINBACK_STATE_DIR": state], directory: elsewhere.path)
+        #expect(listed.status == 0, "stderr: \(listed.stderr)")
+        #expect(listed.stdout.contains("\"C1\""), "\(listed.stdout)")
+        let nothing = try winback.run(["clients"], withConfig: false, directory: elsewhere.path)
+        #expect(nothing.status != 0)
+        #expect(nothing.stderr.contains("no config file"), "without a state directory a config is still needed")
+    }
+
     @Test("generate writes an export that import accepts as it is")
     func generateThenImport() throws {
         let winback = try WinbackProcess()

@@ -50,9 +50,15 @@ struct WinbackProcess {
     }
 
     /// Runs `winback ARGUMENTS --config <this folder's config>` unless `withConfig` is false.
-    func run(_ arguments: [String], withConfig: Bool = true, environment: [String: String] = [:]) throws -> Result {
+    /// `directory`: where it runs (the tests' working directory, the package's root, when nil).
+    func run(
+        _ arguments: [String], withConfig: Bool = true, environment: [String: String] = [:], directory: String? = nil
+    ) throws -> Result {
+        let arguments = [Self.executable.path] + arguments + (withConfig ? ["--config", config.path] : [])
+        // GNU env changes the directory and runs the binary in its place.
         let child = try Spawned(
-            Self.executable.path, arguments + (withConfig ? ["--config", config.path] : []),
+            directory == nil ? arguments[0] : "/usr/bin/env",
+            directory.map { ["--chdir=" + $0] + arguments } ?? Array(arguments.dropFirst()),
             environment: Self.environment(environment))
         let status = child.wait()
         return Result(status: status, stdout: child.stdout, stderr: child.stderr)
