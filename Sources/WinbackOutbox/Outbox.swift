@@ -12,7 +12,7 @@ import WinbackStore
 #endif
 
 /// The daily alert files people and scripts read: `outbox/YYYY-MM-DD/` with `alerts.jsonl`, `alerts.csv`,
-/// `winback.csv` and `digest.md`.
+/// `winback.csv`, `digest.md` and `digest.html`, and `managers/NAME/` with each manager's own digest and CSVs.
 ///
 /// Each file is written aside, flushed to disk and renamed into place, then the directory is flushed, so a
 /// reader sees the old file or the new one, never half of one. Writing a day again replaces its files.
@@ -40,19 +40,44 @@ public struct Outbox: Sendable {
     /// returns the folder.
     @discardableResult
     public func write(_ view: DayView) throws -> String {
-        let asOf = view.asOf
-        let open = view.alerts
-        let winback = view.winback
         let digest = Digest(view, numbers: locale.numbers)
-        let files = [
-            ("alerts.jsonl", AlertJSONLines.render(open, asOf: asOf)),
-            ("alerts.csv", Listings.alerts(open, format: .csv).render(.csv, locale: locale)),
-            ("winback.csv", Listings.winback(winback, format: .csv).render(.csv, locale: locale)),
-            ("digest.md", digest.render()),
-        ]
-        let folder = folder(for: asOf)
+        let folder = folder(for: view.asOf)
         try makeDirectory(directory)
         try makeDirectory(folder)
+        try write(
+            files(alerts: view.alerts, winback: view.winback, digest: digest)
+                + [("alerts.jsonl", AlertJSONLines.render(view.alerts, asOf: view.asOf))],
+            in: folder)
+        // Each manager's own: their clients' alerts and win-back entries, and a digest of them.
+        let managers = Self.managerFolders(Set(view.alerts.compactMap(\.manager) + view.winback.compactMap(\.manager)))
+        let managersFolder = folder + "/managers"
+        if !managers.isEmpty { try makeDirectory(managersFolder) }
+        for (name, slug) in managers {
+            let path = managersFolder + "/" + slug
+            try makeDirectory(path)
+            let own = digest.forManager(name)
+            try write(files(alerts: own.openAlerts, winback: own.winback, digest: own), in: path)
+        }
+        // Folders of managers who have nothing today any more, from an earlier run of the same day.
+        let kept = Set(managers.map(\.slug))
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: managersFolder)) ?? []
+        where !kept.contains(name) && !name.hasPrefix(".") {
+            try? FileManager.default.removeItem(atPath: managersFolder + "/" + name)
+        }
+        return folder
+    }
+
+    /// The files for one reader: the whole book's or one manager's.
+    private func files(alerts: [Alert], winback: [WinbackListEntry], digest: Digest) -> [(String, String)] {
+        [
+            ("alerts.csv", Listings.alerts(alerts, format: .csv).render(.csv, locale: locale)),
+            ("winback.csv", Listings.winback(winback, format: .csv).render(.csv, locale: locale)),
+            ("digest.md", digest.render()),
+            ("digest.html", digest.renderHTML()),
+        ]
+    }
+
+    private func write(_ files: [(String, String)], in folder: String) throws {
         // Files a writer killed mid-way left aside; they were never visible under the real names.
         for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         where name.hasPrefix(".") && name.hasSuffix(".tmp") {
@@ -61,7 +86,41 @@ public struct Outbox: Sendable {
         for (name, text) in files {
             try AtomicFile.write(Data(text.utf8), to: folder + "/" + name)
         }
-        return folder
+    }
+
+    /// Each manager's folder name: the name spelled in lower-case ASCII letters and digits joined by hyphens
+    /// ("Eva Novák" → `eva-novak`, "Łukasz Groß" → `lukasz-gross`, "Иван" → `ivan`), so that scripts and mail
+    /// programs can use it as it is; names that come out the same are told apart by a number, in name order.
+    public static func managerFolders(_ names: Set<String>) -> [(name: String, slug: String)] {
+        var used: Set<String> = []
+        var out: [(name: String, slug: String)] = []
+        for name in names.sorted() {
+            let folded =
+                name.applyingTransform(StringTransform("Any-Latin; Latin-ASCII; Lower"), reverse: false)
+                ?? name.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
+            var slug = ""
+            var gap = false
+            for scalar in folded.unicodeScalars {
+                if scalar.isASCII, scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
+                    if gap, !slug.isEmpty { slug += "-" }
+                    slug.unicodeScalars.append(scalar)
+                    gap = false
+                } else {
+                    gap = true
+                }
+            }
+            if slug.isEmpty { slug = "manager" }
+            if slug.count > 64 { slug = String(slug.prefix(64)) }
+            var unique = slug
+            var number = 2
+            while used.contains(unique) {
+                unique = "\(slug)-\(number)"
+                number += 1
+            }
+            used.insert(unique)
+            out.append((name, unique))
+        }
+        return out
     }
 
     private func makeDirectory(_ path: String) throws {

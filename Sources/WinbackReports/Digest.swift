@@ -16,6 +16,8 @@ public struct Digest {
     public var feed: FeedCheck?
     /// How counts and amounts are written: the config's `[locale]`.
     public var numbers: NumberStyle = .plain
+    /// The manager a manager's own digest is for (`outbox/DAY/managers/NAME/`); nil for the whole book's.
+    public var manager: String?
 
     public init(
         asOf: Day, overall: [FailurePoint], byDirection: [FailureDimension: [Listings.Point]], openAlerts: [Alert],
@@ -42,10 +44,95 @@ public struct Digest {
             asOf: view.asOf, overall: view.trend[.all] ?? [], byDirection: byDirection, openAlerts: view.alerts,
             winback: view.winback, feed: view.feed)
         self.numbers = numbers
+        for point in view.trend[.manager] ?? [] { byManagerSeries[point.direction, default: []].append(point) }
+    }
+
+    /// The digest of one manager: their clients' alerts and win-back entries, and their own counts (the manager's
+    /// series of the failure statistics) as the headline.
+    public func forManager(_ name: String) -> Digest {
+        var digest = Digest(
+            asOf: asOf,
+            overall: (byManagerSeries[name] ?? []),
+            byDirection: [:], openAlerts: openAlerts.filter { $0.manager == name },
+            winback: winback.filter { $0.manager == name }, feed: feed)
+        digest.numbers = numbers
+        digest.manager = name
+        return digest
+    }
+
+    /// Each manager's failure series, oldest first: kept from the day's view for ``forManager(_:)``.
+    var byManagerSeries: [String: [FailurePoint]] = [:]
+
+    // MARK: - What the digest shows, in the order it shows it (both renderers use these)
+
+    /// The day's new alerts a head of sales acts on: problems with the book's data first, then losses and
+    /// returns by what is at stake, largest first. Key-account working rules (contact gaps, dossiers) are counted
+    /// per manager instead (``workRuleCounts``).
+    var freshAlerts: [Alert] {
+        openAlerts.filter { $0.firstSeen == asOf && !Self.isWorkRule($0.kind) }.sorted { a, b in
+            let bookA = a.clientID == nil
+            let bookB = b.clientID == nil
+            if bookA != bookB { return bookA }
+            if (a.value ?? .zero) != (b.value ?? .zero) { return (a.value ?? .zero) > (b.value ?? .zero) }
+            if a.severity != b.severity { return a.severity > b.severity }
+            return a.id < b.id
+        }
+    }
+
+    /// New contact gaps and dossiers to review today, per manager (nil: clients without one), by count.
+    var workRuleCounts: [(manager: String?, contactGaps: Int, dossiers: Int)] {
+        var counts: [String?: (Int, Int)] = [:]
+        for alert in openAlerts where alert.firstSeen == asOf && Self.isWorkRule(alert.kind) {
+            var entry = counts[alert.manager] ?? (0, 0)
+            if alert.kind == .contactGap { entry.0 += 1 } else { entry.1 += 1 }
+            counts[alert.manager] = entry
+        }
+        return counts.map { (manager: $0.key, contactGaps: $0.value.0, dossiers: $0.value.1) }.sorted {
+            ($0.contactGaps + $0.dossiers, $1.manager ?? "") > ($1.contactGaps + $1.dossiers, $0.manager ?? "")
+        }
+    }
+
+    /// One manager's line of ``workRuleCounts``: "Eva Novák: 4 contact gaps, 1 dossier to review".
+    func workRuleLine(_ entry: (manager: String?, contactGaps: Int, dossiers: Int)) -> String {
+        var parts: [String] = []
+        if entry.contactGaps > 0 {
+            parts.append(
+                "\(count(entry.contactGaps)) key \(entry.contactGaps == 1 ? "client" : "clients") without a recent positive contact"
+            )
+        }
+        if entry.dossiers > 0 {
+            parts.append("\(count(entry.dossiers)) \(entry.dossiers == 1 ? "dossier" : "dossiers") to review")
+        }
+        return "\(entry.manager ?? "no manager"): " + parts.joined(separator: ", ")
+    }
+
+    static func isWorkRule(_ kind: AlertKind) -> Bool { kind == .contactGap || kind == .dossierStale }
+
+    /// Critical alerts still open, oldest first as stored.
+    var criticalAlerts: [Alert] { openAlerts.filter { $0.severity == .critical } }
+
+    /// A dimension's directions on the day, most failures first.
+    func ranked(_ dimension: FailureDimension) -> [Listings.Point] {
+        (byDirection[dimension] ?? []).sorted {
+            ($0.point.counts.atRisk + $0.point.counts.lost, $1.point.direction)
+                > ($1.point.counts.atRisk + $1.point.counts.lost, $0.point.direction)
+        }
+    }
+
+    /// The day's counts and the previous scan day's.
+    var todayAndBefore: (now: FailurePoint?, before: FailurePoint?) {
+        (overall.last { $0.asOf <= asOf }, overall.last { $0.asOf < asOf })
+    }
+
+    var title: String { "winback — " + (manager.map { $0 + " — " } ?? "") + asOf.iso }
+
+    /// Where to look for the rest of a list cut at `top`.
+    func moreCommand(_ command: String) -> String {
+        command + (manager.map { " --manager \"\($0)\"" } ?? "")
     }
 
     public func render(top: Int = 10) -> String {
-        var out = ["# winback — \(asOf.iso)", ""]
+        var out = ["# \(md(title))", ""]
         if let feed {
             if feed.lastSaleDay == nil {
                 out += [
@@ -58,8 +145,7 @@ public struct Digest {
                 out += ["Data: \(md(feed.summary)).", ""]
             }
         }
-        let now = overall.last { $0.asOf <= asOf }
-        let before = overall.last { $0.asOf < asOf }
+        let (now, before) = todayAndBefore
         if let now {
             let c = now.counts
             out.append(
@@ -84,31 +170,39 @@ public struct Digest {
             out.append("No scan results for this day.")
         }
 
-        let fresh = openAlerts.filter { $0.firstSeen == asOf }
-        let critical = openAlerts.filter { $0.severity == .critical }
-        out += ["", "## New today: \(fresh.count) alerts", ""]
+        let fresh = freshAlerts
+        let critical = criticalAlerts
+        out += ["", "## New today: \(count(fresh.count)) \(fresh.count == 1 ? "alert" : "alerts")", ""]
         if fresh.isEmpty { out.append("Nothing new.") }
         for alert in fresh.prefix(top) {
-            out.append("- **\(alert.severity.rawValue)** \(md(alert.title)) — \(md(alert.explanation))")
+            let stake = alert.value.map { " (\(numbers.amount($0)) a year)" } ?? ""
+            out.append("- **\(alert.severity.rawValue)** \(md(alert.title))\(stake) — \(md(alert.explanation))")
         }
-        if fresh.count > top { out.append("- … and \(fresh.count - top) more: `winback alerts --since \(asOf.iso)`") }
+        if fresh.count > top {
+            out.append(
+                "- … and \(count(fresh.count - top)) more: `\(moreCommand("winback alerts --since \(asOf.iso)"))`")
+        }
+        let work = workRuleCounts
+        if !work.isEmpty {
+            out += ["", "Key-account work new today:", ""]
+            for entry in work { out.append("- " + md(workRuleLine(entry))) }
+        }
         if !critical.isEmpty {
-            out += ["", "## Critical and still open: \(critical.count)", ""]
+            out += ["", "## Critical and still open: \(count(critical.count))", ""]
             for alert in critical.prefix(top) {
                 out.append("- #\(alert.id) \(md(alert.title)) (\(alert.status.rawValue), since \(alert.firstSeen.iso))")
             }
             if critical.count > top {
-                out.append("- … and \(critical.count - top) more: `winback alerts --severity critical`")
+                out.append(
+                    "- … and \(count(critical.count - top)) more: `\(moreCommand("winback alerts --severity critical"))`"
+                )
             }
         }
 
-        out += ["", "## Failures by direction", ""]
+        if byDirection.values.contains(where: { !$0.isEmpty }) { out += ["", "## Failures by direction", ""] }
         for dimension in [FailureDimension.category, .manager, .region, .class] {
-            guard let points = byDirection[dimension], !points.isEmpty else { continue }
-            let ranked = points.sorted {
-                ($0.point.counts.atRisk + $0.point.counts.lost, $1.point.direction)
-                    > ($1.point.counts.atRisk + $1.point.counts.lost, $0.point.direction)
-            }
+            let ranked = ranked(dimension)
+            guard !ranked.isEmpty else { continue }
             out.append("**By \(dimension.rawValue)**")
             out.append("")
             out.append("| \(dimension.rawValue) | at risk | lost | change | revenue at risk |")
@@ -123,6 +217,7 @@ public struct Digest {
             out.append("")
         }
 
+        if out.last != "" { out.append("") }
         out += ["## Win back first", ""]
         if winback.isEmpty {
             out.append(
@@ -137,19 +232,21 @@ public struct Digest {
                         + "| \(numbers.amount(row.value)) | \(md(row.reason)) | \(md(row.offer.map(describe) ?? "")) |"
                 )
             }
-            if winback.count > top { out += ["", "… and \(winback.count - top) more: `winback list`."] }
+            if winback.count > top {
+                out += ["", "… and \(count(winback.count - top)) more: `\(moreCommand("winback list"))`."]
+            }
         }
         return out.joined(separator: "\n") + "\n"
     }
 
     /// A count as the locale groups it; the default output leaves counts ungrouped, as it always did.
-    private func count(_ value: Int) -> String { numbers.isPlain ? "\(value)" : numbers.count(value) }
+    func count(_ value: Int) -> String { numbers.isPlain ? "\(value)" : numbers.count(value) }
 
-    private func signed(_ value: Int) -> String {
+    func signed(_ value: Int) -> String {
         value > 0 ? "+" + count(value) : value < 0 ? "−" + count(-value) : "±0"
     }
 
-    private func signedMoney(_ value: Money) -> String {
+    func signedMoney(_ value: Money) -> String {
         value > .zero ? "+" + numbers.amount(value) : value < .zero ? "−" + numbers.amount(-value) : "±0"
     }
 

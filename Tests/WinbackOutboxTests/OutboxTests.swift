@@ -18,7 +18,7 @@ struct OutboxTests {
         winback: [])
 
     @Test(
-        "a day's four files are written whole; writing the day again replaces them and clears a killed writer's leftovers"
+        "a day's files are written whole; writing the day again replaces them and clears a killed writer's leftovers"
     )
     func writesAndReplaces() throws {
         let scratch = try TemporaryFolder("winback-outbox")
@@ -26,13 +26,50 @@ struct OutboxTests {
         let folder = try outbox.write(view)
         #expect(folder.hasSuffix("/outbox/2025-03-31"))
         let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
-        #expect(names == ["alerts.csv", "alerts.jsonl", "digest.md", "winback.csv"])
+        #expect(names == ["alerts.csv", "alerts.jsonl", "digest.html", "digest.md", "managers", "winback.csv"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/managers") == ["eva"])
         try Data("half".utf8).write(to: URL(fileURLWithPath: folder + "/.alerts.csv.99.tmp"))
         var quiet = view
         quiet.alerts = []
         try outbox.write(quiet)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == names)
         #expect(try String(contentsOfFile: folder + "/alerts.jsonl", encoding: .utf8) == "")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: folder + "/managers").isEmpty,
+            "a manager with nothing on the day again has no folder left from the first run")
+    }
+
+    @Test("each manager gets their own folder with their clients' alerts and win-back entries, in their locale")
+    func managers() throws {
+        func alert(_ id: Int64, _ manager: String?) -> Alert {
+            Alert(
+                id: id, clientID: "C\(id)", clientName: "Client \(id)", manager: manager, kind: .lost, category: nil,
+                severity: .warning, status: .new, title: "Client \(id) lost", explanation: "silent",
+                offer: nil, value: Money(units: 1000 * id), firstSeen: Day(iso: "2025-03-31")!,
+                lastSeen: Day(iso: "2025-03-31")!)
+        }
+        var day = view
+        day.alerts = [alert(1, "Eva Novák"), alert(2, "Łukasz Groß"), alert(3, "eva novak"), alert(4, nil)]
+        let scratch = try TemporaryFolder("winback-outbox")
+        let german = OutputLocale(
+            identifier: "de_DE", currency: "EUR", numbers: NumberStyle(decimalMark: ",", groupingMark: "."),
+            csvDelimiter: ";", byteOrderMark: true)
+        let folder = try Outbox(directory: scratch.url.appendingPathComponent("outbox").path, locale: german)
+            .write(day)
+        let managers = try FileManager.default.contentsOfDirectory(atPath: folder + "/managers").sorted()
+        #expect(managers == ["eva-novak", "eva-novak-2", "lukasz-gross"])
+        let eva = try String(contentsOfFile: folder + "/managers/eva-novak/alerts.csv", encoding: .utf8)
+        #expect(eva.hasPrefix("id;severity;"))
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: folder + "/managers/eva-novak/alerts.csv"))
+        #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF], "a byte order mark, for Excel")
+        #expect(eva.contains("Client 1") && !eva.contains("Client 2") && !eva.contains("Client 4"))
+        let digest = try String(contentsOfFile: folder + "/managers/lukasz-gross/digest.md", encoding: .utf8)
+        #expect(digest.hasPrefix("# winback — Łukasz Groß — 2025-03-31"))
+        #expect(digest.contains("Client 2") && !digest.contains("Client 1 "))
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder + "/managers/eva-novak").sorted()
+        #expect(names == ["alerts.csv", "digest.html", "digest.md", "winback.csv"])
+        let whole = try String(contentsOfFile: folder + "/alerts.csv", encoding: .utf8)
+        #expect(whole.contains("Client 4"), "the whole book's files keep clients without a manager")
     }
 
     @Test("a file where the outbox folder should be is refused with its path, not overwritten")

@@ -220,3 +220,65 @@ struct LocaleOutputTests {
         #expect(plain.contains("| 346,540 |"))
     }
 }
+
+@Suite("The digest's order and its HTML")
+struct DigestContentTests {
+    static let day = Day(iso: "2025-03-31")!
+
+    static func alert(
+        _ id: Int64, _ kind: AlertKind, value: Int64?, manager: String? = "Eva", client: String? = "C1",
+        title: String? = nil
+    ) -> Alert {
+        Alert(
+            id: id, clientID: client, clientName: "Client \(id)", manager: manager, kind: kind, category: nil,
+            severity: kind == .lost ? .critical : .info, status: .new, title: title ?? "alert \(id)",
+            explanation: "because", offer: nil, value: value.map { Money(units: $0) }, firstSeen: day, lastSeen: day)
+    }
+
+    @Test("new alerts lead with the book's problems, then losses by value; contact gaps become one line per manager")
+    func order() {
+        let alerts = [
+            Self.alert(1, .contactGap, value: nil), Self.alert(2, .atRisk, value: 500),
+            Self.alert(3, .contactGap, value: nil, manager: "Jan"), Self.alert(4, .lost, value: 9000),
+            Self.alert(5, .dossierStale, value: nil), Self.alert(6, .contactGap, value: nil),
+            Self.alert(7, .feedStale, value: nil, manager: nil, client: nil),
+        ]
+        let digest = Digest(DayView(asOf: Self.day, alerts: alerts, winback: []))
+        let text = digest.render()
+        let lines = text.split(separator: "\n").map(String.init)
+        let fresh = lines.filter { $0.hasPrefix("- **") }
+        #expect(fresh.map { $0.contains("alert 7") } == [true, false, false])
+        #expect(fresh[1].contains("alert 4") && fresh[2].contains("alert 2"))
+        #expect(lines.contains("- Eva: 2 key clients without a recent positive contact, 1 dossier to review"))
+        #expect(lines.contains("- Jan: 1 key client without a recent positive contact"))
+        #expect(text.contains("## New today: 3 alerts"))
+    }
+
+    @Test("the HTML page is one e-mail-safe file: inline styles and SVG, no script or outside link, data escaped")
+    func html() {
+        var counts = FailureCounts()
+        counts.clients = 10
+        counts.lost = 2
+        counts.atRisk = 3
+        let points = ["2025-01-31", "2025-02-28", "2025-03-31"].map {
+            FailurePoint(asOf: Day(iso: $0)!, direction: "all", counts: counts)
+        }
+        let byCategory = points.map { FailurePoint(asOf: $0.asOf, direction: "Tools & <Hardware>", counts: counts) }
+        let hostile = Self.alert(1, .lost, value: 100, title: "<script>alert(1)</script> \"quoted\" & 'single'")
+        let page = Digest(
+            DayView(asOf: Self.day, alerts: [hostile], winback: [], trend: [.all: points, .category: byCategory])
+        ).renderHTML()
+        #expect(page.hasPrefix("<!DOCTYPE html>"))
+        #expect(!page.lowercased().contains("<script"))
+        #expect(page.contains("&lt;script&gt;alert(1)&lt;/script&gt; &quot;quoted&quot; &amp; &#39;single&#39;"))
+        #expect(page.contains("Tools &amp; &lt;Hardware&gt;"))
+        #expect(page.components(separatedBy: "<svg").count == 3, "the trend and one direction chart")
+        #expect(!page.contains("<style") && !page.contains("<link") && !page.contains("src="))
+        #expect(!page.contains("http://") || page.components(separatedBy: "http://").count - 1 == 2, "only SVG's namespace")
+        for tag in ["html", "body", "svg", "table", "ul"] {
+            #expect(
+                page.components(separatedBy: "<\(tag)").count == page.components(separatedBy: "</\(tag)>").count,
+                "every <\(tag)> is closed")
+        }
+    }
+}

@@ -95,7 +95,9 @@ struct DemoCommand: ParsableCommand {
         if let summary { print(ScanCommand.describe(summary, seconds: 0).split(separator: "\n").dropFirst().joined(separator: "\n")) }
         print("")
         print(try String(contentsOfFile: folder + "/digest.md", encoding: .utf8))
-        print("The files of the day are in \(folder)/ (alerts.jsonl, alerts.csv, winback.csv, digest.md).")
+        print("The files of the day are in \(folder)/:")
+        print("digest.md and digest.html (open it in a browser), alerts.csv, winback.csv,")
+        print("alerts.jsonl, and managers/NAME/ with each manager's own digest and CSVs.")
         // The binary as it was started (`swift run` starts it by its full path), so the hints run as printed.
         let me = CommandLine.arguments.first.flatMap { $0.contains("/") ? $0 : nil } ?? "winback"
         print("Look around with --state-dir \(root):")
