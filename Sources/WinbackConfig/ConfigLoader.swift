@@ -171,6 +171,21 @@ public enum ConfigLoader {
             t.set(&config.daemon.retryAfterSeconds, try t.int("retry_after_seconds", in: 1...1800))
             try t.finish()
         }
+        if let t = try reader.table("notify") {
+            if let command = try t.strings("command") {
+                guard command.isEmpty || !command[0].isEmpty else {
+                    throw t.error("command", "the first element names the program to run")
+                }
+                guard command.isEmpty || command[0].hasPrefix("/") else {
+                    throw t.error(
+                        "command", "the program must be an absolute path (the daemon runs with a minimal PATH), "
+                            + "not \(quoted(command[0]))")
+                }
+                config.notify.command = command
+            }
+            t.set(&config.notify.timeoutSeconds, try t.int("timeout_seconds", in: 1...3600))
+            try t.finish()
+        }
         if let t = try reader.table("locale") {
             config.locale = try readLocale(t)
             try t.finish()

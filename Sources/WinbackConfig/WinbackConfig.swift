@@ -16,6 +16,8 @@ public struct WinbackConfig: Sendable, Equatable {
     public var churn: ChurnSettings
     /// When the daemon scans and how often it looks into the inbox.
     public var daemon = DaemonSettings()
+    /// `[notify]`: the command run after each scan's outbox is written.
+    public var notify = NotifySettings()
     /// `[locale]`: how the digest, the tables and the outbox's CSVs write numbers, and the CSV dialect.
     /// (`churn.numbers` carries its number style into the explanations a scan writes.)
     public var locale = OutputLocale.plain
@@ -99,5 +101,19 @@ public struct DaemonSettings: Sendable, Equatable {
         lhs.scanAt == rhs.scanAt && lhs.inboxPollSeconds == rhs.inboxPollSeconds
             && lhs.rescanDelaySeconds == rhs.rescanDelaySeconds && lhs.settleSeconds == rhs.settleSeconds
             && lhs.catchUpDays == rhs.catchUpDays && lhs.retryAfterSeconds == rhs.retryAfterSeconds
+    }
+}
+
+/// `[notify]`: a command run after each live scan's outbox is written, to mail or post the digest.
+public struct NotifySettings: Sendable, Equatable {
+    /// The program and its arguments, run without a shell; empty runs nothing. `{outbox}`, `{as_of}`,
+    /// `{digest_md}` and `{digest_html}` in an argument become the day's folder, day and digests.
+    public var command: [String] = []
+    /// How long the command may run before it is stopped and counted as failed.
+    public var timeoutSeconds = 120
+
+    public init(command: [String] = [], timeoutSeconds: Int = 120) {
+        self.command = command
+        self.timeoutSeconds = timeoutSeconds
     }
 }

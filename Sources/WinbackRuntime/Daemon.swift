@@ -190,8 +190,20 @@ public final class Daemon: @unchecked Sendable {
             let job = ScanJob(
                 database: database, settings: config.churn,
                 outbox: Outbox(directory: state.outbox, locale: config.locale), now: now,
-                today: { [schedule, now] in schedule.today(at: now()).day }, control: work)
+                today: { [schedule, now] in schedule.today(at: now()).day }, control: work, notify: config.notify)
             let result = try job.run(asOf: day)
+            if let notification = result.notification {
+                if let failure = notification.failure {
+                    logger.error(
+                        "notify command failed", metadata: ["as_of": "\(day.iso)", "error": "\(failure)"])
+                } else {
+                    logger.info(
+                        "notified",
+                        metadata: [
+                            "as_of": "\(day.iso)", "seconds": "\(String(format: "%.2f", notification.seconds))",
+                        ])
+                }
+            }
             let summary = result.summary
             let folder = result.folder
             let seconds = Date().timeIntervalSince(started)

@@ -1,4 +1,5 @@
 import Foundation
+import WinbackConfig
 import WinbackCore
 import WinbackOutbox
 import WinbackScan
@@ -16,13 +17,16 @@ public struct ScanJob: Sendable {
     private let now: @Sendable () -> Date
     private let today: @Sendable () -> Day
     private let control: WorkControl?
+    /// Run after a live scan's outbox is written; a replay of an earlier day notifies no one.
+    public let notify: NotifyCommand?
 
     /// `today` is today in the configured time zone (the demo passes the last day of its generated book);
     /// `control` lets the daemon see the scan move and stop it.
     public init(
         database: AppDatabase, settings: ChurnSettings, outbox: Outbox, now: @escaping @Sendable () -> Date = Date.init,
-        today: @escaping @Sendable () -> Day, control: WorkControl? = nil
+        today: @escaping @Sendable () -> Day, control: WorkControl? = nil, notify: NotifySettings = NotifySettings()
     ) {
+        self.notify = notify.command.isEmpty ? nil : NotifyCommand(settings: notify)
         self.control = control
         self.database = database
         self.settings = settings
@@ -37,6 +41,8 @@ public struct ScanJob: Sendable {
         /// The day's outbox folder.
         public var folder: String
         public var seconds: Double
+        /// How the `[notify] command` ended, when one ran; a failure is raised as a `notify_failed` alert too.
+        public var notification: NotifyCommand.Outcome?
     }
 
     /// Why a job did not complete.
@@ -65,12 +71,29 @@ public struct ScanJob: Sendable {
         let folder: String
         let clock = ContinuousClock()
         let written = clock.now
+        let view = try summary.replayView ?? database.liveView(asOf: asOf, feed: summary.feed)
         do {
-            folder = try outbox.write(summary.replayView ?? database.liveView(asOf: asOf, feed: summary.feed))
+            folder = try outbox.write(view)
         } catch let failure as Outbox.Failure {
             throw Failure.outbox(summary, reason: failure.description)
         }
         summary.stages.append(StageTime(name: "outbox", duration: written.duration(to: clock.now)))
-        return Result(summary: summary, folder: folder, seconds: now().timeIntervalSince(started))
+        var result = Result(summary: summary, folder: folder, seconds: now().timeIntervalSince(started))
+        if let notify, !summary.replay {
+            let outcome = notify.run(
+                NotifyCommand.Facts(
+                    asOf: asOf, folder: folder, newAlerts: view.alerts.filter { $0.firstSeen == asOf }.count,
+                    criticalOpen: view.alerts.filter { $0.severity == .critical }.count,
+                    atRisk: summary.statuses[.atRisk, default: 0], lost: summary.statuses[.lost, default: 0]))
+            if let failure = outcome.failure {
+                try database.raiseNotifyFailed(on: asOf, reason: failure)
+            } else {
+                try database.resolveNotifyFailures(on: asOf)
+            }
+            result.notification = outcome
+            summary.stages.append(StageTime(name: "notify", seconds: outcome.seconds))
+            result.summary = summary
+        }
+        return result
     }
 }

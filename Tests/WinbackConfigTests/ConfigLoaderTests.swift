@@ -30,6 +30,7 @@ struct ConfigLoaderTests {
         #expect(config.daemon == DaemonSettings())
         #expect(config.locale == .plain, "an example without a locale keeps today's output")
         #expect(config.importing.encoding == nil)
+        #expect(config.notify == NotifySettings())
     }
 
     @Test("[locale] gives the locale's marks, the currency's place, and Excel's delimiter")

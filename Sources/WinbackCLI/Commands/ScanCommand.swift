@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WinbackConfig
 import WinbackCore
 import WinbackOutbox
 import WinbackReports
@@ -25,16 +26,23 @@ struct ScanCommand: ParsableCommand {
     @Flag(help: "Print how long each stage of the scan took.")
     var timings = false
 
+    @Flag(name: .customLong("no-notify"), help: "Do not run the config's [notify] command after this scan.")
+    var noNotify = false
+
     func run() throws {
         let (config, database) = try global.open()
         let day = asOf ?? config.today()
         let job = ScanJob(
             database: database, settings: config.churn,
-            outbox: Outbox(directory: StateDirectory(root: config.stateDirectory).outbox, locale: config.locale), today: { config.today() })
+            outbox: Outbox(directory: StateDirectory(root: config.stateDirectory).outbox, locale: config.locale),
+            today: { config.today() }, notify: noNotify ? NotifySettings() : config.notify)
         do {
             let result = try job.run(asOf: day)
             print(Self.describe(result.summary, seconds: result.seconds))
             print("  outbox: \(result.folder)")
+            if let notification = result.notification {
+                print("  notify: " + (notification.failure.map { "FAILED: " + $0 } ?? "done"))
+            }
             if timings {
                 for stage in result.summary.stages {
                     print(

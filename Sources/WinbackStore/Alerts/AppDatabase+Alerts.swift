@@ -188,6 +188,35 @@ extension AppDatabase {
 }
 
 extension AppDatabase {
+    /// Raises (or updates) the `notify_failed` alert of a day whose `[notify] command` failed.
+    public func raiseNotifyFailed(on day: Day, reason: String) throws {
+        try write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO alerts (client, kind, category, severity, title, explanation, first_seen, last_seen)
+                    VALUES (NULL, 'notify_failed', ?, 'warning', ?, ?, ?, ?)
+                    ON CONFLICT DO UPDATE SET explanation = excluded.explanation, last_seen = excluded.last_seen
+                    """,
+                arguments: [
+                    day.iso, "The notification of \(day.iso)'s outbox failed",
+                    reason + "; the files are in the outbox all the same", day.number, day.number,
+                ])
+        }
+    }
+
+    /// Resolves the `notify_failed` alerts once the command succeeded again.
+    public func resolveNotifyFailures(on day: Day) throws {
+        try write { db in
+            try db.execute(
+                sql: """
+                    UPDATE alerts SET status = 'resolved', snoozed_until = NULL, resolution = 'cleared', resolved_on = ?
+                    WHERE kind = 'notify_failed' AND status != 'resolved'
+                    """, arguments: [day.number])
+        }
+    }
+}
+
+extension AppDatabase {
     /// Alerts not resolved (new, acknowledged or snoozed), by severity.
     public func openAlertCounts() throws -> [Severity: Int] {
         try writer.read { db in
