@@ -141,7 +141,7 @@ struct AlertBookTests {
         let day = Day(iso: "2024-05-10")!
         let folder = try outbox.write(fixture.database.liveView(asOf: day))
         let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
-        #expect(names == ["alerts.csv", "alerts.jsonl", "digest.md", "winback.csv"])
+        #expect(names == ["alerts.csv", "alerts.jsonl", "digest.html", "digest.md", "winback.csv"])
         let lines = try String(contentsOfFile: folder + "/alerts.jsonl", encoding: .utf8).split(separator: "\n")
         let open = try fixture.database.alerts()
         #expect(lines.count == open.count)
