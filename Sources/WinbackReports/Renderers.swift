@@ -1,26 +1,44 @@
 import WinbackCore
 
 /// Aligned columns for a terminal; numbers right-aligned, control characters from data made visible.
+///
+/// The table fits a ``TableFit``: the columns that do not fit give way by their priority, and long text wraps or is
+/// shortened at a word within its cell (``TableLayout``, ``CellText``); a wrapped row takes several lines.
 public enum TableRenderer {
-    public static func render(_ report: Listing) -> String {
-        let cells = report.rows.map { row in
-            row.enumerated().map { index, cell in display(cell, maxWidth: report.columns[index].maxWidth) }
-        }
-        var widths = report.columns.map { width($0.header) }
+    public static func render(_ report: Listing, fit: TableFit = .unlimited) -> String {
+        // Only the columns that may be drawn are prepared: detail columns wait for --wide.
+        let candidates = report.columns.indices.filter { fit.wide || report.columns[$0].priority > .detail }
+        let cells = report.rows.map { row in candidates.map { display(row[$0]) } }
+        var longest = report.columns.map { width($0.header) }
         for row in cells {
-            for (index, cell) in row.enumerated() { widths[index] = max(widths[index], width(cell)) }
+            for (position, cell) in row.enumerated() {
+                longest[candidates[position]] = max(longest[candidates[position]], width(cell))
+            }
         }
-        let right = report.columns.indices.map { index -> Bool in
+        // A flexible column's longest word, when the table is fitted to a width: it keeps room for it.
+        var longestWord = report.columns.map { _ in 0 }
+        if fit.width != nil, !fit.wide {
+            for (position, index) in candidates.enumerated() where report.columns[index].flex != nil {
+                longestWord[index] = cells.reduce(0) { max($0, CellText.longestWord($1[position])) }
+            }
+        }
+        let layout = TableLayout(report, longest: longest, longestWord: longestWord, fit: fit)
+        let positions = layout.columns.map { candidates.firstIndex(of: $0)! }
+        let widths = layout.widths
+        let right = layout.columns.map { index -> Bool in
             if case .number = report.rows.first?[index] { return true }
             return report.columns[index].alignRight
         }
+        // How many lines a value longer than its cell may take (1: shortened): without a width, every row is one
+        // line, for the programs that read it; --wide writes every value whole.
+        let lines = layout.columns.map { fit.width == nil ? 1 : report.columns[$0].flex?.lines ?? 1 }
         // Written into one byte buffer: a table of 100,000 clients is 20 MB.
         var out: [UInt8] = []
         out.reserveCapacity((widths.reduce(0, +) + 2 * widths.count + 1) * (cells.count + 2))
         func line(_ values: [String]) {
             for (index, value) in values.enumerated() {
                 if index > 0 { out.append(contentsOf: [0x20, 0x20]) }
-                let pad = repeatElement(UInt8(0x20), count: widths[index] - width(value))
+                let pad = repeatElement(UInt8(0x20), count: max(widths[index] - width(value), 0))
                 if right[index] { out.append(contentsOf: pad) }
                 out.append(contentsOf: value.utf8)
                 if !right[index] { out.append(contentsOf: pad) }
@@ -28,9 +46,22 @@ public enum TableRenderer {
             while out.last == 0x20 { out.removeLast() }
             out.append(0x0A)
         }
-        line(report.columns.map(\.header))
+        line(layout.columns.map { report.columns[$0].header })
         line(widths.map { String(repeating: "-", count: $0) })
-        for row in cells { line(row) }
+        for row in cells {
+            let values = positions.map { row[$0] }
+            if fit.wide || values.indices.allSatisfy({ width(values[$0]) <= widths[$0] }) {
+                line(values)
+                continue
+            }
+            let wrapped = values.indices.map { index in
+                width(values[index]) <= widths[index]
+                    ? [values[index]] : CellText.wrap(values[index], width: widths[index], lines: lines[index])
+            }
+            for number in 0..<(wrapped.map(\.count).max() ?? 1) {
+                line(wrapped.map { number < $0.count ? $0[number] : "" })
+            }
+        }
         return String(decoding: out, as: UTF8.self)
     }
 
@@ -39,17 +70,14 @@ public enum TableRenderer {
         text.utf8.allSatisfy { $0 < 0x80 } ? text.utf8.count : text.count
     }
 
-    private static func display(_ cell: Listing.Cell, maxWidth: Int) -> String {
+    /// A cell as a terminal shows it, whole: the layout decides where it wraps or is shortened.
+    private static func display(_ cell: Listing.Cell) -> String {
         switch cell {
-        case .text(let value): return truncate(escapeControls(value ?? ""), to: maxWidth)
+        case .text(let value): return escapeControls(value ?? "")
         case .number(let value): return value ?? ""
         case .date(let value): return value?.iso ?? ""
-        case .structured(let text, _): return truncate(escapeControls(text ?? ""), to: maxWidth)
+        case .structured(let text, _): return escapeControls(text ?? "")
         }
-    }
-
-    private static func truncate(_ text: String, to maxWidth: Int) -> String {
-        text.count > maxWidth ? String(text.prefix(maxWidth - 1)) + "…" : text
     }
 }
 
