@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WinbackCore
+import WinbackReports
 import WinbackStore
 
 /// The filters `alerts`, `list` and `clients` share: whose clients, where, which class. `--status` and `--category`
@@ -27,6 +28,17 @@ struct ClientFilterOptions: ParsableArguments {
     /// These filters as options and values, for a note that they matched nothing.
     var given: [(option: String, value: String?)] {
         [("--manager", manager), ("--region", region), ("--abc", joined(abc))]
+    }
+}
+
+/// `--wide`, and the fit a table gets from the terminal without it.
+struct TableOptions: ParsableArguments {
+    @Flag(help: "Show every column, and every text whole, however wide the terminal.")
+    var wide = false
+
+    /// How a table meets standard output: `--wide`, or the width of the terminal (see ``Terminal``).
+    var fit: TableFit {
+        wide ? .everything : TableFit(width: Terminal.standardOutput().width)
     }
 }
 

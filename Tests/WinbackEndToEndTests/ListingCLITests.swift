@@ -61,4 +61,28 @@ struct ListingCLITests {
         #expect(abc.status != 0)
         #expect(abc.stderr.contains("--abc D is not one of A, B, C"))
     }
+
+    @Test("$COLUMNS fits a table to 80 columns; without it output to a program is one line a row; --wide has it all")
+    func widths() throws {
+        let winback = try Self.scanned()
+        for command in ["alerts", "list", "clients", "trend"] {
+            let fitted = try winback.run([command], environment: ["COLUMNS": "80"])
+            #expect(fitted.status == 0, "stderr: \(fitted.stderr)")
+            let lines = fitted.stdout.split(separator: "\n")
+            #expect(lines.allSatisfy { $0.count <= 80 }, "\(command) at 80:\n\(fitted.stdout)")
+            #expect(!fitted.stdout.contains("\u{1b}"), "no escape codes into a pipe")
+        }
+        let alerts = try winback.run(["alerts"], environment: ["COLUMNS": "80"])
+        #expect(
+            alerts.stdout.split(separator: "\n").first?.split(separator: " ") == [
+                "id", "severity", "status", "title", "value",
+            ])
+        let count = try json(winback.run(["alerts", "--format", "json"])).count
+        let piped = try winback.run(["alerts"], environment: ["COLUMNS": ""])
+        #expect(piped.stdout.split(separator: "\n").count == 2 + count, "one line a row:\n\(piped.stdout)")
+        #expect(piped.stdout.split(separator: "\n").first?.contains("snoozed to") == true, "every default column")
+        let wide = try winback.run(["alerts", "--wide"], environment: ["COLUMNS": "80"])
+        #expect(wide.stdout.split(separator: "\n").count == 2 + count)
+        #expect(wide.stdout.contains("explanation") && wide.stdout.contains("buys every 7 days"))
+    }
 }

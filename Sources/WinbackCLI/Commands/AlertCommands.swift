@@ -10,7 +10,9 @@ struct AlertsCommand: ParsableCommand {
         commandName: "alerts",
         abstract: "List alerts: by default every one not yet resolved, most severe first.",
         discussion: """
-            Filters combine; text is matched whole, ignoring case and accents.
+            Filters combine; text is matched whole, ignoring case and accents. A table fits the terminal's width \
+            (less important columns give way, a long title wraps within its cell); --wide shows every column, \
+            the explanation and the offer too.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -48,6 +50,8 @@ struct AlertsCommand: ParsableCommand {
     @Option(help: "Output format: table, json or csv.")
     var format: OutputFormat = .table
 
+    @OptionGroup var table: TableOptions
+
     func run() throws {
         let (config, database) = try global.open()
         let filter = AlertFilter(
@@ -60,7 +64,7 @@ struct AlertsCommand: ParsableCommand {
             noteIfFilteredEmpty(alerts.isEmpty, "alerts", filters)
         }
         print(
-            Listings.alerts(alerts, format: format).render(format, locale: config.locale),
+            Listings.alerts(alerts, format: format).render(format, locale: config.locale, fit: table.fit),
             terminator: "")
     }
 

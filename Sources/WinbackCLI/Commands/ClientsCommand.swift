@@ -10,7 +10,8 @@ struct ClientsCommand: ParsableCommand {
         abstract: "List every client: status, class, share, rhythm, last and expected next purchase.",
         discussion: """
             Status, classes and rhythm are the latest scan's; run `winback scan` first. Filters combine; text is \
-            matched whole, ignoring case and accents.
+            matched whole, ignoring case and accents. A table fits the terminal's width (less important columns \
+            give way); --wide shows every column.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -30,6 +31,8 @@ struct ClientsCommand: ParsableCommand {
     @Option(help: "Output format: table, json or csv.")
     var format: OutputFormat = .table
 
+    @OptionGroup var table: TableOptions
+
     func run() throws {
         let (config, database) = try global.open()
         let found = try database.clientSummaries(clients.filter(statuses: status, category: category))
@@ -39,7 +42,7 @@ struct ClientsCommand: ParsableCommand {
             noteIfFilteredEmpty(found.isEmpty, "clients", filters)
         }
         print(
-            Listings.clients(found, format: format).render(format, locale: config.locale),
+            Listings.clients(found, format: format).render(format, locale: config.locale, fit: table.fit),
             terminator: "")
     }
 

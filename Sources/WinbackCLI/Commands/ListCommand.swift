@@ -9,7 +9,8 @@ struct ListCommand: ParsableCommand {
         commandName: "list",
         abstract: "The win-back list: at-risk and lost clients by what they were worth, with an offer each.",
         discussion: """
-            Filters combine; text is matched whole, ignoring case and accents.
+            Filters combine; text is matched whole, ignoring case and accents. A table fits the terminal's width \
+            (less important columns give way, long text wraps within its cell); --wide shows every column.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -32,6 +33,8 @@ struct ListCommand: ParsableCommand {
     @Option(help: "Show only the first N (of those the filters keep).")
     var top: Int?
 
+    @OptionGroup var table: TableOptions
+
     func validate() throws {
         if let top, top < 1 { throw ValidationError("--top takes a number of entries, 1 or more (not \(top))") }
     }
@@ -45,7 +48,7 @@ struct ListCommand: ParsableCommand {
             noteIfFilteredEmpty(rows.isEmpty, "entries of the win-back list", filters)
         }
         print(
-            Listings.winback(rows, format: format).render(format, locale: config.locale),
+            Listings.winback(rows, format: format).render(format, locale: config.locale, fit: table.fit),
             terminator: "")
     }
 
