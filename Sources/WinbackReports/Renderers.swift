@@ -6,13 +6,15 @@ import WinbackCore
 /// shortened at a word within its cell (``TableLayout``, ``CellText``); a wrapped row takes several lines.
 public enum TableRenderer {
     public static func render(_ report: Listing, fit: TableFit = .unlimited) -> String {
-        // Only the columns that may be drawn are prepared: detail columns wait for --wide.
+        // Only the columns that may be drawn are prepared: detail columns wait for --wide. Each cell's width is
+        // counted once.
         let candidates = report.columns.indices.filter { fit.wide || report.columns[$0].priority > .detail }
         let cells = report.rows.map { row in candidates.map { display(row[$0]) } }
+        let cellWidths = cells.map { $0.map(width) }
         var longest = report.columns.map { width($0.header) }
-        for row in cells {
-            for (position, cell) in row.enumerated() {
-                longest[candidates[position]] = max(longest[candidates[position]], width(cell))
+        for row in cellWidths {
+            for (position, cellWidth) in row.enumerated() where cellWidth > longest[candidates[position]] {
+                longest[candidates[position]] = cellWidth
             }
         }
         // A flexible column's longest word, when the table is fitted to a width: it keeps room for it.
@@ -35,31 +37,45 @@ public enum TableRenderer {
         // Written into one byte buffer: a table of 100,000 clients is 20 MB.
         var out: [UInt8] = []
         out.reserveCapacity((widths.reduce(0, +) + 2 * widths.count + 1) * (cells.count + 2))
-        func line(_ values: [String]) {
-            for (index, value) in values.enumerated() {
-                if index > 0 { out.append(contentsOf: [0x20, 0x20]) }
-                let pad = repeatElement(UInt8(0x20), count: max(widths[index] - width(value), 0))
-                if right[index] { out.append(contentsOf: pad) }
-                out.append(contentsOf: value.utf8)
-                if !right[index] { out.append(contentsOf: pad) }
-            }
+        func write(_ value: String, width valueWidth: Int, column: Int) {
+            if column > 0 { out.append(contentsOf: [0x20, 0x20]) }
+            let pad = repeatElement(UInt8(0x20), count: max(widths[column] - valueWidth, 0))
+            if right[column] { out.append(contentsOf: pad) }
+            out.append(contentsOf: value.utf8)
+            if !right[column] { out.append(contentsOf: pad) }
+        }
+        func endLine() {
             while out.last == 0x20 { out.removeLast() }
             out.append(0x0A)
         }
-        line(layout.columns.map { report.columns[$0].header })
-        line(widths.map { String(repeating: "-", count: $0) })
-        for row in cells {
-            let values = positions.map { row[$0] }
-            if fit.wide || values.indices.allSatisfy({ width(values[$0]) <= widths[$0] }) {
-                line(values)
+        for (column, index) in layout.columns.enumerated() {
+            write(report.columns[index].header, width: width(report.columns[index].header), column: column)
+        }
+        endLine()
+        for column in widths.indices {
+            write(String(repeating: "-", count: widths[column]), width: widths[column], column: column)
+        }
+        endLine()
+        for (row, values) in cells.enumerated() {
+            let valueWidths = cellWidths[row]
+            if fit.wide || positions.indices.allSatisfy({ valueWidths[positions[$0]] <= widths[$0] }) {
+                for (column, position) in positions.enumerated() {
+                    write(values[position], width: valueWidths[position], column: column)
+                }
+                endLine()
                 continue
             }
-            let wrapped = values.indices.map { index in
-                width(values[index]) <= widths[index]
-                    ? [values[index]] : CellText.wrap(values[index], width: widths[index], lines: lines[index])
+            // A value wider than its cell wraps over lines (or is shortened); the row takes as many as its tallest.
+            let wrapped = positions.enumerated().map { column, position in
+                valueWidths[position] <= widths[column]
+                    ? [values[position]] : CellText.wrap(values[position], width: widths[column], lines: lines[column])
             }
             for number in 0..<(wrapped.map(\.count).max() ?? 1) {
-                line(wrapped.map { number < $0.count ? $0[number] : "" })
+                for (column, parts) in wrapped.enumerated() {
+                    let part = number < parts.count ? parts[number] : ""
+                    write(part, width: width(part), column: column)
+                }
+                endLine()
             }
         }
         return String(decoding: out, as: UTF8.self)
