@@ -25,7 +25,7 @@ extension AppDatabase {
     public func winbackList(limit: Int? = nil, filter: ClientFilter = ClientFilter()) throws -> [WinbackListEntry] {
         try writer.read { db in
             var query = FilterQuery()
-            try filter.apply(to: &query, client: "w.client", db)
+            try filter.apply(to: &query, client: "w.client", among: "SELECT client FROM winback_list", db)
             query.arguments.append(limit.map { max($0, 0) } ?? -1)
             return try WinbackListEntry.fetchAll(
                 db,

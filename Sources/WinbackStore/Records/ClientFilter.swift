@@ -39,8 +39,10 @@ public struct ClientFilter: Sendable, Equatable {
         self.category = category
     }
 
-    /// Adds this filter's conditions on the client whose `clients.id` is the SQL expression `client`.
-    func apply(to query: inout FilterQuery, client: String, _ db: Database) throws {
+    /// Adds this filter's conditions on the client whose `clients.id` is the SQL expression `client`; `among`, when
+    /// given, selects the ids of every client the listing can show (the spellings of a category are looked for
+    /// among their purchases only: a fifth of the time on the win-back list).
+    func apply(to query: inout FilterQuery, client: String, among: String? = nil, _ db: Database) throws {
         if let manager {
             try query.matches(
                 "\(client) IN (SELECT id FROM clients WHERE manager IN (%@))", manager,
@@ -62,7 +64,9 @@ public struct ClientFilter: Sendable, Equatable {
             // Per listed client, its own rows only (the key's prefix), up to the first match.
             try query.matches(
                 "EXISTS (SELECT 1 FROM client_day_categories d WHERE d.client = \(client) AND d.category IN (%@))",
-                category, spellings: "SELECT DISTINCT category FROM client_day_categories", db)
+                category,
+                spellings: "SELECT DISTINCT category FROM client_day_categories"
+                    + (among.map { " WHERE client IN (\($0))" } ?? ""), db)
         }
     }
 }
