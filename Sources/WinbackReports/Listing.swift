@@ -9,14 +9,24 @@ public struct Listing: Sendable {
         public var key: String
         public var header: String
         public var alignRight = false
-        /// Longer text is cut with an ellipsis in tables (JSON and CSV carry it whole).
+        /// The widest the column is drawn in a table but a `--wide` one: longer text is wrapped or shortened at a
+        /// word (JSON and CSV carry it whole).
         public var maxWidth = 32
+        /// Whether a narrow terminal drops it before others, or only `--wide` shows it.
+        public var priority = Priority.medium
+        /// Nil: the column keeps its width or is dropped whole; else it narrows, wrapping or shortening its text.
+        public var flex: Flex?
 
-        public init(key: String, header: String, alignRight: Bool = false, maxWidth: Int = 32) {
+        public init(
+            key: String, header: String, alignRight: Bool = false, maxWidth: Int = 32, priority: Priority = .medium,
+            flex: Flex? = nil
+        ) {
             self.key = key
             self.header = header
             self.alignRight = alignRight
             self.maxWidth = maxWidth
+            self.priority = priority
+            self.flex = flex
         }
     }
 
@@ -53,10 +63,10 @@ public struct Listing: Sendable {
     }
 
     /// The listing for people in `locale`: tables write numbers with its marks, CSVs in its dialect; JSON, for
-    /// programs, never changes.
-    public func render(_ format: OutputFormat, locale: OutputLocale) -> String {
+    /// programs, never changes. A table fits `fit` (the terminal's width, or `--wide`).
+    public func render(_ format: OutputFormat, locale: OutputLocale, fit: TableFit = .unlimited) -> String {
         switch format {
-        case .table: return TableRenderer.render(localizingNumbers(locale.numbers))
+        case .table: return TableRenderer.render(localizingNumbers(locale.numbers), fit: fit)
         case .json: return JSONRenderer.render(self)
         case .csv: return CSVRenderer.render(self, locale: locale)
         }

@@ -3,25 +3,26 @@ import WinbackCore
 
 /// The tables every listing is built from, shared by the command line and the outbox so that both say the same.
 public enum Listings {
-    /// The alert list: every column in JSON and CSV; a terminal table keeps what fits.
+    /// The alert list: every column in JSON and CSV; a terminal table keeps what fits, the id and the title (which
+    /// names the client and what happened) always.
     public static func alerts(_ alerts: [Alert], format: OutputFormat) -> Listing {
         var report = Listing(columns: [
-            .init(key: "id", header: "id"),
-            .init(key: "severity", header: "severity"),
-            .init(key: "status", header: "status"),
-            .init(key: "kind", header: "kind"),
-            .init(key: "client_id", header: "client"),
-            .init(key: "client_name", header: "name", maxWidth: 24),
-            .init(key: "manager", header: "manager", maxWidth: 16),
-            .init(key: "title", header: "title", maxWidth: 70),
-            .init(key: "explanation", header: "explanation", maxWidth: 200),
-            .init(key: "category", header: "category"),
-            .init(key: "value", header: "value"),
-            .init(key: "offer", header: "offer", maxWidth: 200),
-            .init(key: "first_seen", header: "since"),
-            .init(key: "last_seen", header: "seen"),
-            .init(key: "snoozed_until", header: "snoozed to"),
-            .init(key: "resolution", header: "resolution"),
+            .init(key: "id", header: "id", priority: .key),
+            .init(key: "severity", header: "severity", priority: .medium),
+            .init(key: "status", header: "status", priority: .medium),
+            .init(key: "kind", header: "kind", priority: .low),
+            .init(key: "client_id", header: "client", priority: .low),
+            .init(key: "client_name", header: "name", maxWidth: 24, priority: .detail),
+            .init(key: "manager", header: "manager", maxWidth: 16, priority: .medium),
+            .init(key: "title", header: "title", maxWidth: 80, priority: .key, flex: .init(share: 0.6, lines: 3)),
+            .init(key: "explanation", header: "explanation", maxWidth: 200, priority: .detail),
+            .init(key: "category", header: "category", priority: .low),
+            .init(key: "value", header: "value", priority: .high),
+            .init(key: "offer", header: "offer", maxWidth: 200, priority: .detail),
+            .init(key: "first_seen", header: "since", priority: .low),
+            .init(key: "last_seen", header: "seen", priority: .detail),
+            .init(key: "snoozed_until", header: "snoozed to", priority: .low),
+            .init(key: "resolution", header: "resolution", priority: .detail),
         ])
         for alert in alerts {
             report.append([
@@ -34,30 +35,29 @@ public enum Listings {
                 .text(alert.resolution),
             ])
         }
-        return format == .table
-            ? report.dropping(["explanation", "offer", "client_name", "last_seen", "resolution"]) : report
+        return report
     }
 
-    /// The win-back list.
+    /// The win-back list: in a narrow terminal who (by name), why, what it is worth and the offer come first.
     public static func winback(_ rows: [WinbackListEntry], format: OutputFormat) -> Listing {
         var report = Listing(columns: [
-            .init(key: "rank", header: "#"),
-            .init(key: "client_id", header: "client"),
-            .init(key: "client_name", header: "name", maxWidth: 24),
-            .init(key: "manager", header: "manager", maxWidth: 16),
-            .init(key: "status", header: "status"),
-            .init(key: "abc", header: "abc"),
-            .init(key: "value", header: "value/year"),
-            .init(key: "p_alive", header: "p alive"),
-            .init(key: "p_buy", header: "p buy"),
-            .init(key: "value_at_risk", header: "exp. loss"),
-            .init(key: "missed_cycles", header: "missed"),
-            .init(key: "reason", header: "reason", maxWidth: 60),
-            .init(key: "offer", header: "offer", maxWidth: 60),
-            .init(key: "offer_kind", header: "kind"),
-            .init(key: "discount", header: "discount"),
-            .init(key: "paused_until", header: "no visit before"),
-            .init(key: "as_of", header: "as of"),
+            .init(key: "rank", header: "#", priority: .key),
+            .init(key: "client_id", header: "client", priority: .low),
+            .init(key: "client_name", header: "name", maxWidth: 24, priority: .key, flex: .init(share: 0.15, lines: 2)),
+            .init(key: "manager", header: "manager", maxWidth: 16, priority: .low),
+            .init(key: "status", header: "status", priority: .medium),
+            .init(key: "abc", header: "abc", priority: .low),
+            .init(key: "value", header: "value/year", priority: .high),
+            .init(key: "p_alive", header: "p alive", priority: .low),
+            .init(key: "p_buy", header: "p buy", priority: .low),
+            .init(key: "value_at_risk", header: "exp. loss", priority: .low),
+            .init(key: "missed_cycles", header: "missed", priority: .low),
+            .init(key: "reason", header: "reason", maxWidth: 60, priority: .key, flex: .init(share: 0.3, lines: 3)),
+            .init(key: "offer", header: "offer", maxWidth: 60, priority: .high, flex: .init(share: 0.22, lines: 3)),
+            .init(key: "offer_kind", header: "kind", priority: .detail),
+            .init(key: "discount", header: "discount", priority: .detail),
+            .init(key: "paused_until", header: "no visit before", priority: .detail),
+            .init(key: "as_of", header: "as of", priority: .detail),
         ])
         for row in rows {
             report.append([
@@ -72,33 +72,33 @@ public enum Listings {
                 .date(row.offer?.pausedUntil), .date(row.asOf),
             ])
         }
-        return format == .table ? report.dropping(["offer_kind", "discount", "paused_until", "as_of"]) : report
+        return report
     }
 
     /// Every client with its purchases and what the latest scan said (`winback clients`).
     public static func clients(_ clients: [ClientSummary], format: OutputFormat) -> Listing {
         var listing = Listing(columns: [
-            .init(key: "client_id", header: "client"),
-            .init(key: "client_name", header: "name"),
-            .init(key: "manager", header: "manager"),
-            .init(key: "region", header: "region"),
-            .init(key: "status", header: "status"),
-            .init(key: "abc", header: "abc"),
-            .init(key: "xyz", header: "xyz"),
-            .init(key: "share", header: "share"),
-            .init(key: "first_purchase", header: "first"),
-            .init(key: "last_purchase", header: "last"),
-            .init(key: "documents", header: "docs"),
-            .init(key: "revenue", header: "revenue"),
-            .init(key: "typical_interval_days", header: "every"),
-            .init(key: "expected_next_purchase", header: "next"),
-            .init(key: "days_silent", header: "silent"),
-            .init(key: "missed_cycles", header: "missed"),
-            .init(key: "p_alive", header: "p alive"),
-            .init(key: "p_buy", header: "p buy"),
-            .init(key: "expected_purchases", header: "exp. buys"),
-            .init(key: "silence_probability", header: "silence p"),
-            .init(key: "season", header: "season"),
+            .init(key: "client_id", header: "client", priority: .key),
+            .init(key: "client_name", header: "name", priority: .key, flex: .init(share: 0.2)),
+            .init(key: "manager", header: "manager", priority: .medium),
+            .init(key: "region", header: "region", priority: .low),
+            .init(key: "status", header: "status", priority: .high),
+            .init(key: "abc", header: "abc", priority: .high),
+            .init(key: "xyz", header: "xyz", priority: .low),
+            .init(key: "share", header: "share", priority: .medium),
+            .init(key: "first_purchase", header: "first", priority: .low),
+            .init(key: "last_purchase", header: "last", priority: .high),
+            .init(key: "documents", header: "docs", priority: .low),
+            .init(key: "revenue", header: "revenue", priority: .high),
+            .init(key: "typical_interval_days", header: "every", priority: .medium),
+            .init(key: "expected_next_purchase", header: "next", priority: .low),
+            .init(key: "days_silent", header: "silent", priority: .medium),
+            .init(key: "missed_cycles", header: "missed", priority: .low),
+            .init(key: "p_alive", header: "p alive", priority: .low),
+            .init(key: "p_buy", header: "p buy", priority: .low),
+            .init(key: "expected_purchases", header: "exp. buys", priority: .low),
+            .init(key: "silence_probability", header: "silence p", priority: .low),
+            .init(key: "season", header: "season", priority: .low),
         ])
         // Which scan the status and the numbers are as of, for a file read later (a table is read at once).
         let dated = format != .table
@@ -144,19 +144,19 @@ public enum Listings {
     /// Failures over time, or by direction.
     public static func trend(_ points: [Point], format: OutputFormat) -> Listing {
         var report = Listing(columns: [
-            .init(key: "as_of", header: "as of"),
-            .init(key: "direction", header: "direction", maxWidth: 24),
-            .init(key: "clients", header: "clients"),
-            .init(key: "at_risk", header: "at risk"),
-            .init(key: "at_risk_change", header: "±"),
-            .init(key: "lost", header: "lost"),
-            .init(key: "lost_change", header: "±"),
-            .init(key: "became_at_risk", header: "new risk"),
-            .init(key: "became_lost", header: "new lost"),
-            .init(key: "came_back", header: "back"),
-            .init(key: "won_back", header: "won back"),
-            .init(key: "category_drops", header: "cat. drops"),
-            .init(key: "revenue_at_risk", header: "revenue at risk"),
+            .init(key: "as_of", header: "as of", priority: .key),
+            .init(key: "direction", header: "direction", maxWidth: 24, priority: .key, flex: .init(share: 0.2)),
+            .init(key: "clients", header: "clients", priority: .medium),
+            .init(key: "at_risk", header: "at risk", priority: .high),
+            .init(key: "at_risk_change", header: "±", priority: .medium),
+            .init(key: "lost", header: "lost", priority: .high),
+            .init(key: "lost_change", header: "±", priority: .medium),
+            .init(key: "became_at_risk", header: "new risk", priority: .low),
+            .init(key: "became_lost", header: "new lost", priority: .low),
+            .init(key: "came_back", header: "back", priority: .low),
+            .init(key: "won_back", header: "won back", priority: .low),
+            .init(key: "category_drops", header: "cat. drops", priority: .low),
+            .init(key: "revenue_at_risk", header: "revenue at risk", priority: .high),
         ])
         for item in points {
             let c = item.point.counts
@@ -200,9 +200,14 @@ public func describe(_ offer: Offer) -> String {
 
 /// Horizontal bars in the terminal: `▒` at risk, `█` lost.
 public enum Chart {
-    public static func bars(_ rows: [(label: String, atRisk: Int, lost: Int)], width: Int = 50) -> String {
+    /// - Parameter lineWidth: the columns a line may take (the terminal's); the bars are shortened to fit, down to 10.
+    public static func bars(
+        _ rows: [(label: String, atRisk: Int, lost: Int)], width: Int = 50, lineWidth: Int? = nil
+    ) -> String {
         let largest = max(1, rows.map { $0.atRisk + $0.lost }.max() ?? 1)
         let labelWidth = min(24, rows.map { $0.label.count }.max() ?? 0)
+        let counts = rows.map { " \($0.lost) lost, \($0.atRisk) at risk".count }.max() ?? 0
+        let width = lineWidth.map { min(width, max(10, $0 - labelWidth - 2 - counts)) } ?? width
         var out: [String] = []
         for row in rows {
             let lost = Int((Double(row.lost) / Double(largest) * Double(width)).rounded())

@@ -1,36 +1,83 @@
 import WinbackCore
 
 /// Aligned columns for a terminal; numbers right-aligned, control characters from data made visible.
+///
+/// The table fits a ``TableFit``: the columns that do not fit give way by their priority, and long text wraps or is
+/// shortened at a word within its cell (``TableLayout``, ``CellText``); a wrapped row takes several lines.
 public enum TableRenderer {
-    public static func render(_ report: Listing) -> String {
-        let cells = report.rows.map { row in
-            row.enumerated().map { index, cell in display(cell, maxWidth: report.columns[index].maxWidth) }
+    public static func render(_ report: Listing, fit: TableFit = .unlimited) -> String {
+        // Only the columns that may be drawn are prepared: detail columns wait for --wide. Each cell's width is
+        // counted once.
+        let candidates = report.columns.indices.filter { fit.wide || report.columns[$0].priority > .detail }
+        let cells = report.rows.map { row in candidates.map { display(row[$0]) } }
+        let cellWidths = cells.map { $0.map(width) }
+        var longest = report.columns.map { width($0.header) }
+        for row in cellWidths {
+            for (position, cellWidth) in row.enumerated() where cellWidth > longest[candidates[position]] {
+                longest[candidates[position]] = cellWidth
+            }
         }
-        var widths = report.columns.map { width($0.header) }
-        for row in cells {
-            for (index, cell) in row.enumerated() { widths[index] = max(widths[index], width(cell)) }
+        // A flexible column's longest word, when the table is fitted to a width: it keeps room for it.
+        var longestWord = report.columns.map { _ in 0 }
+        if fit.width != nil, !fit.wide {
+            for (position, index) in candidates.enumerated() where report.columns[index].flex != nil {
+                longestWord[index] = cells.reduce(0) { max($0, CellText.longestWord($1[position])) }
+            }
         }
-        let right = report.columns.indices.map { index -> Bool in
+        let layout = TableLayout(report, longest: longest, longestWord: longestWord, fit: fit)
+        let positions = layout.columns.map { candidates.firstIndex(of: $0)! }
+        let widths = layout.widths
+        let right = layout.columns.map { index -> Bool in
             if case .number = report.rows.first?[index] { return true }
             return report.columns[index].alignRight
         }
+        // How many lines a value longer than its cell may take (1: shortened): without a width, every row is one
+        // line, for the programs that read it; --wide writes every value whole.
+        let lines = layout.columns.map { fit.width == nil ? 1 : report.columns[$0].flex?.lines ?? 1 }
         // Written into one byte buffer: a table of 100,000 clients is 20 MB.
         var out: [UInt8] = []
         out.reserveCapacity((widths.reduce(0, +) + 2 * widths.count + 1) * (cells.count + 2))
-        func line(_ values: [String]) {
-            for (index, value) in values.enumerated() {
-                if index > 0 { out.append(contentsOf: [0x20, 0x20]) }
-                let pad = repeatElement(UInt8(0x20), count: widths[index] - width(value))
-                if right[index] { out.append(contentsOf: pad) }
-                out.append(contentsOf: value.utf8)
-                if !right[index] { out.append(contentsOf: pad) }
-            }
+        func write(_ value: String, width valueWidth: Int, column: Int) {
+            if column > 0 { out.append(contentsOf: [0x20, 0x20]) }
+            let pad = repeatElement(UInt8(0x20), count: max(widths[column] - valueWidth, 0))
+            if right[column] { out.append(contentsOf: pad) }
+            out.append(contentsOf: value.utf8)
+            if !right[column] { out.append(contentsOf: pad) }
+        }
+        func endLine() {
             while out.last == 0x20 { out.removeLast() }
             out.append(0x0A)
         }
-        line(report.columns.map(\.header))
-        line(widths.map { String(repeating: "-", count: $0) })
-        for row in cells { line(row) }
+        for (column, index) in layout.columns.enumerated() {
+            write(report.columns[index].header, width: width(report.columns[index].header), column: column)
+        }
+        endLine()
+        for column in widths.indices {
+            write(String(repeating: "-", count: widths[column]), width: widths[column], column: column)
+        }
+        endLine()
+        for (row, values) in cells.enumerated() {
+            let valueWidths = cellWidths[row]
+            if fit.wide || positions.indices.allSatisfy({ valueWidths[positions[$0]] <= widths[$0] }) {
+                for (column, position) in positions.enumerated() {
+                    write(values[position], width: valueWidths[position], column: column)
+                }
+                endLine()
+                continue
+            }
+            // A value wider than its cell wraps over lines (or is shortened); the row takes as many as its tallest.
+            let wrapped = positions.enumerated().map { column, position in
+                valueWidths[position] <= widths[column]
+                    ? [values[position]] : CellText.wrap(values[position], width: widths[column], lines: lines[column])
+            }
+            for number in 0..<(wrapped.map(\.count).max() ?? 1) {
+                for (column, parts) in wrapped.enumerated() {
+                    let part = number < parts.count ? parts[number] : ""
+                    write(part, width: width(part), column: column)
+                }
+                endLine()
+            }
+        }
         return String(decoding: out, as: UTF8.self)
     }
 
@@ -39,17 +86,14 @@ public enum TableRenderer {
         text.utf8.allSatisfy { $0 < 0x80 } ? text.utf8.count : text.count
     }
 
-    private static func display(_ cell: Listing.Cell, maxWidth: Int) -> String {
+    /// A cell as a terminal shows it, whole: the layout decides where it wraps or is shortened.
+    private static func display(_ cell: Listing.Cell) -> String {
         switch cell {
-        case .text(let value): return truncate(escapeControls(value ?? ""), to: maxWidth)
+        case .text(let value): return escapeControls(value ?? "")
         case .number(let value): return value ?? ""
         case .date(let value): return value?.iso ?? ""
-        case .structured(let text, _): return truncate(escapeControls(text ?? ""), to: maxWidth)
+        case .structured(let text, _): return escapeControls(text ?? "")
         }
-    }
-
-    private static func truncate(_ text: String, to maxWidth: Int) -> String {
-        text.count > maxWidth ? String(text.prefix(maxWidth - 1)) + "…" : text
     }
 }
 

@@ -1,28 +1,45 @@
-import WinbackReports
 import ArgumentParser
 import Foundation
 import WinbackCore
+import WinbackReports
 import WinbackStore
 
 /// `winback alerts`: the alert list, filtered.
 struct AlertsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "alerts",
-        abstract: "List alerts: by default every one not yet resolved, most severe first.")
+        abstract: "List alerts: by default every one not yet resolved, most severe first.",
+        discussion: """
+            Filters combine; text is matched whole, ignoring case and accents. A table fits the terminal's width \
+            (less important columns give way, a long title wraps within its cell); --wide shows every column, \
+            the explanation and the offer too.
+            """)
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: ArgumentHelp("\(choices(AlertStatus.allCases, "all")) (comma-separated for several)."))
-    var status: String?
+    @Option(
+        help: ArgumentHelp(
+            "The alert's status: \(choices(AlertStatus.allCases, "all")) (comma-separated for several).",
+            valueName: "status"),
+        transform: {
+            $0.lowercased() == "all" ? AlertStatus.allCases : try values($0, of: AlertStatus.self, option: "--status")
+        })
+    var status: [AlertStatus]?
 
-    @Option(help: ArgumentHelp("\(choices(Severity.allCases)) (comma-separated for several)."))
-    var severity: String?
+    @Option(
+        help: ArgumentHelp("\(choices(Severity.allCases)) (comma-separated for several).", valueName: "severity"),
+        transform: { try values($0, of: Severity.self, option: "--severity") })
+    var severity: [Severity]?
 
-    @Option(help: ArgumentHelp("\(choices(AlertKind.allCases)) (comma-separated for several)."))
-    var kind: String?
+    @Option(
+        help: ArgumentHelp("\(choices(AlertKind.allCases)) (comma-separated for several).", valueName: "kind"),
+        transform: { try values($0, of: AlertKind.self, option: "--kind") })
+    var kind: [AlertKind]?
 
-    @Option(help: "Only this manager's clients.")
-    var manager: String?
+    @OptionGroup var clients: ClientFilterOptions
+
+    @Option(help: "Only alerts about this category: a category_drop of it (case and accents ignored).")
+    var category: String?
 
     @Option(help: ArgumentHelp("Only this client.", valueName: "id"))
     var client: String?
@@ -33,16 +50,27 @@ struct AlertsCommand: ParsableCommand {
     @Option(help: "Output format: table, json or csv.")
     var format: OutputFormat = .table
 
+    @OptionGroup var table: TableOptions
+
     func run() throws {
         let (config, database) = try global.open()
-        var filter = AlertFilter(manager: manager, clientID: client, since: since)
-        if let status, status != "all" { filter.statuses = try list(status, AlertStatus.init(rawValue:), "--status") }
-        if status == "all" { filter.statuses = AlertStatus.allCases }
-        if let severity { filter.severities = try list(severity, Severity.init(rawValue:), "--severity") }
-        if let kind { filter.kinds = try list(kind, AlertKind.init(rawValue:), "--kind") }
+        let filter = AlertFilter(
+            statuses: status, severities: severity, kinds: kind, clients: clients.filter(), clientID: client,
+            category: category, since: since)
         let alerts = try database.alerts(filter)
-        if alerts.isEmpty, let state = try emptyState(database) { note(state) }
-        print(Listings.alerts(alerts, format: format).render(format, locale: config.locale), terminator: "")
+        if alerts.isEmpty, let state = try emptyState(database) {
+            note(state)
+        } else {
+            noteIfFilteredEmpty(alerts.isEmpty, "alerts", filters)
+        }
+        print(
+            Listings.alerts(alerts, format: format).render(format, locale: config.locale, fit: table.fit),
+            terminator: "")
+    }
+
+    private var filters: [(option: String, value: String?)] {
+        [("--status", joined(status)), ("--severity", joined(severity)), ("--kind", joined(kind))] + clients.given
+            + [("--category", category), ("--client", client), ("--since", since?.iso)]
     }
 }
 
@@ -58,19 +86,6 @@ func emptyState(_ database: AppDatabase) throws -> String? {
 /// A remark for the person at the terminal, on stderr, so that scripts reading stdout get only the data.
 func note(_ text: String) {
     FileHandle.standardError.write(Data("winback: \(text)\n".utf8))
-}
-
-/// Comma-separated values of an enumeration, or a usage error naming the option and the choices.
-func list<T: CaseIterable & RawRepresentable>(_ text: String, _ make: (String) -> T?, _ option: String) throws -> [T]
-where T.RawValue == String {
-    try text.split(separator: ",").map { part in
-        let value = part.trimmingCharacters(in: .whitespaces)
-        guard let parsed = make(value) else {
-            throw ValidationError(
-                "\(option) \(value) is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        return parsed
-    }
 }
 
 /// `winback ack ID...`

@@ -1,6 +1,6 @@
-import WinbackReports
 import ArgumentParser
 import WinbackCore
+import WinbackReports
 import WinbackStore
 
 /// `winback clients`: every client with its purchases and what the latest scan said, by revenue.
@@ -8,17 +8,45 @@ struct ClientsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clients",
         abstract: "List every client: status, class, share, rhythm, last and expected next purchase.",
-        discussion: "Status, classes and rhythm are the latest scan's; run `winback scan` first.")
+        discussion: """
+            Status, classes and rhythm are the latest scan's; run `winback scan` first. Filters combine; text is \
+            matched whole, ignoring case and accents. A table fits the terminal's width (less important columns \
+            give way); --wide shows every column.
+            """)
 
     @OptionGroup var global: GlobalOptions
+
+    @OptionGroup var clients: ClientFilterOptions
+
+    @Option(
+        help: ArgumentHelp(
+            "Only clients with this status: \(choices(ClientStatus.allCases)) (comma-separated for several).",
+            valueName: "status"),
+        transform: { try values($0, of: ClientStatus.self, option: "--status") })
+    var status: [ClientStatus]?
+
+    @Option(help: "Only clients that have bought in this category, on any day stored (case and accents ignored).")
+    var category: String?
 
     @Option(help: "Output format: table, json or csv.")
     var format: OutputFormat = .table
 
+    @OptionGroup var table: TableOptions
+
     func run() throws {
         let (config, database) = try global.open()
-        let clients = try database.clientSummaries()
-        if clients.isEmpty || clients.allSatisfy({ $0.state == nil }), let state = try emptyState(database) { note(state) }
-        print(Listings.clients(clients, format: format).render(format, locale: config.locale), terminator: "")
+        let found = try database.clientSummaries(clients.filter(statuses: status, category: category))
+        if found.isEmpty || found.allSatisfy({ $0.state == nil }), let state = try emptyState(database) {
+            note(state)
+        } else {
+            noteIfFilteredEmpty(found.isEmpty, "clients", filters)
+        }
+        print(
+            Listings.clients(found, format: format).render(format, locale: config.locale, fit: table.fit),
+            terminator: "")
+    }
+
+    private var filters: [(option: String, value: String?)] {
+        clients.given + [("--status", joined(status)), ("--category", category)]
     }
 }

@@ -7,15 +7,33 @@ import WinbackStore
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "The win-back list: at-risk and lost clients by what they were worth, with an offer each.")
+        abstract: "The win-back list: at-risk and lost clients by what they were worth, with an offer each.",
+        discussion: """
+            Filters combine; text is matched whole, ignoring case and accents. A table fits the terminal's width \
+            (less important columns give way, long text wraps within its cell); --wide shows every column.
+            """)
 
     @OptionGroup var global: GlobalOptions
+
+    @OptionGroup var clients: ClientFilterOptions
+
+    @Option(
+        help: ArgumentHelp(
+            "Only clients with this status: \(choices(ClientStatus.allCases)) (comma-separated for several).",
+            valueName: "status"),
+        transform: { try values($0, of: ClientStatus.self, option: "--status") })
+    var status: [ClientStatus]?
+
+    @Option(help: "Only clients that have bought in this category, on any day stored (case and accents ignored).")
+    var category: String?
 
     @Option(help: "Output format: table, json or csv.")
     var format: OutputFormat = .table
 
-    @Option(help: "Show only the first N.")
+    @Option(help: "Show only the first N (of those the filters keep).")
     var top: Int?
+
+    @OptionGroup var table: TableOptions
 
     func validate() throws {
         if let top, top < 1 { throw ValidationError("--top takes a number of entries, 1 or more (not \(top))") }
@@ -23,8 +41,18 @@ struct ListCommand: ParsableCommand {
 
     func run() throws {
         let (config, database) = try global.open()
-        let rows = try database.winbackList(limit: top)
-        if rows.isEmpty, let state = try emptyState(database) { note(state) }
-        print(Listings.winback(rows, format: format).render(format, locale: config.locale), terminator: "")
+        let rows = try database.winbackList(limit: top, filter: clients.filter(statuses: status, category: category))
+        if rows.isEmpty, let state = try emptyState(database) {
+            note(state)
+        } else {
+            noteIfFilteredEmpty(rows.isEmpty, "entries of the win-back list", filters)
+        }
+        print(
+            Listings.winback(rows, format: format).render(format, locale: config.locale, fit: table.fit),
+            terminator: "")
+    }
+
+    private var filters: [(option: String, value: String?)] {
+        clients.given + [("--status", joined(status)), ("--category", category)]
     }
 }

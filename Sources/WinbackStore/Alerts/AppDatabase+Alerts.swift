@@ -34,21 +34,24 @@ public struct AlertFilter: Sendable {
     public var statuses: [AlertStatus]?
     public var severities: [Severity]?
     public var kinds: [AlertKind]?
-    public var manager: String?
+    /// The alerts of these clients (by manager, region, class, status, a category they bought).
+    public var clients: ClientFilter
     public var clientID: String?
+    /// Alerts about this category (`category_drop`), compared by ``searchKey(_:)``.
+    public var category: String?
     /// Raised on or after this day.
     public var since: Day?
 
     public init(
         statuses: [AlertStatus]? = nil, severities: [Severity]? = nil, kinds: [AlertKind]? = nil,
-        manager: String? = nil,
-        clientID: String? = nil, since: Day? = nil
+        clients: ClientFilter = ClientFilter(), clientID: String? = nil, category: String? = nil, since: Day? = nil
     ) {
         self.statuses = statuses
         self.severities = severities
         self.kinds = kinds
-        self.manager = manager
+        self.clients = clients
         self.clientID = clientID
+        self.category = category
         self.since = since
     }
 }
@@ -66,39 +69,37 @@ extension AppDatabase {
 
     /// Alerts matching `filter`, most severe first, then newest.
     public func alerts(_ filter: AlertFilter = AlertFilter()) throws -> [Alert] {
-        var conditions: [String] = []
-        var arguments: [any DatabaseValueConvertible] = []
-        func oneOf(_ column: String, _ values: [String]) {
-            conditions.append("\(column) IN (\(values.map { _ in "?" }.joined(separator: ", ")))")
-            arguments += values
-        }
-        if let statuses = filter.statuses {
-            oneOf("a.status", statuses.map(\.rawValue))
-        } else {
-            conditions.append("a.status != 'resolved'")
-        }
-        if let severities = filter.severities { oneOf("a.severity", severities.map(\.rawValue)) }
-        if let kinds = filter.kinds { oneOf("a.kind", kinds.map(\.rawValue)) }
-        if let manager = filter.manager {
-            conditions.append("c.manager = ?")
-            arguments.append(manager)
-        }
-        if let client = filter.clientID {
-            conditions.append("c.client_id = ?")
-            arguments.append(client)
-        }
-        if let since = filter.since {
-            conditions.append("a.first_seen >= ?")
-            arguments.append(since.number)
-        }
-        let sql =
-            Self.alertSelect + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
-                + """
-                 ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
-                          coalesce(a.value, 0) DESC, a.first_seen DESC, a.id
-                """
-        return try writer.read { db in
-            try Alert.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
+        try writer.read { db in
+            var query = FilterQuery()
+            if let statuses = filter.statuses {
+                query.oneOf("a.status IN (%@)", statuses.map(\.rawValue))
+            } else {
+                query.conditions.append("a.status != 'resolved'")
+            }
+            if let severities = filter.severities { query.oneOf("a.severity IN (%@)", severities.map(\.rawValue)) }
+            if let kinds = filter.kinds { query.oneOf("a.kind IN (%@)", kinds.map(\.rawValue)) }
+            try filter.clients.apply(to: &query, client: "a.client", db)
+            if let client = filter.clientID {
+                query.conditions.append("c.client_id = ?")
+                query.arguments.append(client)
+            }
+            if let category = filter.category {
+                // Only a category drop's category is a product category (a concentration's is its level).
+                try query.matches(
+                    "a.kind = 'category_drop' AND a.category IN (%@)", category,
+                    spellings: "SELECT DISTINCT category FROM alerts WHERE kind = 'category_drop'", db)
+            }
+            if let since = filter.since {
+                query.conditions.append("a.first_seen >= ?")
+                query.arguments.append(since.number)
+            }
+            let sql =
+                Self.alertSelect + query.whereClause
+                    + """
+                     ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
+                              coalesce(a.value, 0) DESC, a.first_seen DESC, a.id
+                    """
+            return try Alert.fetchAll(db, sql: sql, arguments: StatementArguments(query.arguments))
         }
     }
 

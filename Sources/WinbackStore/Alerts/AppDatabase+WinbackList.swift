@@ -20,18 +20,23 @@ extension WinbackListEntry: FetchableRecord {
 }
 
 extension AppDatabase {
-    /// The latest scan's win-back list, by rank; its first `limit` entries when given.
-    public func winbackList(limit: Int? = nil) throws -> [WinbackListEntry] {
+    /// The latest scan's win-back list, by rank: the entries whose clients `filter` keeps, the first `limit` of them
+    /// when given.
+    public func winbackList(limit: Int? = nil, filter: ClientFilter = ClientFilter()) throws -> [WinbackListEntry] {
         try writer.read { db in
-            try WinbackListEntry.fetchAll(
+            var query = FilterQuery()
+            try filter.apply(to: &query, client: "w.client", among: "SELECT client FROM winback_list", db)
+            query.arguments.append(limit.map { max($0, 0) } ?? -1)
+            return try WinbackListEntry.fetchAll(
                 db,
                 sql: """
                     SELECT w.*, c.client_id, c.name, c.manager, c.region, t.abc, s.as_of
                     FROM winback_list w JOIN clients c ON c.id = w.client
                     JOIN scans s ON s.id = w.scan_id
                     LEFT JOIN client_states t ON t.client = w.client
+                    \(query.whereClause)
                     ORDER BY w.rank LIMIT ?
-                    """, arguments: [limit.map { max($0, 0) } ?? -1])
+                    """, arguments: StatementArguments(query.arguments))
         }
     }
 

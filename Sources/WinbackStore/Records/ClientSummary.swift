@@ -15,12 +15,14 @@ extension ClientSummary: FetchableRecord {
 }
 
 extension AppDatabase {
-    /// Every client with its purchase span, document count and revenue, by revenue, highest first: read from
-    /// the clients, their totals and states, never from the sales lines. A listing shows no findings: its states
-    /// come without them (``clientSummary(_:)`` has them).
-    public func clientSummaries() throws -> [ClientSummary] {
+    /// Every client `filter` keeps, with its purchase span, document count and revenue, by revenue, highest first:
+    /// read from the clients, their totals and states, never from the sales lines. A listing shows no findings: its
+    /// states come without them (``clientSummary(_:)`` has them).
+    public func clientSummaries(_ filter: ClientFilter = ClientFilter()) throws -> [ClientSummary] {
         try writer.read { db in
-            try ClientSummary.fetchAll(
+            var query = FilterQuery()
+            try filter.apply(to: &query, client: "c.id", db)
+            return try ClientSummary.fetchAll(
                 db,
                 sql: """
                     SELECT \(ClientState.listedColumns), c.client_id, c.name, c.manager, c.region,
@@ -29,8 +31,9 @@ extension AppDatabase {
                     FROM clients c
                     LEFT JOIN client_totals s ON s.client = c.id
                     LEFT JOIN client_states t ON t.client = c.id
+                    \(query.whereClause)
                     ORDER BY revenue DESC, c.client_id
-                    """)
+                    """, arguments: StatementArguments(query.arguments))
         }
     }
 

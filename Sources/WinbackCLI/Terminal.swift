@@ -1,0 +1,49 @@
+import Foundation
+import WinbackReports
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// What standard output can show: how wide a table may be, and whether colour may be used. The one place that looks
+/// at the terminal; everything below the command line is given the answer.
+struct Terminal: Equatable {
+    /// The columns a line may take; nil when there is no limit.
+    var width: Int?
+    /// Whether escape codes for colour may be written: only to a terminal, and never with `$NO_COLOR` set
+    /// (no-color.org) or `TERM=dumb`. Nothing winback prints is coloured today; whatever colours asks here first.
+    var colour: Bool
+
+    /// A terminal's width from the terminal itself; output that goes to a file or a program is limited by
+    /// `$COLUMNS` when it is set, and otherwise not at all, so that scripts see every row whole on one line.
+    static func standardOutput(environment: [String: String] = ProcessInfo.processInfo.environment) -> Terminal {
+        let isTerminal = isatty(STDOUT_FILENO) == 1
+        let noColour = !(environment["NO_COLOR"] ?? "").isEmpty || environment["TERM"] == "dumb"
+        return Terminal(
+            width: width(
+                isTerminal: isTerminal, reported: isTerminal ? windowColumns() : nil, environment: environment),
+            colour: isTerminal && !noColour)
+    }
+
+    /// The width rule: the terminal's own width, else `$COLUMNS`, else 80 on a terminal and no limit elsewhere.
+    static func width(isTerminal: Bool, reported: Int?, environment: [String: String]) -> Int? {
+        if isTerminal, let reported, reported > 0 { return reported }
+        if let columns = environment["COLUMNS"].flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }),
+            columns > 0
+        {
+            return columns
+        }
+        return isTerminal ? 80 : nil
+    }
+
+    /// The terminal's columns as the kernel reports them (`TIOCGWINSZ`), or nil.
+    private static func windowColumns() -> Int? {
+        var size = winsize()
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+        return Int(size.ws_col)
+    }
+}
