@@ -49,13 +49,13 @@ public struct Outbox: Sendable {
                 + [("alerts.jsonl", AlertJSONLines.render(view.alerts, asOf: view.asOf))],
             in: folder)
         // Each manager's own: their clients' alerts and win-back entries, and a digest of them.
-        let managers = Self.managerFolders(Set(view.alerts.compactMap(\.manager) + view.winback.compactMap(\.manager)))
+        let managers = Self.managerFolders(view.alerts.compactMap(\.manager) + view.winback.compactMap(\.manager))
         let managersFolder = folder + "/managers"
         if !managers.isEmpty { try makeDirectory(managersFolder) }
-        for (name, slug) in managers {
-            let path = managersFolder + "/" + slug
+        for manager in managers {
+            let path = managersFolder + "/" + manager.slug
             try makeDirectory(path)
-            let own = digest.forManager(name)
+            let own = digest.forManager(manager.name, spellings: manager.spellings)
             try write(files(alerts: own.openAlerts, winback: own.winback, digest: own), in: path)
         }
         // Folders of managers who have nothing today any more, from an earlier run of the same day.
@@ -88,39 +88,40 @@ public struct Outbox: Sendable {
         }
     }
 
-    /// Each manager's folder name: the name spelled in lower-case ASCII letters and digits joined by hyphens
-    /// ("Eva Novák" → `eva-novak`, "Łukasz Groß" → `lukasz-gross`, "Иван" → `ivan`), so that scripts and mail
-    /// programs can use it as it is; names that come out the same are told apart by a number, in name order.
-    public static func managerFolders(_ names: Set<String>) -> [(name: String, slug: String)] {
-        var used: Set<String> = []
-        var out: [(name: String, slug: String)] = []
-        for name in names.sorted() {
-            let folded =
-                name.applyingTransform(StringTransform("Any-Latin; Latin-ASCII; Lower"), reverse: false)
-                ?? name.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
-            var slug = ""
-            var gap = false
-            for scalar in folded.unicodeScalars {
-                if scalar.isASCII, scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
-                    if gap, !slug.isEmpty { slug += "-" }
-                    slug.unicodeScalars.append(scalar)
-                    gap = false
-                } else {
-                    gap = true
-                }
-            }
-            if slug.isEmpty { slug = "manager" }
-            if slug.count > 64 { slug = String(slug.prefix(64)) }
-            var unique = slug
-            var number = 2
-            while used.contains(unique) {
-                unique = "\(slug)-\(number)"
-                number += 1
-            }
-            used.insert(unique)
-            out.append((name, unique))
+    /// Each manager's folder: the name spelled in lower-case ASCII letters and digits joined by hyphens ("Eva Novák"
+    /// → `eva-novak`, "Łukasz Groß" → `lukasz-gross`, "Иван" → `ivan`), so that scripts and mail programs can use
+    /// it as it is. Spellings that differ only in case, accents or punctuation ("EVA NOVAK") are one manager, named
+    /// by the spelling `mentions` holds most often.
+    public static func managerFolders(_ mentions: [String]) -> [(slug: String, name: String, spellings: Set<String>)] {
+        var counts: [String: Int] = [:]
+        for name in mentions { counts[name, default: 0] += 1 }
+        var bySlug: [String: [String]] = [:]
+        for name in counts.keys { bySlug[slug(name), default: []].append(name) }
+        return bySlug.keys.sorted().map { slug in
+            let names = bySlug[slug]!
+            let shown = names.max { (counts[$0]!, $1) < (counts[$1]!, $0) }!
+            return (slug, shown, Set(names))
         }
-        return out
+    }
+
+    /// A name in lower-case ASCII letters and digits joined by hyphens, at most 64 characters.
+    static func slug(_ name: String) -> String {
+        let folded =
+            name.applyingTransform(StringTransform("Any-Latin; Latin-ASCII; Lower"), reverse: false)
+            ?? name.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
+        var slug = ""
+        var gap = false
+        for scalar in folded.unicodeScalars {
+            if scalar.isASCII, scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
+                if gap, !slug.isEmpty { slug += "-" }
+                slug.unicodeScalars.append(scalar)
+                gap = false
+            } else {
+                gap = true
+            }
+        }
+        if slug.isEmpty { slug = "manager" }
+        return String(slug.prefix(64))
     }
 
     private func makeDirectory(_ path: String) throws {

@@ -48,13 +48,22 @@ public struct Digest {
     }
 
     /// The digest of one manager: their clients' alerts and win-back entries, and their own counts (the manager's
-    /// series of the failure statistics) as the headline.
-    public func forManager(_ name: String) -> Digest {
+    /// series of the failure statistics) as the headline. `spellings` are the ways the data writes the manager's
+    /// name ("Eva Novák", "EVA NOVAK"); `name` is the one the digest shows.
+    public func forManager(_ name: String, spellings: Set<String>? = nil) -> Digest {
+        let spellings = spellings ?? [name]
+        // The series of each spelling, summed day by day.
+        var byDay: [Day: FailureCounts] = [:]
+        for spelling in spellings {
+            for point in byManagerSeries[spelling] ?? [] {
+                byDay[point.asOf] = byDay[point.asOf].map { $0 + point.counts } ?? point.counts
+            }
+        }
         var digest = Digest(
             asOf: asOf,
-            overall: (byManagerSeries[name] ?? []),
-            byDirection: [:], openAlerts: openAlerts.filter { $0.manager == name },
-            winback: winback.filter { $0.manager == name }, feed: feed)
+            overall: byDay.keys.sorted().map { FailurePoint(asOf: $0, direction: name, counts: byDay[$0]!) },
+            byDirection: [:], openAlerts: openAlerts.filter { $0.manager.map(spellings.contains) ?? false },
+            winback: winback.filter { $0.manager.map(spellings.contains) ?? false }, feed: feed)
         digest.numbers = numbers
         digest.manager = name
         return digest

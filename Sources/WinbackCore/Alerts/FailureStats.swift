@@ -54,6 +54,23 @@ public struct FailureCounts: Sendable, Equatable {
     public var revenueAtRisk = Money.zero
 
     public init() {}
+
+    /// The counts of two groups of clients together (one manager's clients under two spellings of the name).
+    public static func + (lhs: FailureCounts, rhs: FailureCounts) -> FailureCounts {
+        var sum = lhs
+        sum.clients += rhs.clients
+        sum.active += rhs.active
+        sum.atRisk += rhs.atRisk
+        sum.lost += rhs.lost
+        sum.wonBack += rhs.wonBack
+        sum.new += rhs.new
+        sum.becameAtRisk += rhs.becameAtRisk
+        sum.becameLost += rhs.becameLost
+        sum.cameBack += rhs.cameBack
+        sum.categoryDrops += rhs.categoryDrops
+        sum.revenueAtRisk = sum.revenueAtRisk + rhs.revenueAtRisk
+        return sum
+    }
 }
 
 /// Counts a scan's failures overall and by direction.
