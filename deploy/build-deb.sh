@@ -5,8 +5,9 @@
 #   deploy/build-deb.sh --no-build  package the binary built before (.build-static/release/winback)
 #
 # The package holds the binary (/usr/bin/winback), the systemd unit (/lib/systemd/system/winback.service), the
-# example config as a conffile (/etc/winback/winback.toml), deploy/ADMIN.md (/usr/share/doc/winback/), shell
-# completions for bash, zsh and fish and a man page, all generated from the command line's own definition.
+# example config as a conffile (/etc/winback/winback.toml), deploy/ADMIN.md (/usr/share/doc/winback/), the [notify]
+# example mailer (/usr/share/winback/notify-mail.sh), shell completions for bash, zsh and fish and a man page, both
+# generated from the command line's own definition.
 # Its postinst creates the winback user and group and /var/lib/winback. Install it with `dpkg -i`; see
 # deploy/ADMIN.md. Needs dpkg-deb; the man page's generator (swift-argument-parser's generate-manual) is built
 # from the checkout the build resolved.
@@ -51,6 +52,8 @@ chmod 0755 "$stage"
 # The binary, the unit, the config and the guide, where install.sh puts them for a package.
 DESTDIR="$stage" PREFIX=/usr UNITDIR=/lib/systemd/system "$root/deploy/install.sh" --no-build --no-user >/dev/null
 share="$stage/usr/share"
+# The [notify] example mailer, where the example config names it.
+install -D -m 0755 "$root/deploy/notify-mail.sh" "$share/winback/notify-mail.sh"
 install -d -m 0755 "$share/bash-completion/completions" "$share/zsh/vendor-completions" \
     "$share/fish/vendor_completions.d" "$share/man/man1"
 "$binary" --generate-completion-script bash >"$share/bash-completion/completions/winback"
@@ -60,7 +63,7 @@ install -d -m 0755 "$share/bash-completion/completions" "$share/zsh/vendor-compl
 "$generator" "$binary" --date "$(git -C "$root" log -1 --format=%cs 2>/dev/null || date +%F)" \
     --output-directory "$share/man/man1" >/dev/null
 gzip -9n "$share/man/man1/winback.1"
-find "$share" -type f -exec chmod 0644 {} +
+find "$share" -type f ! -name notify-mail.sh -exec chmod 0644 {} +
 
 install -d -m 0755 "$stage/DEBIAN"
 for script in postinst prerm postrm; do
@@ -78,6 +81,7 @@ Architecture: $arch
 Maintainer: $maintainer
 Installed-Size: $installed_size
 Depends: $depends
+Suggests: default-mta | mail-transport-agent
 Section: misc
 Priority: optional
 Description: finds the key clients a company is losing and helps win them back
