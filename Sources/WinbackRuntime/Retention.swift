@@ -110,24 +110,19 @@ public struct Retention: Sendable {
             return
         }
         guard let folder = fdopendir(descriptor) else {
+            let error = failure(path)
             close(descriptor)
-            throw failure(path)
+            throw error
         }
         defer { closedir(folder) }
-        var names: [String] = []
-        while let entry = readdir(folder) {
-            let child = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-            }
-            if child != ".", child != ".." { names.append(child) }
-        }
-        for child in names where unlinkat(descriptor, child, 0) != 0 {
+        for child in Inbox.entries(of: folder) where unlinkat(descriptor, child, 0) != 0 {
             guard errno == EISDIR else { throw failure(path + "/" + child) }
             try removeTree(named: child, in: descriptor, path: path + "/" + child)
         }
         guard unlinkat(parent, name, AT_REMOVEDIR) == 0 else { throw failure(path) }
     }
 
+    /// The last system call's failure on `path`.
     private static func failure(_ path: String) -> InboxError {
         InboxError(path: path, reason: String(cString: strerror(errno)))
     }
