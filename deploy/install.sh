@@ -5,6 +5,7 @@
 #   sudo deploy/install.sh             build and install
 #   sudo deploy/install.sh --no-build  install a binary built before (.build-static/release/winback)
 #   DESTDIR=/tmp/pkg deploy/install.sh --no-user   stage the files for a package, without touching users
+#   PREFIX=/usr UNITDIR=/lib/systemd/system ...    where the binary, the guide and the unit go (deploy/build-deb.sh)
 #
 # Then: edit /etc/winback/winback.toml, `systemctl enable --now winback`, and add operators to the
 # winback group (`usermod -aG winback alice`). See deploy/ADMIN.md.
@@ -12,6 +13,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 destdir=${DESTDIR:-}
 prefix=${PREFIX:-/usr/local}
+unitdir=${UNITDIR:-/etc/systemd/system}
 build=yes
 user=yes
 for arg in "$@"; do
@@ -36,8 +38,9 @@ if [ $user = yes ] && ! getent passwd winback >/dev/null; then
 fi
 
 install -D -m 0755 -s "$binary" "$destdir$prefix/bin/winback"
-install -D -m 0644 "$root/deploy/winback.service" "$destdir/etc/systemd/system/winback.service"
-sed -i "s|/usr/local/bin/winback|$prefix/bin/winback|" "$destdir/etc/systemd/system/winback.service"
+install -D -m 0644 "$root/deploy/winback.service" "$destdir$unitdir/winback.service"
+# The binary and the guide the unit names.
+sed -i "s|/usr/local/|$prefix/|g" "$destdir$unitdir/winback.service"
 install -D -m 0644 "$root/deploy/ADMIN.md" "$destdir$prefix/share/doc/winback/ADMIN.md"
 # The unit's ConfigurationDirectoryMode: systemd warns at every start when the folder's mode differs.
 install -d -m 0750 "$destdir/etc/winback"
@@ -49,5 +52,5 @@ fi
 if [ -z "$destdir" ] && [ -d /run/systemd/system ]; then
     systemctl daemon-reload
 fi
-echo "installed $prefix/bin/winback, /etc/systemd/system/winback.service, /etc/winback/winback.toml"
+echo "installed $prefix/bin/winback, $unitdir/winback.service, /etc/winback/winback.toml"
 echo "next: edit /etc/winback/winback.toml, then: systemctl enable --now winback"

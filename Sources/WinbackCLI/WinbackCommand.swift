@@ -16,7 +16,7 @@ public struct WinbackCommand: ParsableCommand {
             ImportCommand.self, ScanCommand.self, AlertsCommand.self, AckCommand.self, SnoozeCommand.self,
             ResolveCommand.self, ListCommand.self, ClientsCommand.self, ClientCommand.self, TrendCommand.self,
             ModelCommand.self, BacktestCommand.self, DaemonCommand.self, ConfigCommand.self, DemoCommand.self,
-            GenerateCommand.self, StatusCommand.self,
+            GenerateCommand.self, StatusCommand.self, BackupCommand.self,
         ]
     )
 

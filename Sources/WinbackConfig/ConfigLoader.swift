@@ -171,6 +171,11 @@ public enum ConfigLoader {
             t.set(&config.daemon.retryAfterSeconds, try t.int("retry_after_seconds", in: 1...1800))
             try t.finish()
         }
+        if let t = try reader.table("retention") {
+            t.set(&config.retention.archiveDays, try t.int("archive_days", in: 0...36_500))
+            t.set(&config.retention.outboxDays, try t.int("outbox_days", in: 0...36_500))
+            try t.finish()
+        }
         if let t = try reader.table("notify") {
             if let command = try t.strings("command") {
                 guard command.isEmpty || !command[0].isEmpty else {

@@ -21,6 +21,8 @@ public struct WinbackConfig: Sendable, Equatable {
     /// `[locale]`: how the digest, the tables and the outbox's CSVs write numbers, and the CSV dialect.
     /// (`churn.numbers` carries its number style into the explanations a scan writes.)
     public var locale = OutputLocale.plain
+    /// How long the daemon keeps what it put in `archive/` and `outbox/`.
+    public var retention = RetentionSettings()
     /// The file this config was read from, if any.
     public var sourcePath: String?
 
@@ -116,4 +118,22 @@ public struct NotifySettings: Sendable, Equatable {
         self.command = command
         self.timeoutSeconds = timeoutSeconds
     }
+}
+
+/// `[retention]`: how many days the daemon keeps imported files in `archive/` and day folders in `outbox/`.
+///
+/// 0 keeps them forever, the default: nothing winback wrote is removed unless an admin asked for it.
+public struct RetentionSettings: Sendable, Equatable {
+    /// An imported file is removed once it was archived more than this many days ago; 0 keeps every one.
+    public var archiveDays = 0
+    /// An `outbox/YYYY-MM-DD/` folder is removed once its day is more than this many days ago; 0 keeps every one.
+    public var outboxDays = 0
+
+    public init(archiveDays: Int = 0, outboxDays: Int = 0) {
+        self.archiveDays = archiveDays
+        self.outboxDays = outboxDays
+    }
+
+    /// Whether any limit is set, that is whether pruning can remove anything at all.
+    public var removesAnything: Bool { archiveDays > 0 || outboxDays > 0 }
 }

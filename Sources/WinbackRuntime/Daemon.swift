@@ -50,6 +50,8 @@ public final class Daemon: @unchecked Sendable {
     private var rescanTimer: DispatchSourceTimer?
     private var signals: [DispatchSourceSignal] = []
     private var lastSummary = "no scan yet"
+    /// The local day of the last `[retention]` pruning: once a day.
+    private var lastPruned: Day?
     /// False when the host (a test) runs the daemon in its own process and stops it with ``stop()``.
     private let handlesSignals: Bool
 
@@ -166,19 +168,46 @@ public final class Daemon: @unchecked Sendable {
 
     /// Makes every scheduled scan that is due (today's once its time has passed; missed days after a stop). A day
     /// counts as done only once its scan succeeded; a failed one is tried again after a pause that doubles from
-    /// `retry_after_seconds` (30) to 30 minutes, and the days after it wait their turn.
+    /// `retry_after_seconds` (30) to 30 minutes, and the days after it wait their turn. Then, once a day, prunes
+    /// `archive/` and `outbox/` by `[retention]`, whether the scans succeeded or not (pruning may be what frees
+    /// a full disk).
     private func checkSchedule() {
         guard !work.isStopRequested, !stepAsideForNewerSchema() else { return }
         if let failed = failedScan, now() < failed.retryAt { return }
         do {
             let due = schedule.dueDays(at: now(), lastScheduled: try database.lastScheduledDay())
             for day in due {
-                guard scan(day, reason: "scheduled") else { return }
+                guard scan(day, reason: "scheduled") else { break }
                 try database.recordScheduledScan(day)
             }
         } catch {
             report(error, doing: "checking the schedule")
         }
+        pruneOncePerDay()
+    }
+
+    /// Removes what `[retention]` no longer keeps, once a local day, after that day's scan time; logs each removal.
+    private func pruneOncePerDay() {
+        let (today, scanTimePassed) = schedule.today(at: now())
+        guard !work.isStopRequested, scanTimePassed, lastPruned != today, config.retention.removesAnything else {
+            return
+        }
+        lastPruned = today
+        let retention = Retention(settings: config.retention, state: state, timeZone: config.resolvedTimeZone)
+        let outcome = retention.prune(today: today)
+        for entry in outcome.removed {
+            logger.info("removed by retention", metadata: ["path": "\(entry.path)", "age_days": "\(entry.ageDays)"])
+        }
+        for (entry, reason) in outcome.failures {
+            logger.error(
+                "retention could not remove", metadata: ["path": "\(entry?.path ?? "")", "error": "\(reason)"])
+        }
+        logger.notice(
+            "retention pruned",
+            metadata: [
+                "removed": "\(outcome.removed.count)", "failed": "\(outcome.failures.count)",
+                "archive_days": "\(config.retention.archiveDays)", "outbox_days": "\(config.retention.outboxDays)",
+            ])
     }
 
     /// Scans a day and writes its outbox; false when it failed (a scheduled scan is then retried).
@@ -385,6 +414,8 @@ public final class Daemon: @unchecked Sendable {
                 fresh.stateDirectory = config.stateDirectory
             }
             let pollChanged = fresh.daemon != config.daemon
+            // New limits apply now, not tomorrow.
+            if fresh.retention != config.retention { lastPruned = nil }
             config = fresh
             if pollChanged { startTimers() }
             logger.info("config reloaded", metadata: ["config": "\(configPath)"])

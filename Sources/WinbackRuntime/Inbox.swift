@@ -98,6 +98,11 @@ final class Inbox {
             throw InboxError(path: folder, reason: "cannot be read: " + String(cString: strerror(errno)))
         }
         defer { closedir(directory) }
+        return entries(of: directory).sorted()
+    }
+
+    /// The names in an open folder, but `.` and `..`, in the folder's order.
+    static func entries(of directory: OpaquePointer) -> [String] {
         var names: [String] = []
         while let entry = readdir(directory) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
@@ -105,7 +110,7 @@ final class Inbox {
             }
             if name != ".", name != ".." { names.append(name) }
         }
-        return names.sorted()
+        return names
     }
 
     /// Moves an imported file to `archive/`.

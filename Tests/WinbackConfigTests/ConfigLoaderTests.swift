@@ -31,6 +31,7 @@ struct ConfigLoaderTests {
         #expect(config.locale == .plain, "an example without a locale keeps today's output")
         #expect(config.importing.encoding == nil)
         #expect(config.notify == NotifySettings())
+        #expect(config.retention == RetentionSettings())
     }
 
     @Test("[locale] gives the locale's marks, the currency's place, and Excel's delimiter")
@@ -267,6 +268,26 @@ struct ConfigLoaderTests {
         }
         #expect(throws: ConfigError.self) {
             try ConfigLoader.locate(explicit: nil, environment: [:], fileExists: { _ in false })
+        }
+    }
+
+    @Test("[retention] is read; absent or 0 keeps everything; a bad value names its line and key")
+    func retention() throws {
+        let config = try ConfigLoader.parse(
+            "state_dir = \"/x\"\n[retention]\narchive_days = 365\noutbox_days = 90\n", file: "w.toml")
+        #expect(config.retention == RetentionSettings(archiveDays: 365, outboxDays: 90))
+        #expect(config.retention.removesAnything)
+        let partial = try ConfigLoader.parse("[retention]\noutbox_days = 30\n", file: "w.toml")
+        #expect(partial.retention == RetentionSettings(archiveDays: 0, outboxDays: 30))
+        #expect(!(try ConfigLoader.parse("state_dir = \"/x\"\n", file: "w.toml")).retention.removesAnything)
+        for (text, message) in [
+            ("[retention]\narchive_days = -1\n", "w.toml:2: retention.archive_days: -1 is out of range 0…36500"),
+            ("[retention]\n\noutbox_days = \"90\"\n", "w.toml:3: retention.outbox_days: expected an integer, found a string"),
+            ("[retention]\noutbox_days = 90.5\n", "w.toml:2: retention.outbox_days: expected an integer, found a number"),
+            ("[retention]\nrejected_days = 30\n", "w.toml:2: retention.rejected_days: unknown key"),
+        ] {
+            let error = #expect(throws: ConfigError.self) { try ConfigLoader.parse(text, file: "w.toml") }
+            #expect(error?.description == message)
         }
     }
 
