@@ -52,8 +52,6 @@ chmod 0755 "$stage"
 # The binary, the unit, the config and the guide, where install.sh puts them for a package.
 DESTDIR="$stage" PREFIX=/usr UNITDIR=/lib/systemd/system "$root/deploy/install.sh" --no-build --no-user >/dev/null
 share="$stage/usr/share"
-# The [notify] example mailer, where the example config names it.
-install -D -m 0755 "$root/deploy/notify-mail.sh" "$share/winback/notify-mail.sh"
 install -d -m 0755 "$share/bash-completion/completions" "$share/zsh/vendor-completions" \
     "$share/fish/vendor_completions.d" "$share/man/man1"
 "$binary" --generate-completion-script bash >"$share/bash-completion/completions/winback"

@@ -42,6 +42,8 @@ install -D -m 0644 "$root/deploy/winback.service" "$destdir$unitdir/winback.serv
 # The binary and the guide the unit names.
 sed -i "s|/usr/local/|$prefix/|g" "$destdir$unitdir/winback.service"
 install -D -m 0644 "$root/deploy/ADMIN.md" "$destdir$prefix/share/doc/winback/ADMIN.md"
+# The [notify] example mailer (the example config names the package's path, /usr/share/winback/).
+install -D -m 0755 "$root/deploy/notify-mail.sh" "$destdir$prefix/share/winback/notify-mail.sh"
 # The unit's ConfigurationDirectoryMode: systemd warns at every start when the folder's mode differs.
 install -d -m 0750 "$destdir/etc/winback"
 if [ ! -e "$destdir/etc/winback/winback.toml" ]; then
