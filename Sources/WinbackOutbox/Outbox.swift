@@ -44,10 +44,15 @@ public struct Outbox: Sendable {
         let folder = folder(for: view.asOf)
         try makeDirectory(directory)
         try makeDirectory(folder)
+        // Each CSV is encoded once; a manager's file takes their rows of it.
+        let alerts = CSVRenderer.encode(Listings.alerts(view.alerts, format: .csv), locale: locale)
+        let winback = CSVRenderer.encode(Listings.winback(view.winback, format: .csv), locale: locale)
         try write(
-            files(alerts: view.alerts, winback: view.winback, digest: digest)
-                + [("alerts.jsonl", AlertJSONLines.render(view.alerts, asOf: view.asOf))],
-            in: folder)
+            [
+                ("alerts.csv", alerts.bytes), ("winback.csv", winback.bytes),
+                ("digest.md", Array(digest.render().utf8)), ("digest.html", Array(digest.renderHTML().utf8)),
+                ("alerts.jsonl", Array(AlertJSONLines.render(view.alerts, asOf: view.asOf).utf8)),
+            ], in: folder)
         // Each manager's own: their clients' alerts and win-back entries, and a digest of them.
         let managers = Self.managerFolders(view.alerts.compactMap(\.manager) + view.winback.compactMap(\.manager))
         let managersFolder = folder + "/managers"
@@ -56,7 +61,15 @@ public struct Outbox: Sendable {
             let path = managersFolder + "/" + manager.slug
             try makeDirectory(path)
             let own = digest.forManager(manager.name, spellings: manager.spellings)
-            try write(files(alerts: own.openAlerts, winback: own.winback, digest: own), in: path)
+            func theirs(_ managers: [String?]) -> [Int] {
+                managers.indices.filter { managers[$0].map(manager.spellings.contains) ?? false }
+            }
+            try write(
+                [
+                    ("alerts.csv", alerts.bytes(rows: theirs(view.alerts.map(\.manager)))),
+                    ("winback.csv", winback.bytes(rows: theirs(view.winback.map(\.manager)))),
+                    ("digest.md", Array(own.render().utf8)), ("digest.html", Array(own.renderHTML().utf8)),
+                ], in: path)
         }
         // Folders of managers who have nothing today any more, from an earlier run of the same day.
         let kept = Set(managers.map(\.slug))
@@ -67,24 +80,14 @@ public struct Outbox: Sendable {
         return folder
     }
 
-    /// The files for one reader: the whole book's or one manager's.
-    private func files(alerts: [Alert], winback: [WinbackListEntry], digest: Digest) -> [(String, String)] {
-        [
-            ("alerts.csv", Listings.alerts(alerts, format: .csv).render(.csv, locale: locale)),
-            ("winback.csv", Listings.winback(winback, format: .csv).render(.csv, locale: locale)),
-            ("digest.md", digest.render()),
-            ("digest.html", digest.renderHTML()),
-        ]
-    }
-
-    private func write(_ files: [(String, String)], in folder: String) throws {
+    private func write(_ files: [(String, [UInt8])], in folder: String) throws {
         // Files a writer killed mid-way left aside; they were never visible under the real names.
         for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         where name.hasPrefix(".") && name.hasSuffix(".tmp") {
             unlink(folder + "/" + name)
         }
-        for (name, text) in files {
-            try AtomicFile.write(Data(text.utf8), to: folder + "/" + name)
+        for (name, bytes) in files {
+            try AtomicFile.write(Data(bytes), to: folder + "/" + name)
         }
     }
 

@@ -159,23 +159,34 @@ public enum CSVRenderer {
     /// The listing as CSV in the dialect of `locale`: its delimiter, its decimal mark in numbers (never grouped, so
     /// that a spreadsheet reads them as numbers) and, where it asks for one, a UTF-8 byte order mark.
     public static func render(_ report: Listing, locale: OutputLocale = .plain) -> String {
+        let table = encode(report, locale: locale)
+        return String(decoding: table.header + table.body, as: UTF8.self)
+    }
+
+    /// The listing's CSV bytes, with where each row ends: the outbox writes the whole book's file and each manager's
+    /// rows of it from one encoding.
+    public static func encode(_ report: Listing, locale: OutputLocale = .plain) -> CSVTable {
         // Written into one byte buffer: the outbox's CSVs hold every alert of a large book.
         let delimiter = locale.csvDelimiter.asciiValue ?? UInt8(ascii: ",")
-        var out: [UInt8] = locale.byteOrderMark ? [0xEF, 0xBB, 0xBF] : []
-        out.reserveCapacity(64 + report.rows.count * 24 * max(report.columns.count, 1))
+        var header: [UInt8] = locale.byteOrderMark ? [0xEF, 0xBB, 0xBF] : []
         for (index, column) in report.columns.enumerated() {
-            if index > 0 { out.append(delimiter) }
-            out.append(contentsOf: quote(column.key, delimiter: delimiter).utf8)
+            if index > 0 { header.append(delimiter) }
+            header.append(contentsOf: quote(column.key, delimiter: delimiter).utf8)
         }
-        out.append(contentsOf: [13, 10])
+        header.append(contentsOf: [13, 10])
+        var out: [UInt8] = []
+        out.reserveCapacity(report.rows.count * 24 * max(report.columns.count, 1))
+        var ends: [Int] = []
+        ends.reserveCapacity(report.rows.count)
         for row in report.rows {
             for (index, cell) in row.enumerated() {
                 if index > 0 { out.append(delimiter) }
                 write(cell, delimiter: delimiter, numbers: locale.numbers, to: &out)
             }
             out.append(contentsOf: [13, 10])
+            ends.append(out.count)
         }
-        return String(decoding: out, as: UTF8.self)
+        return CSVTable(header: header, body: out, ends: ends)
     }
 
     /// One field's bytes, as ``field(_:delimiter:)`` writes it; plain text (no control character, nothing to
@@ -234,6 +245,27 @@ public enum CSVRenderer {
         out.unicodeScalars.append("\"")
         return out
     }
+}
+
+/// A listing encoded as CSV: the header line (after the byte order mark, where there is one) and the rows' bytes,
+/// with the end of each row.
+public struct CSVTable: Sendable {
+    public var header: [UInt8]
+    public var body: [UInt8]
+    public var ends: [Int]
+
+    /// The header and the rows at `rows` (indices into the listing's rows, in order).
+    public func bytes(rows: [Int]) -> [UInt8] {
+        var out = header
+        out.reserveCapacity(header.count + rows.count * (body.count / max(ends.count, 1) + 1))
+        for row in rows {
+            out.append(contentsOf: body[(row == 0 ? 0 : ends[row - 1])..<ends[row]])
+        }
+        return out
+    }
+
+    /// The whole file.
+    public var bytes: [UInt8] { header + body }
 }
 
 /// Control characters from data shown as `\u{1b}`, so that a client name cannot move the cursor or clear the screen.

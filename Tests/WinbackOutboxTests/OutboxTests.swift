@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WinbackCore
 import WinbackOutbox
+import WinbackReports
 import WinbackTestSupport
 
 @Suite("The outbox")
@@ -63,6 +64,9 @@ struct OutboxTests {
         let bytes = try Data(contentsOf: URL(fileURLWithPath: folder + "/managers/eva-novak/alerts.csv"))
         #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF], "a byte order mark, for Excel")
         #expect(eva.contains("Client 1") && eva.contains("Client 3"))
+        let rendered = Listings.alerts(day.alerts.filter { $0.id == 1 || $0.id == 3 }, format: .csv)
+            .render(.csv, locale: german)
+        #expect(Array(bytes) == Array(rendered.utf8), "a manager's rows are the listing of their alerts, byte for byte")
         #expect(!eva.contains("Client 2") && !eva.contains("Client 4"))
         let digest = try String(contentsOfFile: folder + "/managers/lukasz-gross/digest.md", encoding: .utf8)
         #expect(digest.hasPrefix("# winback — Łukasz Groß — 2025-03-31"))
