@@ -48,7 +48,8 @@ mail() {
 }
 
 failed=0
-while read -r name address _; do
+# (`|| [ -n "$name" ]`: a last line without its line break still counts.)
+while read -r name address _ || [ -n "$name" ]; do
     case $name in ''|'#'*) continue ;; esac
     if [ "$name" = all ]; then
         mail "$address" "$outbox" "" || failed=1

@@ -23,6 +23,9 @@ struct GlobalOptions: ParsableArguments {
     /// `$WINBACK_STATE_DIR`) applied. A state directory given either way needs no config file: when none is found,
     /// every setting takes its default.
     func loadConfig(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> WinbackConfig {
+        if stateDirectory?.isEmpty == true {
+            throw CommandFailure(reason: "--state-dir needs a folder; an empty path would make the current folder one")
+        }
         let chosen = stateDirectory ?? environment[Self.stateDirectoryVariable].flatMap { $0.isEmpty ? nil : $0 }
         do {
             var loaded: WinbackConfig

@@ -17,9 +17,14 @@ extension ConfigLoader {
             identifier = normalized
             locale = Locale(identifier: normalized)
         }
-        var numbers = NumberStyle(
-            decimalMark: identifier == nil ? "." : locale.decimalSeparator ?? ".",
-            groupingMark: identifier == nil ? "," : locale.groupingSeparator ?? ",")
+        // Only the marks a spreadsheet reads with ASCII digits: the Arabic decimal separator (U+066B) after "1234"
+        // would make the number text; such locales get the period, and a grouping mark that differs from it.
+        var decimal = identifier == nil ? "." : locale.decimalSeparator ?? "."
+        if decimal != "." && decimal != "," { decimal = "." }
+        var grouping = identifier == nil ? "," : locale.groupingSeparator ?? ","
+        let readable: Set<String> = [",", ".", " ", "\u{A0}", "\u{202F}", "’", "'"]
+        if !readable.contains(grouping) || grouping == decimal { grouping = decimal == "." ? "," : "." }
+        var numbers = NumberStyle(decimalMark: decimal, groupingMark: grouping)
         var currency: String?
         if let code = try t.string("currency") {
             let upper = code.uppercased()
@@ -35,8 +40,10 @@ extension ConfigLoader {
             numbers.currencyPrefix = formatter.positivePrefix ?? ""
             numbers.currencySuffix = formatter.positiveSuffix ?? ""
         }
-        // Excel takes its list separator from the region: `;` wherever the decimal mark is a comma.
-        var delimiter: Character = numbers.decimalMark == "," ? ";" : ","
+        // Excel takes its list separator from the region: `;` wherever the decimal mark is a comma, and in
+        // Switzerland and Liechtenstein, whose decimal mark is a period.
+        let region = identifier.flatMap { $0.split(separator: "_").dropFirst().first.map(String.init) }
+        var delimiter: Character = numbers.decimalMark == "," || region == "CH" || region == "LI" ? ";" : ","
         if let text = try t.string("csv_delimiter") {
             switch text {
             case ",", ";", "\t": delimiter = Character(text)

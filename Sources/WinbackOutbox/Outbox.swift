@@ -93,18 +93,37 @@ public struct Outbox: Sendable {
 
     /// Each manager's folder: the name spelled in lower-case ASCII letters and digits joined by hyphens ("Eva Novák"
     /// → `eva-novak`, "Łukasz Groß" → `lukasz-gross`, "Иван" → `ivan`), so that scripts and mail programs can use
-    /// it as it is. Spellings that differ only in case, accents or punctuation ("EVA NOVAK") are one manager, named
-    /// by the spelling `mentions` holds most often.
+    /// it as it is. Spellings that `--manager` takes for one name (they differ only in case, accents or spaces) are
+    /// one manager, shown by the spelling `mentions` holds most often. Different names are never one folder: where
+    /// two would be spelled alike ("王伟" and "王薇", symbols only, or the same first 64 letters), each gets a
+    /// suffix made from its own name, the same every day.
     public static func managerFolders(_ mentions: [String]) -> [(slug: String, name: String, spellings: Set<String>)] {
         var counts: [String: Int] = [:]
         for name in mentions { counts[name, default: 0] += 1 }
+        var byKey: [String: [String]] = [:]
+        for name in counts.keys { byKey[searchKey(name), default: []].append(name) }
         var bySlug: [String: [String]] = [:]
-        for name in counts.keys { bySlug[slug(name), default: []].append(name) }
-        return bySlug.keys.sorted().map { slug in
-            let names = bySlug[slug]!
-            let shown = names.max { (counts[$0]!, $1) < (counts[$1]!, $0) }!
-            return (slug, shown, Set(names))
+        for key in byKey.keys { bySlug[slug(key), default: []].append(key) }
+        var out: [(slug: String, name: String, spellings: Set<String>)] = []
+        for (base, keys) in bySlug {
+            for key in keys {
+                let names = byKey[key]!
+                let shown = names.max { (counts[$0]!, $1) < (counts[$1]!, $0) }!
+                let unique = keys.count == 1 && base != "manager" ? base : base + "-" + stableHash(key)
+                out.append((unique, shown, Set(names)))
+            }
         }
+        return out.sorted { $0.slug < $1.slug }
+    }
+
+    /// Six hex digits of FNV-1a over the text's UTF-8: stable across runs and machines, unlike `hashValue`.
+    static func stableHash(_ text: String) -> String {
+        var hash: UInt32 = 2_166_136_261
+        for byte in text.utf8 {
+            hash = (hash ^ UInt32(byte)) &* 16_777_619
+        }
+        let hex = String(hash & 0xFF_FFFF, radix: 16)
+        return String(repeating: "0", count: 6 - hex.count) + hex
     }
 
     /// A name in lower-case ASCII letters and digits joined by hyphens, at most 64 characters.
@@ -124,7 +143,7 @@ public struct Outbox: Sendable {
             }
         }
         if slug.isEmpty { slug = "manager" }
-        return String(slug.prefix(64))
+        return String(slug.prefix(64)).trimmingCharacters(in: CharacterSet(charactersIn: "-"))
     }
 
     private func makeDirectory(_ path: String) throws {

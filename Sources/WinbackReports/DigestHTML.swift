@@ -253,7 +253,7 @@ enum SVGChart {
             + "viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"clients at risk and lost per scan\" "
             + "style=\"max-width:100%;height:auto;font-family:Helvetica,Arial,sans-serif\">"
         svg += line(left, top + plot, width - 8, top + plot, "#999")
-        svg += label(left - 4, top + 4, numbers.localize(String(highest)), anchor: "end")
+        svg += label(left - 4, top + 4, numbers.count(highest), anchor: "end")
         svg += label(left - 4, top + plot, "0", anchor: "end")
         for (index, point) in points.enumerated() {
             let x = left + Double(index) * step + (step - bar) / 2
@@ -297,7 +297,7 @@ enum SVGChart {
             let change = item.before.map { " (" + signed(c.atRisk + c.lost - $0.atRisk - $0.lost) + ")" } ?? ""
             svg += label(
                 labelWidth + riskWidth + lostWidth + 6, y + 13,
-                "\(numbers.localize(String(c.atRisk))) + \(numbers.localize(String(c.lost)))\(change) · "
+                "\(numbers.count(c.atRisk)) + \(numbers.count(c.lost))\(change) · "
                     + numbers.amount(c.revenueAtRisk), anchor: "start")
         }
         return svg + "</svg>\n"

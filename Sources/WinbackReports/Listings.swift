@@ -42,7 +42,7 @@ public enum Listings {
     public static func winback(_ rows: [WinbackListEntry], format: OutputFormat) -> Listing {
         var report = Listing(columns: [
             .init(key: "rank", header: "#", priority: .key),
-            .init(key: "client_id", header: "client", priority: .low),
+            .init(key: "client_id", header: "client", priority: .high),
             .init(key: "client_name", header: "name", maxWidth: 24, priority: .key, flex: .init(share: 0.15, lines: 2)),
             .init(key: "manager", header: "manager", maxWidth: 16, priority: .low),
             .init(key: "status", header: "status", priority: .medium),

@@ -39,9 +39,20 @@ public enum Backup {
         guard stat(database, &source) == 0, (source.st_mode & S_IFMT) == S_IFREG else {
             throw Failure(description: "no database to back up at \(database) (is state_dir right?)")
         }
+        // The database's own companions: replacing a live WAL would lose what it holds.
+        let live = URL(fileURLWithPath: database).standardizedFileURL.path
+        for suffix in ["-wal", "-shm", "-journal"] where target == live + suffix {
+            throw Failure(description: "\(target) belongs to the live database: back it up to another file")
+        }
         if lstat(target, &info) == 0 {
             if (info.st_mode & S_IFMT) == S_IFDIR {
                 throw Failure(description: "\(target) is a folder: name the backup file to write")
+            }
+            // A device (/dev/null), a FIFO or a socket is never replaced, even with --force; a link may point to
+            // a regular file, which is checked through it below.
+            let kind = info.st_mode & S_IFMT
+            if kind != S_IFREG, kind != S_IFLNK {
+                throw Failure(description: "\(target) is not a regular file: name a file to write")
             }
             if stat(target, &info) == 0, info.st_dev == source.st_dev, info.st_ino == source.st_ino {
                 throw Failure(description: "\(target) is the live database itself: back it up to another file")

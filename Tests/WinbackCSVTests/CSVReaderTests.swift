@@ -176,3 +176,21 @@ struct TranscodingTests {
         #expect(SingleByteEncoding(name: "utf-16") == nil)
     }
 }
+
+@Suite("Transcoding, when the file is UTF-8 after all")
+struct TranscodingUTF8Tests {
+    @Test("a UTF-8 file without a byte order mark passes through; a Windows-1252 one is still converted")
+    func sniffed() throws {
+        let utf8 = Array("date,name\n2025-01-02,Café Müller\n".utf8)
+        #expect(try TranscodingTests.read(utf8, .windows1252, chunk: 4096, out: 4096) == utf8)
+        // ASCII first, UTF-8 in a later chunk: the first bytes beyond ASCII decide.
+        let late = Array(String(repeating: "a,b\n", count: 40).utf8) + Array("x,Ščř\n".utf8)
+        #expect(try TranscodingTests.read(late, .windows1250, chunk: 16, out: 7) == late)
+        let cp1252: [UInt8] = Array("2025-01-02,Caf".utf8) + [0xE9, 0x0A]
+        #expect(
+            String(decoding: try TranscodingTests.read(cp1252, .windows1252, chunk: 4096, out: 4096), as: UTF8.self)
+                == "2025-01-02,Café\n")
+        // UTF-16's byte order mark reaches the reader, which names it.
+        #expect(try TranscodingTests.read([0xFF, 0xFE, 0x41, 0x00], .windows1252, chunk: 64, out: 64) == [0xFF, 0xFE, 0x41, 0x00])
+    }
+}

@@ -54,6 +54,12 @@ struct ConfigLoaderTests {
         #expect(french.locale.csvDelimiter == "\t")
         #expect(french.locale.numbers.count(1_234_567) == "1\u{202F}234\u{202F}567")
         #expect(french.locale.numbers.currencySuffix == "")
+
+        let swiss = try ConfigLoader.parse("[locale]\nlocale = \"de_CH\"\n", file: "w.toml").locale
+        #expect(swiss.numbers.decimalMark == "." && swiss.csvDelimiter == ";", "Swiss Excel lists with ;")
+        let egyptian = try ConfigLoader.parse("[locale]\nlocale = \"ar_EG\"\n", file: "w.toml").locale
+        #expect(egyptian.numbers.decimalMark == ".", "a mark spreadsheets cannot read with ASCII digits is not used")
+        #expect(egyptian.numbers.groupingMark == "," && egyptian.csvDelimiter == ",")
     }
 
     @Test("[import] encoding names a single-byte encoding, or utf-8")

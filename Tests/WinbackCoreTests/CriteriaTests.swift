@@ -67,6 +67,21 @@ struct CriteriaTests {
         #expect(assess(days, asOf: last.adding(days: 35).iso).status.status == .lost)
     }
 
+    @Test("with a German number style, the explanation's decimals take the comma and its amounts the period")
+    func germanNumbers() throws {
+        var settings = ChurnSettings()
+        settings.numbers = NumberStyle(decimalMark: ",", groupingMark: ".", currencySuffix: " €")
+        // Gaps of 10 and 11 days: a rhythm of 10.5 days.
+        var days = regular(every: 21, from: "2024-01-01", through: "2024-06-01", amount: 2500)
+        days += regular(every: 21, from: "2024-01-11", through: "2024-06-01", amount: 2500)
+        days.sort { $0.day < $1.day }
+        let silent = assess(days, asOf: days.last!.day.adding(days: 60).iso, settings: settings)
+        let finding = try #require(silent.findings.first { $0.criterion == .overdue })
+        #expect(finding.explanation.hasPrefix("buys every 10,5 days"), "\(finding.explanation)")
+        #expect(finding.explanation.firstMatch(of: /\d\.\d×/) == nil)
+        #expect(finding.explanation.firstMatch(of: /\d,\d× its mean gap/) != nil)
+    }
+
     @Test("the rhythm is the median gap: one long holiday does not stretch it")
     func robustRhythm() {
         var days = regular(every: 10, from: "2024-01-01", through: "2024-03-01")

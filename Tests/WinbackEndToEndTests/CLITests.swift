@@ -155,6 +155,10 @@ struct CLITests {
         let nothing = try winback.run(["clients"], withConfig: false, directory: elsewhere.path)
         #expect(nothing.status != 0)
         #expect(nothing.stderr.contains("no config file"), "without a state directory a config is still needed")
+        let empty = try winback.run(["clients", "--state-dir", ""], withConfig: false, directory: elsewhere.path)
+        #expect(empty.status != 0)
+        #expect(empty.stderr.contains("--state-dir needs a folder"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere.path).isEmpty, "nothing made here")
     }
 
     @Test("generate writes an export that import accepts as it is")

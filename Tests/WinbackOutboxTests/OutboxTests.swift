@@ -59,6 +59,14 @@ struct OutboxTests {
             .write(day)
         let managers = try FileManager.default.contentsOfDirectory(atPath: folder + "/managers").sorted()
         #expect(managers == ["eva-novak", "lukasz-gross"], "two spellings of one name are one manager")
+        // Different names are never one folder, even where they would be spelled alike.
+        let alike = Outbox.managerFolders(["王伟", "王薇", "★★★", "♦♦♦", "O'Brien", "O Brien", "Eva  Novák", "EVA NOVAK"])
+        #expect(Set(alike.map(\.slug)).count == 7, "\(alike.map(\.slug))")
+        #expect(alike.first { $0.spellings.contains("EVA NOVAK") }?.spellings == ["Eva  Novák", "EVA NOVAK"])
+        #expect(alike.allSatisfy { !$0.slug.hasSuffix("-") && $0.slug.allSatisfy { $0.isASCII } })
+        #expect(
+            Outbox.managerFolders(["王伟", "王薇"]).map(\.slug) == Outbox.managerFolders(["王薇", "王伟"]).map(\.slug),
+            "the same names give the same folders whatever their order")
         let eva = try String(contentsOfFile: folder + "/managers/eva-novak/alerts.csv", encoding: .utf8)
         #expect(eva.hasPrefix("id;severity;"))
         let bytes = try Data(contentsOf: URL(fileURLWithPath: folder + "/managers/eva-novak/alerts.csv"))

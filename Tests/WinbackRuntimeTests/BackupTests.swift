@@ -62,6 +62,17 @@ struct BackupFileTests {
             failure { try Backup.write(database: database, to: database, replace: true) }
                 == "\(database) is the live database itself: back it up to another file")
         #expect(try AppDatabase.open(path: database).lastScheduledDay()?.iso == "2025-03-31")
+        // Neither a device or FIFO (as root, --force onto /dev/null made it a file of every sale) nor the WAL.
+        let fifo = path("pipe")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        #expect(
+            failure { try Backup.write(database: database, to: fifo, replace: true) }
+                == "\(fifo) is not a regular file: name a file to write")
+        var info = stat()
+        #expect(lstat(fifo, &info) == 0 && (info.st_mode & S_IFMT) == S_IFIFO)
+        #expect(
+            failure { try Backup.write(database: database, to: database + "-wal", replace: true) }
+                == "\(database)-wal belongs to the live database: back it up to another file")
     }
 
     @Test("a missing folder, a file for a folder, or no database: one line naming what is wrong, nothing written")

@@ -82,6 +82,9 @@ struct NotifyCommandTests {
         let fine = try scan("2025-04-01", ["/bin/true"])
         #expect(fine.notification?.failure == nil)
         #expect(try database.alerts().filter { $0.kind == .notifyFailed }.isEmpty)
+        // Failing again on a day whose alert was resolved opens it again.
+        _ = try scan("2025-04-01", ["/bin/false"])
+        #expect(try database.alerts().filter { $0.kind == .notifyFailed }.map(\.status) == [.new])
         let quiet = try scan("2025-04-02", [])
         #expect(quiet.notification == nil, "no command, nothing run")
     }

@@ -71,7 +71,7 @@ public enum AlertRules {
             alerts.append(
                 AlertCandidate(
                     clientID: subject.clientID, kind: kind, severity: lossSeverity(subject.classes.abc),
-                    title: "\(subject.label) \(what): \(short(cause))", explanation: explanation, offer: offer,
+                    title: "\(subject.label) \(what): \(short(cause, settings.numbers))", explanation: explanation, offer: offer,
                     value: facts.yearlyValue))
         }
         for finding in assessment.findings where finding.criterion == .categoryDrop {
@@ -179,12 +179,12 @@ public enum AlertRules {
         return max(0, Int((Double(daysSilent) / rhythm).rounded(.down)) - 1)
     }
 
-    private static func short(_ finding: Finding) -> String {
+    private static func short(_ finding: Finding, _ style: NumberStyle) -> String {
         switch finding.criterion {
         case .overdue, .silence:
             let silent = Int(finding.number("days_silent") ?? 0)
             if let rhythm = finding.number("typical_interval_days") {
-                return "silent \(silent) days, buys every \(fixed(rhythm, rhythm.rounded() == rhythm ? 0 : 1))"
+                return "silent \(silent) days, buys every \(style.decimal(fixed(rhythm, rhythm.rounded() == rhythm ? 0 : 1)))"
             }
             return "silent \(silent) days"
         case .decline:

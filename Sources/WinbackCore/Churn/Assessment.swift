@@ -15,7 +15,8 @@ public struct Assessment: Sendable, Equatable {
         let known = history.known(asOf: asOf)
         facts = ClientFacts(history: known, asOf: asOf, settings: settings, calendar: calendar)
         findings = Criteria.evaluate(history: known, facts: facts, settings: settings, calendar: calendar)
-        status = StatusDecision.decide(previous: previous, facts: facts, findings: findings, settings: settings.status)
+        status = StatusDecision.decide(
+            previous: previous, facts: facts, findings: findings, settings: settings.status, numbers: settings.numbers)
         statusSince = previous?.status == status.status ? previous!.since : asOf
     }
 }

@@ -40,7 +40,8 @@ extension StatusDecision {
     /// back to at risk or lost at once. A decline does not end the period: the months the client was gone weigh
     /// on every revenue comparison until then. A client without a rhythm whose first purchase is recent is new.
     public static func decide(
-        previous: StatusSince?, facts: ClientFacts, findings: [Finding], settings: ChurnSettings.StatusRules
+        previous: StatusSince?, facts: ClientFacts, findings: [Finding], settings: ChurnSettings.StatusRules,
+        numbers: NumberStyle = .plain
     ) -> StatusDecision {
         let worst = findings.first { $0.verdict != .flag }
         let relapse = findings.first { $0.verdict != .flag && $0.criterion.judgesSilence }
@@ -62,7 +63,7 @@ extension StatusDecision {
             return StatusDecision(status: .new, reason: "first purchase on \(firstPurchase.iso)")
         }
         if let rhythm = facts.rhythm {
-            return StatusDecision(status: .active, reason: "buys every \(days(rhythm)); last purchase \(lastPurchase.iso)")
+            return StatusDecision(status: .active, reason: "buys every \(days(rhythm, numbers)); last purchase \(lastPurchase.iso)")
         }
         return StatusDecision(status: .active, reason: "last purchase \(lastPurchase.iso)")
     }

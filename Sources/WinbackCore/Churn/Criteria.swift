@@ -78,10 +78,11 @@ public enum Criteria {
                 + "among the book's clients, \(rarity)\(pause)"
         } else {
             let regularity = fit.variation < 0.35 ? "regular" : fit.variation < 0.75 ? "fairly regular" : "irregular"
-            let rhythm = facts.rhythm.map { "buys every \(days($0))" } ?? "buys every \(days(meanDays)) on average"
+            let rhythm = facts.rhythm.map { "buys every \(days($0, settings.numbers))" }
+                ?? "buys every \(days(meanDays, settings.numbers)) on average"
             explanation =
                 "\(rhythm) (\(regularity): gaps vary ±\(percent(fit.variation, signed: false))); silent for "
-                + "\(days(Double(silent))), \(fixed(silentTime / max(fit.meanGap, 1e-9), 1))× its mean gap in working "
+                + "\(days(Double(silent))), \(settings.numbers.decimal(fixed(silentTime / max(fit.meanGap, 1e-9), 1)))× its mean gap in working "
                 + "time\(season); \(rarity)\(pause)"
         }
         return Finding(
@@ -149,7 +150,7 @@ public enum Criteria {
             Measure("z", z.isFinite ? z : 99),
         ]
         if let beforeChange { numbers.append(Measure("change_before", beforeChange)) }
-        let beyond = "; \(z.isFinite ? fixed(z, 1) : "many") times what its \(window)-day windows ordinarily vary"
+        let beyond = "; \(z.isFinite ? style.decimal(fixed(z, 1)) : "many") times what its \(window)-day windows ordinarily vary"
         let explanation: String
         if let yearAgo {
             numbers.append(Measure("revenue_year_ago", yearAgo.doubleValue))
@@ -274,9 +275,9 @@ public enum Criteria {
 }
 
 /// "14 days", "1 day", "12.5 days".
-func days(_ value: Double) -> String {
+func days(_ value: Double, _ style: NumberStyle = .plain) -> String {
     let rounded = (value * 10).rounded() / 10
-    let text = rounded == rounded.rounded() ? fixed(rounded, 0) : fixed(rounded, 1)
+    let text = style.decimal(rounded == rounded.rounded() ? fixed(rounded, 0) : fixed(rounded, 1))
     return text + (text == "1" ? " day" : " days")
 }
 

@@ -106,7 +106,8 @@ public enum SilenceStage {
             }
             guard let model = dropout?.model else {
                 views.append(nil)
-                assessments[index].add(findings, previous: previous[index], settings: settings.status)
+                assessments[index].add(
+                findings, previous: previous[index], settings: settings.status, numbers: settings.numbers)
                 continue
             }
             let pAlive = model.probabilityAlive(purchases: facts.purchaseDays, logSurvival: logS)
@@ -132,7 +133,8 @@ public enum SilenceStage {
                             "the purchase model gives it a \(percent(pAlive, signed: false)) chance of still buying and "
                             + "\(percent(pBuy, signed: false)) of buying within \(settings.pAlive.horizonDays) days"))
             }
-            assessments[index].add(findings, previous: previous[index], settings: settings.status)
+            assessments[index].add(
+                findings, previous: previous[index], settings: settings.status, numbers: settings.numbers)
         }
         var fits = ModelFits(prior: prior, dropout: dropout)
         fits.gammaGamma = gg
@@ -142,11 +144,14 @@ public enum SilenceStage {
 
 extension Assessment {
     /// Adds findings made after the client's own assessment and decides the status again.
-    mutating func add(_ new: [Finding], previous: StatusSince?, settings: ChurnSettings.StatusRules) {
+    mutating func add(
+        _ new: [Finding], previous: StatusSince?, settings: ChurnSettings.StatusRules, numbers: NumberStyle = .plain
+    ) {
         guard !new.isEmpty else { return }
         findings += new
         findings.sort { $0.verdict > $1.verdict }
-        status = StatusDecision.decide(previous: previous, facts: facts, findings: findings, settings: settings)
+        status = StatusDecision.decide(
+            previous: previous, facts: facts, findings: findings, settings: settings, numbers: numbers)
         statusSince = previous?.status == status.status ? previous!.since : facts.asOf
     }
 }

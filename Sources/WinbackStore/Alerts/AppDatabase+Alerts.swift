@@ -159,6 +159,13 @@ extension AppDatabase {
         }
     }
 
+    /// A failure alert of the same day raised again after it was resolved (the scan or the notification failed,
+    /// worked, failed again) is open again, as new; one not resolved keeps its status.
+    static let reopen = """
+        status = CASE WHEN status = 'resolved' THEN 'new' ELSE status END,
+        resolution = NULL, resolved_on = NULL
+        """
+
     /// Raises (or updates) the `scan_failed` alert of a scheduled scan that failed: one per day scanned.
     public func raiseScanFailed(on day: Day, reason: String, attempts: Int) throws {
         try write { db in
@@ -166,7 +173,8 @@ extension AppDatabase {
                 sql: """
                     INSERT INTO alerts (client, kind, category, severity, title, explanation, first_seen, last_seen)
                     VALUES (NULL, 'scan_failed', ?, 'critical', ?, ?, ?, ?)
-                    ON CONFLICT DO UPDATE SET explanation = excluded.explanation, last_seen = excluded.last_seen
+                    ON CONFLICT DO UPDATE SET explanation = excluded.explanation, last_seen = excluded.last_seen,
+                        \(Self.reopen)
                     """,
                 arguments: [
                     day.iso, "The scheduled scan of \(day.iso) failed",
@@ -196,7 +204,8 @@ extension AppDatabase {
                 sql: """
                     INSERT INTO alerts (client, kind, category, severity, title, explanation, first_seen, last_seen)
                     VALUES (NULL, 'notify_failed', ?, 'warning', ?, ?, ?, ?)
-                    ON CONFLICT DO UPDATE SET explanation = excluded.explanation, last_seen = excluded.last_seen
+                    ON CONFLICT DO UPDATE SET explanation = excluded.explanation, last_seen = excluded.last_seen,
+                        \(Self.reopen)
                     """,
                 arguments: [
                     day.iso, "The notification of \(day.iso)'s outbox failed",
