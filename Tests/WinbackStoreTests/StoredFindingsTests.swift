@@ -31,3 +31,29 @@ struct StoredFindingsTests {
         #expect(throws: (any Error).self) { try StoredFindings.text([finding]) }
     }
 }
+
+@Suite("Stored offers")
+struct StoredOfferTests {
+    @Test("an offer is stored with the keys of its Codable form, as JSONEncoder wrote them, and reads back the same")
+    func asEncoded() throws {
+        let offers = [
+            Offer(kind: .discount, text: "15 % off \"Safety\" — {x}", discount: 15, rule: "dropped category"),
+            Offer(kind: .gift, text: "A call and a gift", gift: "branded tool set", rule: "B at risk"),
+            Offer(
+                kind: .visit, text: "Visit\nby the head of sales", discount: 12.5, rule: "lost key",
+                pausedUntil: Day(iso: "2025-04-01")),
+            Offer(kind: .offer, text: "Ünïcödé \u{1}", discount: 0.1, rule: "r"),
+        ]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        for offer in offers {
+            let text = try StoredOffer.text(offer)
+            let encoded = String(decoding: try encoder.encode(offer), as: UTF8.self)
+            let keys = { (json: String) in
+                try (JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]).map { $0.keys.sorted() }
+            }
+            #expect(try keys(text) == keys(encoded))
+            #expect(try JSONDecoder().decode(Offer.self, from: Data(text.utf8)) == offer)
+        }
+    }
+}

@@ -75,8 +75,6 @@ struct AlertBook {
             let state: State = resolution == nil ? .open : resolution == "manual" ? .resolvedByHand : .clearedToday
             live[Key(client: row["client"], kind: row["kind"], category: row["category"])] = (row["id"], state)
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         // Prepared once: tens of thousands of alerts are carried on at every scan of a large book.
         let seenAgain = try db.makeStatement(sql: "UPDATE alerts SET last_seen = ? WHERE id = ?")
         let carriedOn = try db.makeStatement(
@@ -97,7 +95,7 @@ struct AlertBook {
         for (client, candidate) in alerts {
             let key = Key(client: client ?? 0, kind: candidate.kind.rawValue, category: candidate.category ?? "")
             seen.insert(key)
-            let offer = try candidate.offer.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+            let offer = try candidate.offer.map { try StoredOffer.text($0) }
             if let existing = live[key] {
                 switch existing.state {
                 case .resolvedByHand:

@@ -31,3 +31,24 @@ public enum StoredFindings {
         return try JSONDecoder().decode([Finding].self, from: Data(text.utf8))
     }
 }
+
+/// An offer as the alerts and the win-back list keep it: a JSON object with the keys of `Offer`'s `Codable` form (as
+/// `JSONEncoder` wrote them before), read back by `JSONDecoder`. Written by hand: the encoder took a large part of
+/// the 0.5–0.7 s that storing a 100,000-client book's 16,000-entry win-back list took.
+public enum StoredOffer {
+    public static func text(_ offer: Offer) throws -> String {
+        if let discount = offer.discount, !discount.isFinite {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            return String(decoding: try encoder.encode(offer), as: UTF8.self)
+        }
+        var fields: [(String, JSONObject.Value)] = []
+        if let discount = offer.discount { fields.append(("discount", .number(discount))) }
+        if let gift = offer.gift { fields.append(("gift", .string(gift))) }
+        fields.append(("kind", .string(offer.kind.rawValue)))
+        if let paused = offer.pausedUntil { fields.append(("pausedUntil", .string(paused.iso))) }
+        fields.append(("rule", .string(offer.rule)))
+        fields.append(("text", .string(offer.text)))
+        return JSONObject(fields).text
+    }
+}

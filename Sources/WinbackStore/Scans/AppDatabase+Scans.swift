@@ -90,8 +90,6 @@ extension AppDatabase {
             try AlertBook(db: db, asOf: asOf, previousAsOf: previousAsOf.map(Day.init(number:)))
                 .reconcile(outcome.alerts, wonBack: outcome.wonBack)
             try db.execute(sql: "DELETE FROM winback_list")
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
             let list = outcome.winback
             try db.insertRows(
                 """
@@ -100,7 +98,7 @@ extension AppDatabase {
                 """, columns: 11, count: list.count
             ) { index in
                 let item = list[index]
-                let offer = try item.offer.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+                let offer = try item.offer.map { try StoredOffer.text($0) }
                 return [
                     item.client, scanID, index + 1, item.status.rawValue, item.reason, item.value.scaled,
                     item.missedCycles, offer, item.pAlive, item.valueAtRisk?.scaled, item.pBuy,
