@@ -97,15 +97,28 @@ extension Database {
 
     /// Inserts `count` rows of `columns` values with `insert` (`INSERT INTO t (…) VALUES`), 128 to a statement, the
     /// values of row `i` from `values`: ``batched(_:rows:columns:control:sql:bind:returned:)`` for rows of mixed
-    /// types, a few thousand at a time.
+    /// types. The statement is prepared once and bound through the C API: preparing a 768-parameter statement for
+    /// each batch cost a first scan 1 s for its 100,000 status changes.
     func insertRows(
         _ insert: String, columns: Int, count: Int, values: (Int) throws -> [(any DatabaseValueConvertible)?]
     ) throws {
-        for start in stride(from: 0, to: count, by: 128) {
-            let rows = start..<min(start + 128, count)
-            try execute(
-                sql: insert + " " + placeholders(rows: rows.count, columns: columns),
-                arguments: StatementArguments(try rows.flatMap(values)))
+        try batched(
+            count, rows: 128, columns: columns, control: nil,
+            sql: { insert + " " + placeholders(rows: $0, columns: columns) }
+        ) { statement, row, base in
+            for (offset, value) in try values(row).enumerated() {
+                let index = base + Int32(offset) + 1
+                switch value?.databaseValue.storage {
+                case .int64(let number): WinbackStore.bind(statement, index, number)
+                case .double(let number): WinbackStore.bind(statement, index, number)
+                case .string(let text): WinbackStore.bind(statement, index, text)
+                case .blob(let data):
+                    _ = data.withUnsafeBytes {
+                        sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), transient)
+                    }
+                case .null, nil: sqlite3_bind_null(statement, index)
+                }
+            }
         }
     }
 }
