@@ -45,7 +45,11 @@ struct TableOptions: ParsableArguments {
 /// Comma-separated values of an enumeration, in any case, or a usage error naming the option and the choices.
 func values<T: CaseIterable & RawRepresentable>(_ text: String, of type: T.Type, option: String) throws -> [T]
 where T.RawValue == String {
-    try text.split(separator: ",").map { part in
+    let parts = text.split(separator: ",").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+    guard !parts.isEmpty else {
+        throw ValidationError("\(option) needs one or more of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    return try parts.map { part in
         let value = part.trimmingCharacters(in: .whitespaces)
         guard let parsed = T.allCases.first(where: { $0.rawValue.lowercased() == value.lowercased() }) else {
             throw ValidationError(

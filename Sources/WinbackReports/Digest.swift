@@ -263,9 +263,16 @@ public struct Digest {
     /// followed by a combining mark is one `Character` to Swift, and still a cell border to Markdown.
     private func md(_ text: String) -> String {
         var out = ""
-        for scalar in escapeControls(text).unicodeScalars {
+        let scalars = Array(escapeControls(text).unicodeScalars)
+        for (index, scalar) in scalars.enumerated() {
             switch scalar {
             case "|", "*", "_", "`", "[", "]", "<", ">", "#", "\\":
+                out.unicodeScalars.append("\\")
+                out.unicodeScalars.append(scalar)
+            // `&amp;` or `&#38;` in a name would be read as a character reference; "Müller & Söhne" stays as it is.
+            case "&"
+            where index + 1 < scalars.count
+                && (scalars[index + 1] == "#" || scalars[index + 1].properties.isAlphabetic):
                 out.unicodeScalars.append("\\")
                 out.unicodeScalars.append(scalar)
             case "\n", "\r": out.unicodeScalars.append(" ")

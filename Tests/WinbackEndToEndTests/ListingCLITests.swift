@@ -60,6 +60,9 @@ struct ListingCLITests {
         let abc = try winback.run(["alerts", "--abc", "D"])
         #expect(abc.status != 0)
         #expect(abc.stderr.contains("--abc D is not one of A, B, C"))
+        let empty = try winback.run(["list", "--status", ""])
+        #expect(empty.status != 0, "an empty choice is a mistake, not a filter that matches nothing")
+        #expect(empty.stderr.contains("--status needs one or more of new, active, at_risk, lost, won_back"))
     }
 
     @Test("$COLUMNS fits a table to 80 columns; without it output to a program is one line a row; --wide has it all")

@@ -252,6 +252,11 @@ struct DigestContentTests {
         #expect(lines.contains("- Eva: 2 key clients without a recent positive contact, 1 dossier to review"))
         #expect(lines.contains("- Jan: 1 key client without a recent positive contact"))
         #expect(text.contains("## New today: 3 alerts"))
+        let named = Digest(
+            DayView(
+                asOf: Self.day,
+                alerts: [Self.alert(8, .lost, value: 1, title: "Müller & Söhne &amp; AT&T")], winback: []))
+        #expect(named.render().contains("Müller & Söhne \\&amp; AT\\&T"), "no character reference is read into a name")
     }
 
     @Test("the HTML page is one e-mail-safe file: inline styles and SVG, no script or outside link, data escaped")
