@@ -31,6 +31,28 @@ struct ClientFilterOptions: ParsableArguments {
     }
 }
 
+/// `--status` and `--category` as the client listings (`list`, `clients`) mean them: the client's status, and a
+/// category the client bought (`alerts` has its own: the alert's status, alerts about the category).
+struct ClientStatusOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Only clients with this status: \(choices(ClientStatus.allCases)) (comma-separated for several).",
+            valueName: "status"),
+        transform: { try values($0, of: ClientStatus.self, option: "--status") })
+    var status: [ClientStatus]?
+
+    @Option(help: "Only clients that have bought in this category, on any day stored (case and accents ignored).")
+    var category: String?
+
+    /// `clients` with these two added.
+    func filter(_ clients: ClientFilterOptions) -> ClientFilter {
+        clients.filter(statuses: status, category: category)
+    }
+
+    /// These filters as options and values, for a note that they matched nothing.
+    var given: [(option: String, value: String?)] { [("--status", joined(status)), ("--category", category)] }
+}
+
 /// `--wide`, and the fit a table gets from the terminal without it.
 struct TableOptions: ParsableArguments {
     @Flag(help: "Show every column, and every text whole, however wide the terminal.")

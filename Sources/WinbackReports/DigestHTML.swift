@@ -80,9 +80,7 @@ extension Digest {
                 out.raw("</span></li>")
             }
             if fresh.count > top {
-                out.raw("<li style=\"\(Style.small)\">… and \(html(count(fresh.count - top))) more: <code>")
-                out.text(moreCommand("winback alerts --since \(asOf.iso)"))
-                out.raw("</code></li>")
+                out.more(count(fresh.count - top), moreCommand("winback alerts --since \(asOf.iso)"), in: "li")
             }
             out.raw("</ul>\n")
         }
@@ -109,9 +107,7 @@ extension Digest {
                 out.raw("</span></li>")
             }
             if critical.count > top {
-                out.raw("<li style=\"\(Style.small)\">… and \(html(count(critical.count - top))) more: <code>")
-                out.text(moreCommand("winback alerts --severity critical"))
-                out.raw("</code></li>")
+                out.more(count(critical.count - top), moreCommand("winback alerts --severity critical"), in: "li")
             }
             out.raw("</ul>\n")
         }
@@ -158,11 +154,7 @@ extension Digest {
                 out.raw("</tr>\n")
             }
             out.raw("</table>\n")
-            if winback.count > top {
-                out.raw("<p style=\"\(Style.small)\">… and \(html(count(winback.count - top))) more: <code>")
-                out.text(moreCommand("winback list"))
-                out.raw("</code></p>\n")
-            }
+            if winback.count > top { out.more(count(winback.count - top), moreCommand("winback list"), in: "p") }
         }
         out.raw("</div>\n</body></html>\n")
         return out.text
@@ -179,6 +171,13 @@ struct HTMLWriter {
 
     mutating func paragraph(_ value: String, style: String) {
         text += "<p style=\"\(style)\">" + html(value) + "</p>\n"
+    }
+
+    /// "… and 12 more: `winback list`", as a list item or a paragraph.
+    mutating func more(_ count: String, _ command: String, in element: String) {
+        text +=
+            "<\(element) style=\"\(Style.small)\">… and " + html(count) + " more: <code>" + html(command)
+            + "</code></\(element)>\n"
     }
 
     mutating func heading(_ value: String) {

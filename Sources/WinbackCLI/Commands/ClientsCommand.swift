@@ -18,15 +18,7 @@ struct ClientsCommand: ParsableCommand {
 
     @OptionGroup var clients: ClientFilterOptions
 
-    @Option(
-        help: ArgumentHelp(
-            "Only clients with this status: \(choices(ClientStatus.allCases)) (comma-separated for several).",
-            valueName: "status"),
-        transform: { try values($0, of: ClientStatus.self, option: "--status") })
-    var status: [ClientStatus]?
-
-    @Option(help: "Only clients that have bought in this category, on any day stored (case and accents ignored).")
-    var category: String?
+    @OptionGroup var client: ClientStatusOptions
 
     @Option(help: "Output format: table, json or csv.")
     var format: OutputFormat = .table
@@ -35,7 +27,7 @@ struct ClientsCommand: ParsableCommand {
 
     func run() throws {
         let (config, database) = try global.open()
-        let found = try database.clientSummaries(clients.filter(statuses: status, category: category))
+        let found = try database.clientSummaries(client.filter(clients))
         if found.isEmpty || found.allSatisfy({ $0.state == nil }), let state = try emptyState(database) {
             note(state)
         } else {
@@ -47,6 +39,6 @@ struct ClientsCommand: ParsableCommand {
     }
 
     private var filters: [(option: String, value: String?)] {
-        clients.given + [("--status", joined(status)), ("--category", category)]
+        clients.given + client.given
     }
 }

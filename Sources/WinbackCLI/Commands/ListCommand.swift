@@ -17,15 +17,7 @@ struct ListCommand: ParsableCommand {
 
     @OptionGroup var clients: ClientFilterOptions
 
-    @Option(
-        help: ArgumentHelp(
-            "Only clients with this status: \(choices(ClientStatus.allCases)) (comma-separated for several).",
-            valueName: "status"),
-        transform: { try values($0, of: ClientStatus.self, option: "--status") })
-    var status: [ClientStatus]?
-
-    @Option(help: "Only clients that have bought in this category, on any day stored (case and accents ignored).")
-    var category: String?
+    @OptionGroup var client: ClientStatusOptions
 
     @Option(help: "Output format: table, json or csv.")
     var format: OutputFormat = .table
@@ -41,7 +33,7 @@ struct ListCommand: ParsableCommand {
 
     func run() throws {
         let (config, database) = try global.open()
-        let rows = try database.winbackList(limit: top, filter: clients.filter(statuses: status, category: category))
+        let rows = try database.winbackList(limit: top, filter: client.filter(clients))
         if rows.isEmpty, let state = try emptyState(database) {
             note(state)
         } else {
@@ -53,6 +45,6 @@ struct ListCommand: ParsableCommand {
     }
 
     private var filters: [(option: String, value: String?)] {
-        clients.given + [("--status", joined(status)), ("--category", category)]
+        clients.given + client.given
     }
 }

@@ -159,69 +159,59 @@ extension AppDatabase {
         }
     }
 
-    /// A failure alert of the same day raised again after it was resolved (the scan or the notification failed,
-    /// worked, failed again) is open again, as new; one not resolved keeps its status.
-    static let reopen = """
-        status = CASE WHEN status = 'resolved' THEN 'new' ELSE status END,
-        resolution = NULL, resolved_on = NULL
-        """
-
     /// Raises (or updates) the `scan_failed` alert of a scheduled scan that failed: one per day scanned.
     public func raiseScanFailed(on day: Day, reason: String, attempts: Int) throws {
-        try write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO alerts (client, kind, category, severity, title, explanation, first_seen, last_seen)
-                    VALUES (NULL, 'scan_failed', ?, 'critical', ?, ?, ?, ?)
-                    ON CONFLICT DO UPDATE SET explanation = excluded.explanation, last_seen = excluded.last_seen,
-                        \(Self.reopen)
-                    """,
-                arguments: [
-                    day.iso, "The scheduled scan of \(day.iso) failed",
-                    "\(reason) (\(attempts) \(attempts == 1 ? "try" : "tries") so far; the daemon keeps retrying)",
-                    day.number, day.number,
-                ])
-        }
+        try raiseServiceFailure(
+            .scanFailed, severity: .critical, on: day, title: "The scheduled scan of \(day.iso) failed",
+            explanation: "\(reason) (\(attempts) \(attempts == 1 ? "try" : "tries") so far; the daemon keeps retrying)")
     }
 
     /// Resolves the `scan_failed` alerts once a scheduled scan succeeded again.
     public func resolveScanFailures(on day: Day) throws {
-        try write { db in
-            try db.execute(
-                sql: """
-                    UPDATE alerts SET status = 'resolved', snoozed_until = NULL, resolution = 'cleared', resolved_on = ?
-                    WHERE kind = 'scan_failed' AND status != 'resolved'
-                    """, arguments: [day.number])
-        }
+        try resolveServiceFailures(.scanFailed, on: day)
     }
-}
 
-extension AppDatabase {
     /// Raises (or updates) the `notify_failed` alert of a day whose `[notify] command` failed.
     public func raiseNotifyFailed(on day: Day, reason: String) throws {
-        try write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO alerts (client, kind, category, severity, title, explanation, first_seen, last_seen)
-                    VALUES (NULL, 'notify_failed', ?, 'warning', ?, ?, ?, ?)
-                    ON CONFLICT DO UPDATE SET explanation = excluded.explanation, last_seen = excluded.last_seen,
-                        \(Self.reopen)
-                    """,
-                arguments: [
-                    day.iso, "The notification of \(day.iso)'s outbox failed",
-                    reason + "; the files are in the outbox all the same", day.number, day.number,
-                ])
-        }
+        try raiseServiceFailure(
+            .notifyFailed, severity: .warning, on: day, title: "The notification of \(day.iso)'s outbox failed",
+            explanation: reason + "; the files are in the outbox all the same")
     }
 
     /// Resolves the `notify_failed` alerts once the command succeeded again.
     public func resolveNotifyFailures(on day: Day) throws {
+        try resolveServiceFailures(.notifyFailed, on: day)
+    }
+
+    /// Raises (or updates) a failure of the service itself, one alert per kind and day. Raised again after it was
+    /// resolved (the scan or the notification failed, worked, failed again), it is open again, as new; one not
+    /// resolved keeps its status.
+    private func raiseServiceFailure(
+        _ kind: AlertKind, severity: Severity, on day: Day, title: String, explanation: String
+    ) throws {
+        try write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO alerts (client, kind, category, severity, title, explanation, first_seen, last_seen)
+                    VALUES (NULL, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT DO UPDATE SET explanation = excluded.explanation, last_seen = excluded.last_seen,
+                        status = CASE WHEN status = 'resolved' THEN 'new' ELSE status END,
+                        resolution = NULL, resolved_on = NULL
+                    """,
+                arguments: [
+                    kind.rawValue, day.iso, severity.rawValue, title, explanation, day.number, day.number,
+                ])
+        }
+    }
+
+    /// Resolves the open alerts of a service failure's kind once the work succeeded again.
+    private func resolveServiceFailures(_ kind: AlertKind, on day: Day) throws {
         try write { db in
             try db.execute(
                 sql: """
                     UPDATE alerts SET status = 'resolved', snoozed_until = NULL, resolution = 'cleared', resolved_on = ?
-                    WHERE kind = 'notify_failed' AND status != 'resolved'
-                    """, arguments: [day.number])
+                    WHERE kind = ? AND status != 'resolved'
+                    """, arguments: [day.number, kind.rawValue])
         }
     }
 }
