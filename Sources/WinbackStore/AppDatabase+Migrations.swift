@@ -361,6 +361,25 @@ extension AppDatabase {
             // `list --top N` reads the first N entries instead of sorting the whole list.
             try db.execute(sql: "CREATE INDEX winback_list_rank ON winback_list(rank)")
         }
+        migrator.registerMigration("v9: compact client histories", foreignKeyChecks: .immediate) { db in
+            try db.execute(
+                sql: """
+                    -- Bumped by every import that stores or corrects a line of the client (a client without a row is
+                    -- at version 0).
+                    CREATE TABLE client_versions (
+                        client INTEGER PRIMARY KEY,
+                        version INTEGER NOT NULL
+                    );
+                    -- Each client's whole history as one record, made by a scan from client_days and
+                    -- client_day_categories at the client's version then: what the next scan reads instead of those
+                    -- rows while the version is unchanged. Derived data: deleting it only slows the next scan.
+                    CREATE TABLE client_histories (
+                        client INTEGER PRIMARY KEY,
+                        version INTEGER NOT NULL,
+                        days BLOB NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 }

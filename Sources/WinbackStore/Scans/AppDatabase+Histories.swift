@@ -3,70 +3,175 @@ import GRDBSQLite
 import WinbackCore
 
 extension AppDatabase {
-    /// Calls `body` with every client's history up to `asOf`, one client at a time in key order, from the
-    /// aggregates. Clients known only from master data or contacts come with an empty history. Memory holds one
-    /// client at a time.
-    public func forEachHistory(asOf: Day, _ body: (Int64, ClientHistory) throws -> Void) throws {
-        try writer.read { db in try ClientHistoryReader(db: db, asOf: asOf).forEach(body) }
+    /// Calls `body` with every client's history up to `asOf`, one client at a time in key order. Clients known only
+    /// from master data or contacts come with an empty history. Memory holds one client at a time.
+    ///
+    /// A client whose sales did not change since its compact record was made is read from that record; the others
+    /// from `client_days` and `client_day_categories`. Returns the records made for those others: pass them to
+    /// ``keepHistoryRecords(_:)`` so that the next read finds them (a scan does; other readers need not).
+    @discardableResult
+    public func forEachHistory(asOf: Day, _ body: (Int64, ClientHistory) throws -> Void) throws -> HistoryRecords {
+        try writer.read { db in try ClientHistoryReader(db: db, asOf: asOf).forEachRecorded(body) }
+    }
+
+    /// Keeps the records a read made. A record is read back only while its client's version is the one it was made
+    /// at, and versions only grow, so a record made before an import changed the client is never taken for current;
+    /// such a record is not even written. Derived data, in its own transaction: losing it costs the next scan a
+    /// slower read, nothing else.
+    public func keepHistoryRecords(_ records: HistoryRecords) throws {
+        guard !records.items.isEmpty else { return }
+        try writer.write { db in
+            let statement = try db.makeStatement(
+                sql: """
+                    INSERT OR REPLACE INTO client_histories (client, version, days)
+                    SELECT ?1, ?2, ?3 WHERE coalesce((SELECT version FROM client_versions WHERE client = ?1), 0) = ?2
+                    """)
+            let handle = statement.sqliteStatement
+            for item in records.items {
+                sqlite3_reset(handle)
+                sqlite3_bind_int64(handle, 1, item.client)
+                sqlite3_bind_int64(handle, 2, item.version)
+                item.bytes.withUnsafeBytes { bytes in
+                    _ = sqlite3_bind_blob(handle, 3, bytes.baseAddress, Int32(bytes.count), transientBlob)
+                }
+                try db.stepToCompletion(statement)
+            }
+        }
     }
 }
 
-/// Reads client histories from `client_days` and `client_day_categories`: the one mapping from stored days to
-/// ``ActivityDay``s, for every client in key order or for one.
+/// Compact history records made by a read, for ``AppDatabase/keepHistoryRecords(_:)``.
+public struct HistoryRecords: Sendable {
+    var items: [(client: Int64, version: Int64, bytes: [UInt8])] = []
+    /// How many clients were read from their record, and how many from their rows.
+    public internal(set) var fromRecords = 0
+    public var fromRows: Int { items.count }
+}
+
+/// SQLite copies the blob (SQLITE_TRANSIENT).
+private let transientBlob = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// Reads client histories from `client_days` and `client_day_categories`, or from their compact records: the one
+/// mapping from stored days to ``ActivityDay``s, for every client in key order or for one.
 struct ClientHistoryReader {
     let db: Database
     let asOf: Day
     /// Only this client's key, or every client.
     var client: Int64?
 
-    /// Calls `body` with each client's history in key order.
-    func forEach(_ body: (Int64, ClientHistory) throws -> Void) throws {
-        let only = client == nil ? "" : " AND client = ?"
+    /// Calls `body` with each client's history in key order, from its current record where there is one, from its
+    /// rows otherwise (then making the record).
+    func forEachRecorded(_ body: (Int64, ClientHistory) throws -> Void) throws -> HistoryRecords {
+        let listed = """
+            FROM clients c
+            LEFT JOIN client_versions v ON v.client = c.id
+            LEFT JOIN client_histories h ON h.client = c.id AND h.version = coalesce(v.version, 0)
+            """
         let clients = try db.makeStatement(
-            sql: "SELECT id, client_id FROM clients" + (client == nil ? "" : " WHERE id = ?") + " ORDER BY id")
-        let days = try db.makeStatement(
-            sql: """
-                SELECT client, day, net, gross, returns, margin, margin_lines, lines
-                FROM client_days WHERE day <= ?\(only) ORDER BY client, day
-                """)
-        let categories = try db.makeStatement(
-            sql: """
-                SELECT client, day, category, amount
-                FROM client_day_categories WHERE day <= ?\(only) ORDER BY client, day, category
-                """)
-        let filter = client.map { [$0] } ?? []
-        let clientRows = RawCursor(clients, db: db, bind: filter)
-        let dayRows = RawCursor(days, db: db, bind: [Int64(asOf.number)] + filter)
-        let categoryRows = RawCursor(categories, db: db, bind: [Int64(asOf.number)] + filter)
-        var dayReady = try dayRows.step()
-        var categoryReady = try categoryRows.step()
+            sql: "SELECT c.id, c.client_id, coalesce(v.version, 0), h.days \(listed) ORDER BY c.id")
+        let missing = try Int.fetchOne(db, sql: "SELECT count(*) \(listed) WHERE h.client IS NULL") ?? 0
+        let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM clients") ?? 0
+        // Few clients without a record: look each up. Many (a first scan): one pass over the tables is cheaper.
+        var rows = try ClientRows(db: db, seek: missing * 20 < total)
+        var records = HistoryRecords()
+        let clientRows = RawCursor(clients, db: db)
         while try clientRows.step() {
             let key = clientRows.int64(0)
             var history = ClientHistory(clientID: clientRows.text(1), days: [])
-            while dayReady, dayRows.int64(0) < key { dayReady = try dayRows.step() }
-            while dayReady, dayRows.int64(0) == key {
-                let day = dayRows.int64(1)
-                var activity = dayRows.dayTotals(from: 2).activity(on: Day(number: Int32(day)))
-                while categoryReady, (categoryRows.int64(0), categoryRows.int64(1)) < (key, day) {
-                    categoryReady = try categoryRows.step()
+            if let bytes = clientRows.blob(3), let days = HistoryRecord.days(bytes, through: asOf) {
+                history.days = days
+                records.fromRecords += 1
+            } else {
+                var record = HistoryRecord()
+                try rows.read(client: key) { day, totals, categories in
+                    record.append(day: day, totals: totals, categories: categories)
+                    guard day <= Int64(asOf.number) else { return }
+                    history.days.append(
+                        totals.activity(
+                            on: Day(number: Int32(day)),
+                            categories: categories.map {
+                                CategoryAmount(category: $0.name, amount: Money(scaled: $0.amount))
+                            }))
                 }
-                while categoryReady, categoryRows.int64(0) == key, categoryRows.int64(1) == day {
-                    activity.categories.append(
-                        CategoryAmount(category: categoryRows.text(2), amount: Money(scaled: categoryRows.int64(3))))
-                    categoryReady = try categoryRows.step()
-                }
-                history.days.append(activity)
-                dayReady = try dayRows.step()
+                records.items.append((key, clientRows.int64(2), record.encoded()))
             }
             try body(key, history)
         }
+        return records
     }
 
-    /// The one client's history (empty when it has no sales).
+    /// The one client's history (empty when it has no sales), from its rows.
     func history(clientID: String) throws -> ClientHistory {
         var found = ClientHistory(clientID: clientID, days: [])
-        try forEach { _, history in found = history }
+        guard let client else { return found }
+        var rows = try ClientRows(db: db, seek: true)
+        try rows.read(client: client) { day, totals, categories in
+            guard day <= Int64(asOf.number) else { return }
+            found.days.append(
+                totals.activity(
+                    on: Day(number: Int32(day)),
+                    categories: categories.map { CategoryAmount(category: $0.name, amount: Money(scaled: $0.amount)) }))
+        }
         return found
+    }
+}
+
+/// A client's rows in `client_days` and `client_day_categories`, day by day, for clients asked in increasing key
+/// order: looked up one client at a time, or read in one pass over both tables (cheaper when most clients are asked).
+private struct ClientRows {
+    private let seek: Bool
+    private let days: RawCursor
+    private let categories: RawCursor
+    private var dayReady = false
+    private var categoryReady = false
+
+    init(db: Database, seek: Bool) throws {
+        self.seek = seek
+        let only = seek ? " WHERE client = ?" : ""
+        days = RawCursor(
+            try db.makeStatement(
+                sql: """
+                    SELECT client, day, net, gross, returns, margin, margin_lines, lines
+                    FROM client_days\(only) ORDER BY client, day
+                    """), db: db)
+        categories = RawCursor(
+            try db.makeStatement(
+                sql:
+                    "SELECT client, day, category, amount FROM client_day_categories\(only) ORDER BY client, day, category"
+            ),
+            db: db)
+        if !seek {
+            dayReady = try days.step()
+            categoryReady = try categories.step()
+        }
+    }
+
+    /// Calls `body` with each of the client's days in order, with its categories.
+    mutating func read(
+        client key: Int64, _ body: (Int64, DayTotals, [(name: String, amount: Int64)]) throws -> Void
+    ) throws {
+        if seek {
+            days.rebind([key])
+            categories.rebind([key])
+            dayReady = try days.step()
+            categoryReady = try categories.step()
+        }
+        while dayReady, days.int64(0) < key { dayReady = try days.step() }
+        while categoryReady, categories.int64(0) < key { categoryReady = try categories.step() }
+        var bought: [(name: String, amount: Int64)] = []
+        while dayReady, days.int64(0) == key {
+            let day = days.int64(1)
+            bought.removeAll(keepingCapacity: true)
+            while categoryReady, categories.int64(0) == key, categories.int64(1) < day {
+                categoryReady = try categories.step()
+            }
+            while categoryReady, categories.int64(0) == key, categories.int64(1) == day {
+                bought.append((categories.text(2), categories.int64(3)))
+                categoryReady = try categories.step()
+            }
+            try body(day, days.dayTotals(from: 2), bought)
+            dayReady = try days.step()
+        }
     }
 }
 
@@ -80,6 +185,11 @@ final class RawCursor {
         self.statement = statement
         self.handle = statement.sqliteStatement
         self.db = db
+        rebind(values)
+    }
+
+    /// Starts again from the first row, with these parameters.
+    func rebind(_ values: [Int64]) {
         sqlite3_reset(handle)
         for (index, value) in values.enumerated() { sqlite3_bind_int64(handle, Int32(index + 1), value) }
     }
@@ -107,6 +217,16 @@ final class RawCursor {
     }
     func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
     func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+
+    /// A blob's bytes, valid until the cursor moves; nil for NULL.
+    func blob(_ column: Int32) -> UnsafeRawBufferPointer? {
+        guard sqlite3_column_type(handle, column) == SQLITE_BLOB else { return nil }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        guard let bytes = sqlite3_column_blob(handle, column) else {
+            return UnsafeRawBufferPointer(start: nil, count: 0)
+        }
+        return UnsafeRawBufferPointer(start: bytes, count: count)
+    }
 
     func text(_ column: Int32) -> String {
         guard let bytes = sqlite3_column_text(handle, column) else { return "" }

@@ -274,6 +274,23 @@ struct Aggregates {
         }
     }
 
+    /// Gives each client a version newer than any before: their compact history records (made at an older version)
+    /// are no longer read. Every change to a client's `client_days` must end here.
+    func changed(clients: some Sequence<Int64>) throws {
+        let version = try Int64.fetchOne(db, sql: "SELECT coalesce(max(version), 0) + 1 FROM client_versions") ?? 1
+        let update = try db.makeStatement(
+            sql: """
+                INSERT INTO client_versions (client, version) VALUES (?, ?)
+                ON CONFLICT (client) DO UPDATE SET version = excluded.version
+                """)
+        for client in clients {
+            sqlite3_reset(update.sqliteStatement)
+            sqlite3_bind_int64(update.sqliteStatement, 1, client)
+            sqlite3_bind_int64(update.sqliteStatement, 2, version)
+            try db.stepToCompletion(update)
+        }
+    }
+
     /// Core's `ActivityDay.isPurchase` over a `client_days` row: something bought, or only lines of zero.
     static let purchaseDay = "(gross > 0 OR returns = 0)"
 
@@ -291,6 +308,7 @@ struct Aggregates {
         }
         try fold(salesAfter: 0, chunk: chunk)
         try totalsForAll()
+        try changed(clients: try Int64.fetchAll(db, sql: "SELECT id FROM clients"))
     }
 
     /// Folds the lines stored after id `through`, chunk by chunk.

@@ -177,7 +177,9 @@ public final class SalesWriter {
         for key in corrected.sorted(by: { ($0.client, $0.day) < ($1.client, $1.day) }) {
             try aggregates.refold(client: key.client, day: key.day)
         }
-        try aggregates.updateTotals(clients: touched.sorted())
+        let changed = touched.sorted()
+        try aggregates.updateTotals(clients: changed)
+        try aggregates.changed(clients: changed)
         for (client, count) in documents.sorted(by: { $0.key < $1.key }) where count != 0 {
             try aggregates.addDocuments(count, client: client)
         }

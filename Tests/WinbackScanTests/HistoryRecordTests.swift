@@ -1,0 +1,140 @@
+import Foundation
+import GRDB
+import Testing
+import WinbackCore
+import WinbackSimulation
+
+@testable import WinbackStore
+
+/// The compact history records a scan keeps: read back, they are the client's rows; never used once the client's
+/// sales changed.
+@Suite("History records")
+struct HistoryRecordTests {
+    /// A generated book in two exports: up to the end of June, and after.
+    static func book(clients: Int = 40) -> (first: String, second: String) {
+        let generator = SalesGenerator(
+            SalesScenario(clients: clients, start: Day(iso: "2024-01-01")!, end: Day(iso: "2024-12-31")!, seed: 11))
+        var first = SalesCSVFormat.comma.header
+        var second = SalesCSVFormat.comma.header
+        generator.generate { line in
+            if line.day <= Day(iso: "2024-06-30")! {
+                first += SalesCSVFormat.comma.line(line)
+            } else {
+                second += SalesCSVFormat.comma.line(line)
+            }
+        }
+        return (first, second)
+    }
+
+    static func histories(_ database: AppDatabase, asOf: String) throws -> (
+        [ClientHistory], HistoryRecords
+    ) {
+        var out: [ClientHistory] = []
+        let records = try database.forEachHistory(asOf: Day(iso: asOf)!) { _, history in out.append(history) }
+        return (out, records)
+    }
+
+    @Test("histories read from records equal those read from rows, whole or up to an earlier day")
+    func sameAsRows() throws {
+        let fixture = try ScanFixture()
+        let (first, second) = Self.book()
+        try fixture.load("first.csv", first)
+        try fixture.load("second.csv", second)
+        let (fromRows, made) = try Self.histories(fixture.database, asOf: "2024-12-31")
+        #expect(made.fromRows == 40 && made.fromRecords == 0)
+        try fixture.database.keepHistoryRecords(made)
+        for day in ["2024-12-31", "2024-09-15", "2024-01-01"] {
+            let (fromRecords, again) = try Self.histories(fixture.database, asOf: day)
+            #expect(again.fromRecords == 40 && again.fromRows == 0)
+            let rows = fromRows.map { $0.known(asOf: Day(iso: day)!) }
+            #expect(fromRecords == rows)
+        }
+        #expect(fromRows.contains { $0.days.contains { !$0.categories.isEmpty } })
+    }
+
+    @Test("an import makes the records of the clients it touched unused, and only theirs")
+    func importInvalidates() throws {
+        let fixture = try ScanFixture()
+        let (first, _) = Self.book()
+        try fixture.load("first.csv", first)
+        let made = try Self.histories(fixture.database, asOf: "2024-12-31").1
+        try fixture.database.keepHistoryRecords(made)
+        try fixture.load(
+            "late.csv",
+            """
+            date,client_id,document,line,amount,category
+            2024-07-02,C000003,LATE-1,1,250,Paint
+            2024-07-03,NEW1,LATE-2,1,40,Tools
+
+            """)
+        let (histories, records) = try Self.histories(fixture.database, asOf: "2024-12-31")
+        #expect(records.fromRows == 2 && records.fromRecords == made.fromRows - 1)
+        let late = try #require(histories.first { $0.clientID == "C000003" })
+        #expect(late.days.last?.day == Day(iso: "2024-07-02")!)
+        #expect(late.days.last?.categories == [CategoryAmount(category: "Paint", amount: Money(units: 250))])
+    }
+
+    @Test("a record read before an import that changed the client is not kept")
+    func staleRecordNotKept() throws {
+        let fixture = try ScanFixture()
+        let (first, _) = Self.book()
+        try fixture.load("first.csv", first)
+        let (_, made) = try Self.histories(fixture.database, asOf: "2024-12-31")
+        // The import lands between the scan's read and its keeping the records.
+        try fixture.load(
+            "late.csv",
+            """
+            date,client_id,document,line,amount
+            2024-07-02,C000003,LATE-1,1,250
+
+            """)
+        try fixture.database.keepHistoryRecords(made)
+        let (histories, records) = try Self.histories(fixture.database, asOf: "2024-12-31")
+        #expect(records.fromRows == 1 && records.fromRecords == made.fromRows - 1)
+        #expect(histories.first { $0.clientID == "C000003" }?.days.last?.day == Day(iso: "2024-07-02")!)
+    }
+
+    @Test("a damaged record is read from the client's rows instead")
+    func damagedRecord() throws {
+        let fixture = try ScanFixture()
+        let (first, _) = Self.book()
+        try fixture.load("first.csv", first)
+        let (fromRows, made) = try Self.histories(fixture.database, asOf: "2024-12-31")
+        try fixture.database.keepHistoryRecords(made)
+        try fixture.database.writer.write { db in
+            try db.execute(sql: "UPDATE client_histories SET days = x'0105' WHERE client = 1")
+            try db.execute(sql: "UPDATE client_histories SET days = x'' WHERE client = 2")
+            try db.execute(sql: "UPDATE client_histories SET days = x'00ffffffffffffffffffff01' WHERE client = 3")
+        }
+        let (again, records) = try Self.histories(fixture.database, asOf: "2024-12-31")
+        #expect(records.fromRows == 3)
+        #expect(again == fromRows)
+    }
+
+    @Test("a scan of a later day, reading unchanged clients from their records, stores what a scan from rows does")
+    func scanFromRecords() throws {
+        let fixture = try ScanFixture()
+        let (first, _) = Self.book()
+        try fixture.load("first.csv", first)
+        try fixture.scan("2024-06-30")
+        let clients = try fixture.table("SELECT count(*) FROM clients")
+        #expect(try fixture.table("SELECT count(*) FROM client_histories") == clients)
+        try fixture.load(
+            "late.csv",
+            """
+            date,client_id,document,line,amount,category
+            2024-07-02,C000003,LATE-1,1,250,Paint
+
+            """)
+        try fixture.scan("2024-07-20")
+        let states = "SELECT * FROM client_states ORDER BY client"
+        let alerts =
+            "SELECT client, kind, category, severity, status, title, explanation, value FROM alerts ORDER BY id"
+        let withRecords = (try fixture.table(states).map { $0.dropFirst(2) }, try fixture.table(alerts))
+        try fixture.database.writer.write { db in try db.execute(sql: "DELETE FROM client_histories") }
+        try fixture.scan("2024-07-20")
+        #expect(try fixture.table(states).map { $0.dropFirst(2) } == withRecords.0)
+        #expect(try fixture.table(alerts) == withRecords.1)
+        #expect([[withRecords.0.count.databaseValue]] == clients)
+    }
+}
