@@ -1,5 +1,5 @@
 import Testing
-import WinbackCore
+@testable import WinbackCore
 
 @Suite("Purchase models")
 struct PurchaseModelTests {
@@ -130,3 +130,75 @@ struct SystemRandomNumberGeneratorSeeded {
 #if canImport(Glibc)
     import Glibc
 #endif
+
+@Suite("Purchase model fits")
+struct PurchaseModelFitTests {
+    /// A central difference of `f` at `x` in each variable.
+    static func numericGradient(_ f: ([Double]) -> Double, at x: [Double]) -> [Double] {
+        x.indices.map { i in
+            let h = 1e-6 * max(1, abs(x[i]))
+            var up = x
+            var down = x
+            up[i] += h
+            down[i] -= h
+            return (f(up) - f(down)) / (2 * h)
+        }
+    }
+
+    @Test("the dropout model's exact gradient is its likelihood's slope")
+    func dropoutGradient() {
+        var random = SystemRandomNumberGeneratorSeeded(seed: 7)
+        let clients = (0..<500).map { index in
+            DropoutModel.Client(
+                purchases: 1 + index % 17, logSurvival: -Double(random.next() % 10_000) / 1_000)
+        }
+        let book = DropoutModel.Book(clients)
+        for (a, b) in [(0.5, 3.0), (2.0, 40.0), (0.05, 0.7)] {
+            let f = { (x: [Double]) in book.logLikelihood(DropoutModel(a: exp(x[0]), b: exp(x[1]))) }
+            let x = [log(a), log(b)]
+            let exact = book.gradient(DropoutModel(a: a, b: b))
+            for (e, n) in zip(exact, Self.numericGradient(f, at: x)) {
+                #expect(abs(e - n) <= 1e-5 * max(1, abs(n)), "\(exact) against \(n) at a \(a), b \(b)")
+            }
+        }
+    }
+
+    @Test("Gamma-Gamma's grouped likelihood is the per-client sum, and its exact gradient is its slope")
+    func gammaGammaGradient() {
+        var random = SystemRandomNumberGeneratorSeeded(seed: 9)
+        let spends = (0..<400).map { index in
+            GammaGammaModel.Spend(x: Double(1 + index % 12), mean: 5 + Double(random.next() % 50_000) / 100)
+        }
+        let book = GammaGammaModel.Book(spends)
+        for model in [
+            GammaGammaModel(p: 6.25, q: 3.74, v: 15.44), GammaGammaModel(p: 0.8, q: 12, v: 300),
+            GammaGammaModel(p: 40, q: 1.5, v: 2),
+        ] {
+            let perClient = model.logLikelihood(spends)
+            #expect(abs(book.logLikelihood(model) - perClient) <= 1e-10 * abs(perClient))
+            let f = { (x: [Double]) in book.logLikelihood(GammaGammaModel(p: exp(x[0]), q: exp(x[1]), v: exp(x[2]))) }
+            let exact = book.gradient(model)
+            let numeric = Self.numericGradient(f, at: [log(model.p), log(model.q), log(model.v)])
+            for (e, n) in zip(exact, numeric) {
+                #expect(abs(e - n) <= 1e-5 * max(1, abs(n)), "\(exact) against \(numeric) for \(model)")
+            }
+        }
+    }
+
+    @Test("both fits recover the parameters they were generated with")
+    func recover() {
+        var random = SystemRandomNumberGeneratorSeeded(seed: 3)
+        let truth = GammaGammaModel(p: 6, q: 4, v: 15)
+        var spends: [GammaGammaModel.Spend] = []
+        for index in 0..<3000 {
+            let nu = random.gamma(shape: truth.q) / truth.v
+            let x = 1 + index % 9
+            let values = (0..<x).map { _ in random.gamma(shape: truth.p) / nu }
+            spends.append(.init(x: Double(x), mean: values.reduce(0, +) / Double(x)))
+        }
+        let fit = GammaGammaModel.fit(spends)
+        #expect(fit.converged)
+        #expect(abs(fit.model.populationMean / truth.populationMean - 1) < 0.1, "\(fit.model)")
+        #expect(abs(fit.model.p / truth.p - 1) < 0.25, "\(fit.model)")
+    }
+}

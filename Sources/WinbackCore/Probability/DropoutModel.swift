@@ -64,18 +64,22 @@ public struct DropoutModel: Sendable, Equatable {
         return ratio + SpecialFunctions.logAddExp(odds, client.logSurvival)
     }
 
-    /// Fits a and b on every client of the book.
-    public static func fit(_ clients: [Client]) -> Fit {
-        // Clients grouped by purchase count: the gamma functions depend on it alone.
-        var groups: [Int: [Double]] = [:]
-        for client in clients { groups[max(client.purchases, 1), default: []].append(client.logSurvival) }
-        let ordered = groups.keys.sorted().map { (n: Double($0), logS: groups[$0]!) }
+    /// The book as the fit sees it: clients grouped by purchase count, on which the gamma functions alone depend.
+    struct Book {
+        let groups: [(n: Double, logS: [Double])]
+
+        init(_ clients: [Client]) {
+            var groups: [Int: [Double]] = [:]
+            for client in clients { groups[max(client.purchases, 1), default: []].append(client.logSurvival) }
+            self.groups = groups.keys.sorted().map { (n: Double($0), logS: groups[$0]!) }
+        }
+
         func logLikelihood(_ model: DropoutModel) -> Double {
             let lg = SpecialFunctions.logGamma
             var total = 0.0
             let (a, b) = (model.a, model.b)
             let base = lg(a + b) - lg(b)
-            for group in ordered {
+            for group in groups {
                 let ratio = lg(b + group.n) - lg(a + b + group.n) + base
                 let odds = log(a) - log(b + group.n - 1)
                 total += ratio * Double(group.logS.count)
@@ -83,15 +87,47 @@ public struct DropoutModel: Sendable, Equatable {
             }
             return total
         }
+
+        /// The log-likelihood's derivatives in ln a and ln b. A client's ln(odds + S) moves with ln odds by the
+        /// share odds / (odds + S).
+        func gradient(_ model: DropoutModel) -> [Double] {
+            let psi = SpecialFunctions.digamma
+            let (a, b) = (model.a, model.b)
+            var da = 0.0
+            var db = 0.0
+            for group in groups {
+                let count = Double(group.logS.count)
+                let odds = log(a) - log(b + group.n - 1)
+                var share = 0.0
+                for logS in group.logS {
+                    let d = logS - odds
+                    share += d < 0 ? 1 / (1 + exp(d)) : exp(-d) / (1 + exp(-d))
+                }
+                da += count * (psi(a + b) - psi(a + b + group.n)) + share / a
+                db +=
+                    count * (psi(b + group.n) - psi(a + b + group.n) + psi(a + b) - psi(b)) - share / (b + group.n - 1)
+            }
+            return [a * da, b * db]
+        }
+    }
+
+    /// Fits a and b on every client of the book.
+    public static func fit(_ clients: [Client]) -> Fit {
+        let book = Book(clients)
         var minimizer = Minimizer()
         minimizer.bound = 12
         // The weak prior: ln a and ln b each normal around 0 with a spread of 3.
         func objective(_ x: [Double]) -> Double {
-            -logLikelihood(DropoutModel(a: exp(x[0]), b: exp(x[1]))) + (x[0] * x[0] + x[1] * x[1]) / 18
+            -book.logLikelihood(DropoutModel(a: exp(x[0]), b: exp(x[1]))) + (x[0] * x[0] + x[1] * x[1]) / 18
         }
-        let result = minimizer.minimize(objective, from: [0, log(10)])
+        func gradient(_ x: [Double]) -> [Double] {
+            let g = book.gradient(DropoutModel(a: exp(x[0]), b: exp(x[1])))
+            return [-g[0] + x[0] / 9, -g[1] + x[1] / 9]
+        }
+        let result = minimizer.minimize(objective, exactGradient: gradient, from: [0, log(10)])
         let model = DropoutModel(a: exp(result.point[0]), b: exp(result.point[1]))
         return Fit(
-            model: model, logLikelihood: logLikelihood(model), iterations: result.iterations, converged: result.converged)
+            model: model, logLikelihood: book.logLikelihood(model), iterations: result.iterations,
+            converged: result.converged)
     }
 }

@@ -48,14 +48,75 @@ public struct GammaGammaModel: Sendable, Equatable {
     /// The population's mean purchase value (finite for q > 1).
     public var populationMean: Double { p * v / (q - 1) }
 
+    /// The spends as the fit sees them: the gamma functions depend on a client's repeat count alone, so they are
+    /// summed per count, and the terms linear in p are summed once; only ln(x·mean + v) is left per client.
+    struct Book {
+        let clients: [Spend]
+        let groups: [(x: Double, count: Double)]
+        let sumXLogMean: Double
+        let sumLogMean: Double
+        let sumXLogX: Double
+
+        init(_ clients: [Spend]) {
+            self.clients = clients
+            var counts: [Double: Double] = [:]
+            var sums = (xLogMean: 0.0, logMean: 0.0, xLogX: 0.0)
+            for client in clients {
+                counts[client.x, default: 0] += 1
+                sums.xLogMean += client.x * log(client.mean)
+                sums.logMean += log(client.mean)
+                sums.xLogX += client.x * log(client.x)
+            }
+            groups = counts.keys.sorted().map { (x: $0, count: counts[$0]!) }
+            (sumXLogMean, sumLogMean, sumXLogX) = sums
+        }
+
+        /// The same as ``GammaGammaModel/logLikelihood(_:)`` over the clients, summed in another order.
+        func logLikelihood(_ model: GammaGammaModel) -> Double {
+            let lg = SpecialFunctions.logGamma
+            let (p, q, v) = (model.p, model.q, model.v)
+            var total = Double(clients.count) * (-lg(q) + q * log(v)) + p * (sumXLogMean + sumXLogX) - sumLogMean
+            for group in groups { total += group.count * (lg(p * group.x + q) - lg(p * group.x)) }
+            for client in clients { total -= (p * client.x + q) * log(client.x * client.mean + v) }
+            return total
+        }
+
+        /// Its derivatives in ln p, ln q and ln v.
+        func gradient(_ model: GammaGammaModel) -> [Double] {
+            let psi = SpecialFunctions.digamma
+            let (p, q, v) = (model.p, model.q, model.v)
+            let n = Double(clients.count)
+            var dp = sumXLogMean + sumXLogX
+            var dq = n * (-psi(q) + log(v))
+            var dv = n * q / v
+            for group in groups {
+                let up = psi(p * group.x + q)
+                dp += group.count * group.x * (up - psi(p * group.x))
+                dq += group.count * up
+            }
+            for client in clients {
+                let total = client.x * client.mean + v
+                let logTotal = log(total)
+                dp -= client.x * logTotal
+                dq -= logTotal
+                dv -= (p * client.x + q) / total
+            }
+            return [p * dp, q * dq, v * dv]
+        }
+    }
+
     public static func fit(_ data: [Spend]) -> (model: GammaGammaModel, logLikelihood: Double, converged: Bool) {
         let usable = data.filter { $0.x > 0 && $0.mean > 0 }
         guard usable.count >= 10 else { return (GammaGammaModel(p: 1, q: 2, v: 1), 0, false) }
         let meanValue = usable.reduce(0) { $0 + $1.mean } / Double(usable.count)
+        let book = Book(usable)
+        func model(_ theta: [Double]) -> GammaGammaModel {
+            GammaGammaModel(p: exp(theta[0]), q: exp(theta[1]), v: exp(theta[2]))
+        }
         let result = Minimizer().minimize(
-            { theta in -GammaGammaModel(p: exp(theta[0]), q: exp(theta[1]), v: exp(theta[2])).logLikelihood(usable) },
+            { -book.logLikelihood(model($0)) }, exactGradient: { book.gradient(model($0)).map { -$0 } },
             from: [0, log(2), log(max(meanValue, 1e-6))])
-        let model = GammaGammaModel(p: exp(result.point[0]), q: exp(result.point[1]), v: exp(result.point[2]))
-        return (model, -result.value, result.converged && model.q > 1)
+        let fitted = model(result.point)
+        return (fitted, -result.value, result.converged && fitted.q > 1)
     }
 }

@@ -23,7 +23,11 @@ public struct Minimizer: Sendable {
         public var converged: Bool
     }
 
-    public func minimize(_ f: ([Double]) -> Double, from start: [Double]) -> Result {
+    /// Minimises `f` from `start`; `exactGradient`, when given, is `f`'s gradient (the same function's, at points
+    /// where `f` is finite), used instead of central differences: one evaluation instead of two per variable.
+    public func minimize(
+        _ f: ([Double]) -> Double, exactGradient: (([Double]) -> [Double])? = nil, from start: [Double]
+    ) -> Result {
         let n = start.count
         var evaluations = 0
         func value(_ x: [Double]) -> Double {
@@ -33,7 +37,12 @@ public struct Minimizer: Sendable {
             return v.isFinite ? v : .infinity
         }
         func gradient(_ x: [Double]) -> [Double] {
-            (0..<n).map { i in
+            if let exactGradient {
+                evaluations += 1
+                let g = exactGradient(x)
+                if g.allSatisfy(\.isFinite) { return g }
+            }
+            return (0..<n).map { i in
                 let h = 1e-5 * max(1, abs(x[i]))
                 var up = x
                 var down = x
