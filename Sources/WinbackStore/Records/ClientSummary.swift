@@ -2,15 +2,35 @@ import Foundation
 import GRDB
 import WinbackCore
 
-/// Fetchable from the store's rows; the value itself is Core's.
-extension ClientSummary: FetchableRecord {
-    /// A `clients` row with its purchase span, documents, revenue and (when scanned) ``ClientState/columns``.
-    public init(row: Row) throws {
-        self.init(
-            clientID: row["client_id"], name: row["name"], manager: row["manager"], region: row["region"],
-            firstPurchase: (row["first_purchase"] as Int32?).map(Day.init(number:)),
-            lastPurchase: (row["last_purchase"] as Int32?).map(Day.init(number:)), documents: row["documents"],
-            revenue: Money(scaled: row["revenue"]), state: row["status"] == nil ? nil : try ClientState(row: row))
+/// Read from the store's rows; the value itself is Core's.
+extension ClientSummary {
+    /// The columns after the state's, in the order ``init(_:findings:)`` reads them.
+    static let columns = """
+        c.client_id, c.name, c.manager, c.region, s.first_purchase, s.last_purchase,
+        coalesce(s.documents, 0) AS documents, coalesce(s.revenue, 0) AS revenue
+        """
+
+    /// Every summary a query of ``ClientState/listedColumns`` (or ``ClientState/columns`` when `findings`) then
+    /// ``columns`` returns: master data, purchase span, documents, revenue and (when scanned) the state. Stepped
+    /// through SQLite's C API and read by position: a listing reads 100,000 of them, and GRDB's rows cost more than
+    /// the query.
+    static func fetchAll(
+        _ db: Database, sql: String, arguments: StatementArguments = StatementArguments(), findings: Bool
+    ) throws -> [ClientSummary] {
+        let statement = try db.makeStatement(sql: sql)
+        try statement.setArguments(arguments)
+        let rows = RawCursor(statement, db: db)
+        let at = Int32(ClientState.listedCount + (findings ? 1 : 0))
+        var out: [ClientSummary] = []
+        while try rows.step() {
+            out.append(
+                ClientSummary(
+                    clientID: rows.text(at), name: rows.optionalText(at + 1), manager: rows.optionalText(at + 2),
+                    region: rows.optionalText(at + 3), firstPurchase: rows.day(at + 4), lastPurchase: rows.day(at + 5),
+                    documents: Int(rows.int64(at + 6)), revenue: Money(scaled: rows.int64(at + 7)),
+                    state: rows.isNull(1) ? nil : try ClientState(rows, findings: findings)))
+        }
+        return out
     }
 }
 
@@ -25,15 +45,13 @@ extension AppDatabase {
             return try ClientSummary.fetchAll(
                 db,
                 sql: """
-                    SELECT \(ClientState.listedColumns), c.client_id, c.name, c.manager, c.region,
-                           s.first_purchase, s.last_purchase,
-                           coalesce(s.documents, 0) AS documents, coalesce(s.revenue, 0) AS revenue
+                    SELECT \(ClientState.listedColumns), \(ClientSummary.columns)
                     FROM clients c
                     LEFT JOIN client_totals s ON s.client = c.id
                     LEFT JOIN client_states t ON t.client = c.id
                     \(query.whereClause)
                     ORDER BY revenue DESC, c.client_id
-                    """, arguments: StatementArguments(query.arguments))
+                    """, arguments: StatementArguments(query.arguments), findings: false)
         }
     }
 
@@ -43,38 +61,39 @@ extension AppDatabase {
     }
 }
 
-/// Fetchable from the store's rows; the value itself is Core's.
-extension ClientState: FetchableRecord {
-    /// The `client_states t` columns to select, renamed where they would clash with a summary's.
-    static let columns = """
+/// Read from the store's rows; the value itself is Core's.
+extension ClientState {
+    /// The `client_states t` columns to select, in the order ``init(row:)`` reads them; the findings come last.
+    static let columns = listedColumns + ", t.findings"
+    /// The same without the findings, which a listing does not show and which cost a JSON decoding per row.
+    static let listedColumns = """
         t.as_of, t.status, t.status_since, t.reason, t.abc, t.xyz, t.variation, t.share, t.dependence,
         t.revenue AS state_revenue, t.margin, t.first_purchase AS state_first_purchase,
         t.last_purchase AS state_last_purchase, t.purchase_days, t.typical_interval, t.spread, t.expected_next,
-        t.days_silent, t.findings, t.p_alive, t.expected_purchases, t.expected_value, t.value_at_risk,
+        t.days_silent, t.p_alive, t.expected_purchases, t.expected_value, t.value_at_risk,
         t.p_buy, t.silence_probability, t.mean_gap, t.gap_variation, t.season
         """
-    /// The same without the findings, which a listing does not show and which cost a JSON decoding per row.
-    static let listedColumns = columns.replacingOccurrences(of: "t.findings, ", with: "")
+    /// How many columns ``listedColumns`` are.
+    static let listedCount = 27
 
-    public init(row: Row) throws {
-        func day(_ column: String) -> Day? { (row[column] as Int32?).map(Day.init(number:)) }
-        func money(_ column: String) -> Money? { (row[column] as Int64?).map(Money.init(scaled:)) }
-        guard let status = ClientStatus(rawValue: row["status"]), let abc = ABCClass(rawValue: row["abc"]),
-            let dependence = Dependence(rawValue: row["dependence"])
+    /// From a row that starts with ``listedColumns``, then the findings when `findings` says they were selected.
+    init(_ row: RawCursor, findings withFindings: Bool) throws {
+        func money(_ index: Int32) -> Money? { row.isNull(index) ? nil : Money(scaled: row.int64(index)) }
+        guard let status = ClientStatus(rawValue: row.text(1)), let abc = ABCClass(rawValue: row.text(4)),
+            let dependence = Dependence(rawValue: row.text(8))
         else { throw DatabaseError(message: "client_states holds an unknown status, class or dependence") }
-        let findings: String = row.hasColumn("findings") ? row["findings"] : "[]"
+        let findings = withFindings ? row.text(Int32(Self.listedCount)) : "[]"
         self.init(
-            asOf: Day(number: row["as_of"]), status: status, statusSince: Day(number: row["status_since"]),
-            reason: row["reason"], abc: abc, xyz: (row["xyz"] as String?).flatMap(XYZClass.init(rawValue:)),
-            variation: row["variation"], share: row["share"], dependence: dependence,
-            revenue: Money(scaled: row["state_revenue"]), margin: money("margin"),
-            firstPurchase: day("state_first_purchase"), lastPurchase: day("state_last_purchase"),
-            purchaseDays: row["purchase_days"], rhythm: row["typical_interval"], spread: row["spread"],
-            expectedNext: day("expected_next"), daysSilent: row["days_silent"],
-            findings: try StoredFindings.findings(findings), pAlive: row["p_alive"],
-            expectedPurchases: row["expected_purchases"], expectedValue: money("expected_value"),
-            valueAtRisk: money("value_at_risk"), pBuy: row["p_buy"], silenceProbability: row["silence_probability"],
-            meanGap: row["mean_gap"], gapVariation: row["gap_variation"], season: row["season"])
+            asOf: Day(number: Int32(row.int64(0))), status: status, statusSince: Day(number: Int32(row.int64(2))),
+            reason: row.text(3), abc: abc, xyz: row.optionalText(5).flatMap(XYZClass.init(rawValue:)),
+            variation: row.optionalDouble(6), share: row.double(7), dependence: dependence,
+            revenue: Money(scaled: row.int64(9)), margin: money(10), firstPurchase: row.day(11),
+            lastPurchase: row.day(12), purchaseDays: Int(row.int64(13)), rhythm: row.optionalDouble(14),
+            spread: row.optionalDouble(15), expectedNext: row.day(16),
+            daysSilent: row.isNull(17) ? nil : Int(row.int64(17)), findings: try StoredFindings.findings(findings),
+            pAlive: row.optionalDouble(18), expectedPurchases: row.optionalDouble(19), expectedValue: money(20),
+            valueAtRisk: money(21), pBuy: row.optionalDouble(22), silenceProbability: row.optionalDouble(23),
+            meanGap: row.optionalDouble(24), gapVariation: row.optionalDouble(25), season: row.optionalText(26))
     }
 }
 
@@ -98,17 +117,16 @@ extension AppDatabase {
                 let key = try Int64.fetchOne(
                     db, sql: "SELECT id FROM clients WHERE client_id = ?", arguments: [clientID])
             else { return nil }
-            let summary = try ClientSummary.fetchOne(
+            let summary = try ClientSummary.fetchAll(
                 db,
                 sql: """
-                    SELECT \(ClientState.columns), c.client_id, c.name, c.manager, c.region,
-                           s.first_purchase, s.last_purchase,
-                           coalesce(s.documents, 0) AS documents, coalesce(s.revenue, 0) AS revenue
+                    SELECT \(ClientState.columns), \(ClientSummary.columns)
                     FROM clients c
                     LEFT JOIN client_totals s ON s.client = c.id
                     LEFT JOIN client_states t ON t.client = c.id
                     WHERE c.id = ?
-                    """, arguments: [key])
+                    """, arguments: [key], findings: true
+            ).first
             return summary.map { (key, $0) }
         }
     }

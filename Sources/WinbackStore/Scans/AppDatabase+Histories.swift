@@ -72,7 +72,7 @@ struct ClientHistoryReader {
         let missing = try Int.fetchOne(db, sql: "SELECT count(*) \(listed) WHERE h.client IS NULL") ?? 0
         let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM clients") ?? 0
         // Few clients without a record: look each up. Many (a first scan): one pass over the tables is cheaper.
-        var rows = try ClientRows(db: db, seek: missing * 20 < total)
+        var rows = try ClientRows(db: db, seek: missing * 2 < total)
         var records = HistoryRecords()
         let clientRows = RawCursor(clients, db: db)
         while try clientRows.step() {
@@ -227,6 +227,11 @@ final class RawCursor {
         }
         return UnsafeRawBufferPointer(start: bytes, count: count)
     }
+
+    func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
+    func optionalDouble(_ column: Int32) -> Double? { isNull(column) ? nil : double(column) }
+    /// A day number's ``Day``; nil for NULL.
+    func day(_ column: Int32) -> Day? { isNull(column) ? nil : Day(number: Int32(truncatingIfNeeded: int64(column))) }
 
     func text(_ column: Int32) -> String {
         guard let bytes = sqlite3_column_text(handle, column) else { return "" }
