@@ -115,41 +115,11 @@ public enum JSONRenderer {
         switch cell {
         case .text(let text): return JSONObject.string(text)
         // A number cell whose text is not a JSON number (`n/a`, `∞` for a value that is not finite) is null.
-        case .number(let number): return number.flatMap { isJSONNumber($0) ? .decimal($0) : nil } ?? .null
+        case .number(let number): return number.flatMap { JSONObject.isNumber($0) ? .decimal($0) : nil } ?? .null
         case .date(let day): return JSONObject.day(day)
         case .structured(_, let value): return value
         }
     }
-}
-
-/// Whether `text` is a number as JSON writes them: `-12`, `0.5`, `1e-7` (no leading zero, no `+`, no `nan`).
-func isJSONNumber(_ text: String) -> Bool {
-    var text = text
-    return text.withUTF8(isJSONNumber)
-}
-
-private func isJSONNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-    var index = 0
-    func has(_ byte: UInt8) -> Bool { index < bytes.count && bytes[index] == byte }
-    func digits() -> Int {
-        let start = index
-        while index < bytes.count, (48...57).contains(bytes[index]) { index += 1 }
-        return index - start
-    }
-    if has(45) { index += 1 }  // -
-    let first = index
-    let integer = digits()
-    guard integer > 0, !(bytes[first] == 48 && integer > 1) else { return false }
-    if has(46) {  // .
-        index += 1
-        guard digits() > 0 else { return false }
-    }
-    if has(101) || has(69) {  // e E
-        index += 1
-        if has(43) || has(45) { index += 1 }
-        guard digits() > 0 else { return false }
-    }
-    return index == bytes.count
 }
 
 /// RFC 4180 CSV for spreadsheets, safe against formula injection: a text cell that a spreadsheet would

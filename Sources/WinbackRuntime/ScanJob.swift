@@ -72,12 +72,14 @@ public struct ScanJob: Sendable {
         let clock = ContinuousClock()
         let written = clock.now
         let view = try summary.replayView ?? database.liveView(asOf: asOf, feed: summary.feed)
+        let read = clock.now
+        summary.stages.append(StageTime(name: "day view", duration: written.duration(to: read)))
         do {
             folder = try outbox.write(view)
         } catch let failure as Outbox.Failure {
             throw Failure.outbox(summary, reason: failure.description)
         }
-        summary.stages.append(StageTime(name: "outbox", duration: written.duration(to: clock.now)))
+        summary.stages.append(StageTime(name: "outbox", duration: read.duration(to: clock.now)))
         var result = Result(summary: summary, folder: folder, seconds: now().timeIntervalSince(started))
         if let notify, !summary.replay {
             let outcome = notify.run(

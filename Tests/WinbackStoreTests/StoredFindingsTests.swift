@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 import WinbackCore
-import WinbackStore
+
+@testable import WinbackStore
 
 @Suite("Stored findings")
 struct StoredFindingsTests {
@@ -54,6 +55,47 @@ struct StoredOfferTests {
             }
             #expect(try keys(text) == keys(encoded))
             #expect(try JSONDecoder().decode(Offer.self, from: Data(text.utf8)) == offer)
+        }
+    }
+}
+
+@Suite("Stored offers, read back by hand")
+struct StoredOfferReadingTests {
+    @Test("every offer the store writes reads back by hand, as JSONDecoder reads it")
+    func handReading() throws {
+        let offers = [
+            Offer(kind: .discount, text: "15 % off \"Safety\" — {x}", discount: 15, rule: "dropped category"),
+            Offer(kind: .gift, text: "A call and a gift", gift: "branded tool set", rule: "B at risk"),
+            Offer(
+                kind: .visit, text: "Visit\nby the head of sales\t/\\ 😀", discount: 12.5, rule: "lost key",
+                pausedUntil: Day(iso: "2025-04-01")),
+            Offer(kind: .offer, text: "Ünïcödé \u{1}", discount: 0.1, rule: "r"),
+            Offer(kind: .offer, text: "", discount: 1e-7, rule: ""),
+        ]
+        for offer in offers {
+            var text = try StoredOffer.text(offer)
+            #expect(text.withUTF8(FlatJSON.object) != nil, "\(text)")
+            #expect(try StoredOffer.offer(text) == offer)
+            #expect(try StoredOffer.offer(text) == JSONDecoder().decode(Offer.self, from: Data(text.utf8)))
+        }
+    }
+
+    @Test("what the hand reader does not take, the decoder decides: its reading or its error")
+    func fallsBack() throws {
+        let decoded = try StoredOffer.offer(#"{"kind": "offer", "text": "t", "rule": "r", "extra": [1, 2]}"#)
+        #expect(decoded == Offer(kind: .offer, text: "t", rule: "r"))
+        #expect(
+            try StoredOffer.offer(#" { "text" : "\u00e9\ud83d\ude00" , "rule":"r","kind":"gift","gift":null } "#)
+                == Offer(kind: .gift, text: "é😀", rule: "r"))
+        for bad in [
+            #"{"kind": "offer", "text": "t"}"#, #"{"kind": "nope", "text": "t", "rule": "r"}"#,
+            #"{"kind": "offer", "text": "t", "rule": "r", "discount": +1}"#,
+            #"{"kind": "offer", "text": "t", "rule": "r", "discount": 01}"#,
+            #"{"kind": "offer", "text": "t", "rule": "r", "pausedUntil": "2025-13-01"}"#,
+            #"{"kind": "offer", "text": "\ud800", "rule": "r"}"#, #"{"kind": "offer", "text": "t", "rule": "r""#,
+            #"{"kind": "offer", "text": "t", "rule": "r"} x"#, "",
+        ] {
+            #expect(throws: (any Error).self, "\(bad)") { try StoredOffer.offer(bad) }
         }
     }
 }

@@ -163,3 +163,35 @@ public struct JSONBytes: Sendable {
         bytes.append(UInt8(ascii: "\""))
     }
 }
+
+extension JSONObject {
+    /// Whether `text` is a number as JSON writes them: `-12`, `0.5`, `1e-7` (no leading zero, no `+`, no `nan`).
+    public static func isNumber(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8(isJSONNumber)
+    }
+}
+
+private func isJSONNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    var index = 0
+    func has(_ byte: UInt8) -> Bool { index < bytes.count && bytes[index] == byte }
+    func digits() -> Int {
+        let start = index
+        while index < bytes.count, (48...57).contains(bytes[index]) { index += 1 }
+        return index - start
+    }
+    if has(45) { index += 1 }  // -
+    let first = index
+    let integer = digits()
+    guard integer > 0, !(bytes[first] == 48 && integer > 1) else { return false }
+    if has(46) {  // .
+        index += 1
+        guard digits() > 0 else { return false }
+    }
+    if has(101) || has(69) {  // e E
+        index += 1
+        if has(43) || has(45) { index += 1 }
+        guard digits() > 0 else { return false }
+    }
+    return index == bytes.count
+}

@@ -24,7 +24,7 @@ extension Alert: FetchableRecord {
 extension Offer {
     /// An offer stored as JSON in `alerts.offer` and `winback_list.offer`.
     static func stored(_ text: String?) throws -> Offer? {
-        try text.map { try JSONDecoder().decode(Offer.self, from: Data($0.utf8)) }
+        try text.map(StoredOffer.offer)
     }
 }
 
