@@ -51,7 +51,7 @@ public struct Outbox: Sendable {
             [
                 ("alerts.csv", alerts.bytes), ("winback.csv", winback.bytes),
                 ("digest.md", Array(digest.render().utf8)), ("digest.html", Array(digest.renderHTML().utf8)),
-                ("alerts.jsonl", Array(AlertJSONLines.render(view.alerts, asOf: view.asOf).utf8)),
+                ("alerts.jsonl", AlertJSONLines.bytes(view.alerts, asOf: view.asOf)),
             ], in: folder)
         // Each manager's own: their clients' alerts and win-back entries, and a digest of them.
         let managers = Self.managerFolders(view.alerts.compactMap(\.manager) + view.winback.compactMap(\.manager))

@@ -7,10 +7,20 @@ public enum AlertJSONLines {
     public static let schemaVersion = 1
 
     public static func render(_ alerts: [Alert], asOf: Day) -> String {
-        alerts.map { line($0, asOf: asOf) + "\n" }.joined()
+        String(decoding: bytes(alerts, asOf: asOf), as: UTF8.self)
     }
 
-    static func line(_ alert: Alert, asOf: Day) -> String {
+    /// The lines as UTF-8, written into one buffer (the outbox writes every alert of the book).
+    public static func bytes(_ alerts: [Alert], asOf: Day) -> [UInt8] {
+        var out = JSONBytes(capacity: alerts.count * 640)
+        for alert in alerts {
+            out.object(object(alert, asOf: asOf))
+            out.raw("\n")
+        }
+        return out.bytes
+    }
+
+    private static func object(_ alert: Alert, asOf: Day) -> JSONObject {
         JSONObject([
             ("schema", .integer(Int64(schemaVersion))),
             ("as_of", .string(asOf.iso)),
@@ -30,6 +40,6 @@ public enum AlertJSONLines {
             ("first_seen", .string(alert.firstSeen.iso)),
             ("last_seen", .string(alert.lastSeen.iso)),
             ("snoozed_until", JSONObject.day(alert.snoozedUntil)),
-        ]).text
+        ])
     }
 }

@@ -159,8 +159,8 @@ public enum CSVRenderer {
         return CSVTable(header: header, body: out, ends: ends)
     }
 
-    /// One field's bytes, as ``field(_:delimiter:)`` writes it; plain text (no control character, nothing to
-    /// neutralise or quote) is copied as it is.
+    /// One field's bytes, as ``field(_:delimiter:)`` writes it; text without a control character or a leading sign
+    /// to neutralise is copied as it is, quoted when it holds a delimiter or a quote.
     private static func write(_ cell: Listing.Cell, delimiter: UInt8, numbers: NumberStyle, to out: inout [UInt8]) {
         let text: String?
         switch cell {
@@ -176,9 +176,18 @@ public enum CSVRenderer {
             if let first = bytes.first, first == 0x3D || first == 0x2B || first == 0x2D || first == 0x40 {
                 return false
             }
-            guard !bytes.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 || $0 == delimiter || $0 == 0x22 })
-            else { return false }
-            out.append(contentsOf: bytes)
+            guard !bytes.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 }) else { return false }
+            guard bytes.contains(where: { $0 == delimiter || $0 == 0x22 }) else {
+                out.append(contentsOf: bytes)
+                return true
+            }
+            // Quoted, its quotes doubled, as ``quote(_:delimiter:)`` does by scalars (an explanation has commas).
+            out.append(0x22)
+            for byte in bytes {
+                if byte == 0x22 { out.append(0x22) }
+                out.append(byte)
+            }
+            out.append(0x22)
             return true
         }
         if !plain { out.append(contentsOf: field(cell, delimiter: delimiter).utf8) }
