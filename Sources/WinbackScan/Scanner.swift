@@ -141,7 +141,7 @@ public struct Scanner: Sendable {
         try control?.checkpoint()
         // The records of clients whose sales changed since theirs was made, for the next scan to read: written on
         // another thread while this one runs the silence model (a first scan writes 100,000, 1.6 s at that size).
-        let keeping = Background { [database] in try database.keepHistoryRecords(records) }
+        let keeping = Background { [database, control] in try database.keepHistoryRecords(records, control: control) }
         defer { keeping.abandon() }
         let (fits, views) = SilenceStage.apply(
             to: &assessments, previous: keys.map { previous[$0] }, settings: settings)

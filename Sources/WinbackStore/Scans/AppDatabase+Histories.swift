@@ -18,7 +18,9 @@ extension AppDatabase {
     /// at, and versions only grow, so a record made before an import changed the client is never taken for current;
     /// such a record is not even written. Derived data, in its own transaction: losing it costs the next scan a
     /// slower read, nothing else.
-    public func keepHistoryRecords(_ records: HistoryRecords) throws {
+    /// `control` is ticked every few thousand records: a stop asked there rolls them back (a first scan writes
+    /// 100,000).
+    public func keepHistoryRecords(_ records: HistoryRecords, control: WorkControl? = nil) throws {
         guard !records.items.isEmpty else { return }
         try writer.write { db in
             let statement = try db.makeStatement(
@@ -27,7 +29,8 @@ extension AppDatabase {
                     SELECT ?1, ?2, ?3 WHERE coalesce((SELECT version FROM client_versions WHERE client = ?1), 0) = ?2
                     """)
             let handle = statement.sqliteStatement
-            for item in records.items {
+            for (index, item) in records.items.enumerated() {
+                if index & 0xFFF == 0 { try control?.checkpoint() }
                 sqlite3_reset(handle)
                 sqlite3_bind_int64(handle, 1, item.client)
                 sqlite3_bind_int64(handle, 2, item.version)
