@@ -62,6 +62,15 @@ struct TableOptions: ParsableArguments {
     var fit: TableFit {
         wide ? .everything : TableFit(width: Terminal.standardOutput().width)
     }
+
+    /// Above a table on a terminal, the day its numbers are as of (the latest scan's): what a person asks first.
+    /// Not in JSON or CSV (their rows carry it where it differs), nor in a table read by a program.
+    func caption(_ database: AppDatabase, format: OutputFormat) throws {
+        guard format == .table, Terminal.standardOutput().isTerminal, let scan = try database.latestScan() else {
+            return
+        }
+        print("as of \(Day(number: scan.asOf).iso) (the latest scan)\n")
+    }
 }
 
 /// Comma-separated values of an enumeration, in any case, or a usage error naming the option and the choices.

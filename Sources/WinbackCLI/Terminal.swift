@@ -17,6 +17,8 @@ struct Terminal: Equatable {
     /// Whether escape codes for colour may be written: only to a terminal, and never with `$NO_COLOR` set
     /// (no-color.org) or `TERM=dumb`. Nothing winback prints is coloured today; whatever colours asks here first.
     var colour: Bool
+    /// Whether a person reads it as it comes: a line meant only for them (which day a table is as of) is written.
+    var isTerminal = false
 
     /// A terminal's width from the terminal itself; output that goes to a file or a program is limited by
     /// `$COLUMNS` when it is set, and otherwise not at all, so that scripts see every row whole on one line.
@@ -26,7 +28,7 @@ struct Terminal: Equatable {
         return Terminal(
             width: width(
                 isTerminal: isTerminal, reported: isTerminal ? windowColumns() : nil, environment: environment),
-            colour: isTerminal && !noColour)
+            colour: isTerminal && !noColour, isTerminal: isTerminal)
     }
 
     /// The width rule: the terminal's own width, else `$COLUMNS`, else 80 on a terminal and no limit elsewhere.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WinbackCore
+import WinbackTestSupport
 
 @Suite("Filtered listings on the command line")
 struct ListingCLITests {
@@ -45,6 +46,25 @@ struct ListingCLITests {
         #expect(alerts.allSatisfy { $0["manager"] as? String == "Eva Novák" })
         let csv = try winback.run(["clients", "--manager", "anna berg", "--format", "csv"])
         #expect(csv.stdout.split(separator: "\r\n").count == 2, "the header and M1: \(csv.stdout)")
+    }
+
+    @Test(
+        "a table on a terminal says which day it is as of; a table read by a program, JSON and CSV do not",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+    func asOfOnTerminal() throws {
+        let winback = try Self.scanned()
+        for command in ["list", "alerts", "clients"] {
+            // script(1) gives the command a terminal, as a person's shell would.
+            let line = "stty cols 100; \(WinbackProcess.executable.path) \(command) --config \(winback.config.path)"
+            let terminal = try Spawned(
+                "/usr/bin/script", ["-qec", line, "/dev/null"], environment: WinbackProcess.environment([:]))
+            #expect(terminal.wait() == 0)
+            #expect(terminal.stdout.hasPrefix("as of 2024-09-01 (the latest scan)\r\n\r\n"), "\(terminal.stdout)")
+            for format in ["table", "json", "csv"] {
+                let piped = try winback.run([command, "--format", format])
+                #expect(piped.status == 0 && !piped.stdout.contains("as of 2024"), "\(command) --format \(format)")
+            }
+        }
     }
 
     @Test("filters that match nothing print an empty listing and say so on stderr; a wrong choice is refused")

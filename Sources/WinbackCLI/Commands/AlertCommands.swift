@@ -63,6 +63,7 @@ struct AlertsCommand: ParsableCommand {
         } else {
             noteIfFilteredEmpty(alerts.isEmpty, "alerts", filters)
         }
+        if !alerts.isEmpty { try table.caption(database, format: format) }
         print(
             Listings.alerts(alerts, format: format).render(format, locale: config.locale, fit: table.fit),
             terminator: "")

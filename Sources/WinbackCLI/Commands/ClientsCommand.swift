@@ -33,6 +33,7 @@ struct ClientsCommand: ParsableCommand {
         } else {
             noteIfFilteredEmpty(found.isEmpty, "clients", filters)
         }
+        if !found.isEmpty { try table.caption(database, format: format) }
         print(
             Listings.clients(found, format: format).render(format, locale: config.locale, fit: table.fit),
             terminator: "")

@@ -39,6 +39,7 @@ struct ListCommand: ParsableCommand {
         } else {
             noteIfFilteredEmpty(rows.isEmpty, "entries of the win-back list", filters)
         }
+        if !rows.isEmpty { try table.caption(database, format: format) }
         print(
             Listings.winback(rows, format: format).render(format, locale: config.locale, fit: table.fit),
             terminator: "")
