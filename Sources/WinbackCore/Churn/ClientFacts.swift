@@ -179,29 +179,54 @@ extension ClientFacts {
     }
 
     private static func categoryStats(_ purchases: [ActivityDay], lookbackDays: Int) -> [CategoryStat] {
-        var lastIndex: [String: Int] = [:]
+        // Categories by number, and each purchase's (number, amount) in one flat list: the passes below compare
+        // numbers, not names.
+        var names: [String] = []
+        var numbers: [String: Int] = [:]
+        var itemsStart: [Int] = []
+        var itemCategory: [Int] = []
+        var itemAmount: [Money] = []
+        itemsStart.reserveCapacity(purchases.count + 1)
+        var lastIndex: [Int] = []
         for (index, day) in purchases.enumerated() {
-            for item in day.categories { lastIndex[item.category] = index }
+            itemsStart.append(itemCategory.count)
+            for item in day.categories {
+                let number: Int
+                if let known = numbers[item.category] {
+                    number = known
+                } else {
+                    number = names.count
+                    numbers[item.category] = number
+                    names.append(item.category)
+                    lastIndex.append(0)
+                }
+                itemCategory.append(number)
+                itemAmount.append(item.amount)
+                lastIndex[number] = index
+            }
         }
+        itemsStart.append(itemCategory.count)
         var stats: [CategoryStat] = []
-        for (category, last) in lastIndex {
+        stats.reserveCapacity(names.count)
+        for (category, last) in lastIndex.enumerated() {
             let lastDay = purchases[last].day
             let from = lastDay.adding(days: -lookbackDays)
             var inSpan = 0
             var with = 0
             var revenue = Money.zero
             for index in stride(from: last, through: 0, by: -1) {
-                let day = purchases[index]
-                guard day.day > from else { break }
+                guard purchases[index].day > from else { break }
                 inSpan += 1
-                if let item = day.categories.first(where: { $0.category == category }) {
+                // The first item of the category that day.
+                let items = itemsStart[index]..<itemsStart[index + 1]
+                if let item = items.first(where: { itemCategory[$0] == category }) {
                     with += 1
-                    revenue = revenue + item.amount
+                    revenue = revenue + itemAmount[item]
                 }
             }
             stats.append(
                 CategoryStat(
-                    category: category, purchases: with, share: Double(with) / Double(max(inSpan, 1)),
+                    category: names[category], purchases: with, share: Double(with) / Double(max(inSpan, 1)),
                     lastPurchase: lastDay, purchasesSince: purchases.count - 1 - last, revenue: revenue))
         }
         return stats.sorted { ($0.share, $1.category) > ($1.share, $0.category) }
@@ -210,12 +235,18 @@ extension ClientFacts {
 
 /// Small statistics on plain arrays.
 public enum Statistics {
-    /// The median; 0 for an empty array.
-    public static func median(_ values: [Double]) -> Double {
-        guard !values.isEmpty else { return 0 }
-        let sorted = values.sorted()
-        let middle = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    /// The median; 0 for an empty collection. Sorted in a temporary buffer (on the stack when small): a scan takes
+    /// millions of medians of a few numbers each.
+    public static func median<Values: Collection<Double>>(_ values: Values) -> Double {
+        let count = values.count
+        guard count > 0 else { return 0 }
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: count) { buffer in
+            var buffer = buffer
+            _ = buffer.initialize(from: values)
+            buffer.sort()
+            let middle = count / 2
+            return count % 2 == 1 ? buffer[middle] : (buffer[middle - 1] + buffer[middle]) / 2
+        }
     }
 
     /// Population coefficient of variation (standard deviation over mean); nil when the mean is not positive.

@@ -190,12 +190,13 @@ public enum Criteria {
         let limit = 0.5 * erfc(settings.z / 2.0.squareRoot())
         var best: (m: Int, chance: Double, recent: Double, earlier: Double, earlierCount: Int)?
         for m in 2...min(settings.maxRecentOrders, orders.count - earlierNeeded) {
-            let earlier = Array(sizes[..<(sizes.count - m)].suffix(24))
-            let recent = Array(sizes.suffix(m))
+            // The 24 orders before the last m, and the last m.
+            let earlier = sizes[max(0, sizes.count - m - 24)..<(sizes.count - m)]
+            let recent = sizes[(sizes.count - m)...]
             let recentMedian = Statistics.median(recent)
             let earlierMedian = Statistics.median(earlier)
             guard recentMedian <= (1 - settings.drop) * earlierMedian else { continue }
-            var chance = RankTest.lowerTail(recent, below: earlier)
+            var chance = RankTest.lowerTail(Array(recent), below: Array(earlier))
             // Too few orders for ranks alone to be sure: every one below every earlier order, and far below on the
             // log scale by Student's t with the earlier orders' own spread.
             if chance > limit, recent.max()! < earlier.min()! {

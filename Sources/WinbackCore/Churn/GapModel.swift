@@ -72,44 +72,37 @@ public struct Season: Sendable, Equatable {
     /// The client's off-season from its purchase days (ascending), or nil when it buys all year.
     public static func detect(_ purchases: [Day]) -> Season? {
         guard purchases.count >= 6, let first = purchases.first, let last = purchases.last else { return nil }
-        var bought = Set<Int>()
-        var boughtInMonth: Set<Int> = []  // year * 12 + month - 1
-        for day in purchases {
-            let (y, m, _) = day.components
-            bought.insert(m)
-            boughtInMonth.insert(y * 12 + m - 1)
-        }
-        guard bought.count >= 4 else { return nil }
+        // Months as bits 1...12.
+        var bought: UInt16 = 0
+        for day in purchases { bought |= 1 << day.components.month }
+        guard bought.nonzeroBitCount >= 4 else { return nil }
         // Whole months strictly between the first and the last purchase's months.
         let (fy, fm, _) = first.components
         let (ly, lm, _) = last.components
         let from = fy * 12 + fm - 1 + 1
         let through = ly * 12 + lm - 1 - 1
         guard through >= from else { return nil }
-        var seen: [Int: Int] = [:]
-        var silent: [Int: Int] = [:]
-        for index in from...through {
+        // A month is silent when the span holds it and the client never bought in it, in any year.
+        var silent: UInt16 = 0
+        for index in from...min(through, from + 11) {
             let month = index % 12 + 1
-            seen[month, default: 0] += 1
-            if !boughtInMonth.contains(index) { silent[month, default: 0] += 1 }
+            if bought & (1 << month) == 0 { silent |= 1 << month }
         }
-        let silentMonths = Set((1...12).filter { month in
-            !bought.contains(month) && seen[month, default: 0] > 0 && silent[month, default: 0] == seen[month, default: 0]
-        })
-        // The longest block of silent months (around the year's end too): a summer month that happened to bring no
-        // order is no off-season.
-        var best: [Int] = []
-        for start in silentMonths where !silentMonths.contains(start == 1 ? 12 : start - 1) {
-            var block = [start]
+        func isSilent(_ month: Int) -> Bool { silent & (1 << month) != 0 }
+        // The longest block of silent months (around the year's end too), the earliest starting first: a summer
+        // month that happened to bring no order is no off-season.
+        var best = (start: 0, count: 0)
+        for start in 1...12 where isSilent(start) && !isSilent(start == 1 ? 12 : start - 1) {
+            var count = 1
             var next = start == 12 ? 1 : start + 1
-            while silentMonths.contains(next), block.count < 12 {
-                block.append(next)
+            while isSilent(next), count < 12 {
+                count += 1
                 next = next == 12 ? 1 : next + 1
             }
-            if block.count > best.count || (block.count == best.count && block[0] < best[0]) { best = block }
+            if count > best.count { best = (start, count) }
         }
         guard (2...6).contains(best.count) else { return nil }
-        return Season(offMonths: Set(best))
+        return Season(offMonths: Set((0..<best.count).map { (best.start - 1 + $0) % 12 + 1 }))
     }
 }
 
