@@ -202,3 +202,73 @@ struct PurchaseModelFitTests {
         #expect(abs(fit.model.p / truth.p - 1) < 0.25, "\(fit.model)")
     }
 }
+
+@Suite("Gamma-Gamma fit on a flat ridge")
+struct GammaGammaRidgeTests {
+    /// Spends whose values hardly vary within a client (the true p is large): the likelihood is flat along p·v.
+    static func spends() -> [GammaGammaModel.Spend] {
+        var random = SystemRandomNumberGeneratorSeeded(seed: 5)
+        let truth = GammaGammaModel(p: 2_000, q: 2.1, v: 0.5)
+        return (0..<1_500).map { index in
+            let nu = random.gamma(shape: truth.q) / truth.v
+            let x = 1 + index % 9
+            // Each client always spends the same: the mean does not vary with the number of repeats.
+            return .init(x: Double(x), mean: (truth.p / nu * 100).rounded() / 100)
+        }
+    }
+
+    /// The per-client likelihood in 80-bit floats: at p = 7·10¹⁰ its terms are near 10¹², where a Double keeps only
+    /// the fourth decimal of each and their sum is off by tenths.
+    static func extended(_ model: GammaGammaModel, _ spends: [GammaGammaModel.Spend]) -> Double {
+        let (p, q, v) = (Float80(model.p), Float80(model.q), Float80(model.v))
+        var total: Float80 = 0
+        for client in spends {
+            let (x, mean) = (Float80(client.x), Float80(client.mean))
+            let px = p * x
+            total += -lgammal(q) + q * logl(v) + lgammal(px + q) - lgammal(px) + (px - 1) * logl(mean) + px * logl(x)
+                - (px + q) * logl(x * mean + v)
+        }
+        return Double(total)
+    }
+
+    @Test(
+        "at a large p the grouped likelihood is the per-client one, without the rounding noise a search would follow",
+        .enabled(if: MemoryLayout<Float80>.size > 8))
+    func groupedAtLargeP() {
+        let spends = Self.spends()
+        let book = GammaGammaModel.Book(spends)
+        for model in [GammaGammaModel(p: 7e10, q: 2.09, v: 8.25e-9), GammaGammaModel(p: 1e6, q: 2.09, v: 5e-4)] {
+            let exact = Self.extended(model, spends)
+            #expect(abs(book.logLikelihood(model) - exact) < 1e-2, "\(model): \(book.logLikelihood(model)) against \(exact)")
+        }
+    }
+
+    @Test("the fit stops on the ridge instead of running to its bound, and reports the likelihood where it stopped")
+    func fitOnTheRidge() {
+        let spends = Self.spends()
+        let fit = GammaGammaModel.fit(spends)
+        #expect(fit.model.p < 1e9, "\(fit.model)")
+        #expect(abs(fit.logLikelihood - fit.model.logLikelihood(spends)) < 1e-3 * max(1, abs(fit.logLikelihood)))
+    }
+}
+
+@Suite("Special functions at the edges")
+struct SpecialFunctionEdgeTests {
+    @Test("ln Γ(a + q) − ln Γ(a): against ln a + … + ln(a + q − 1) for whole q, the 80-bit difference for any q")
+    func logGammaRatio() {
+        for a in [0.3, 2.0, 9_999.0, 10_000.0, 3.7e5, 7e10, 6.3e11] {
+            for q in [1.0, 2.0, 17.0] {
+                let exact = Double((0..<Int(q)).reduce(Float80(0)) { $0 + logl(Float80(a) + Float80($1)) })
+                let got = SpecialFunctions.logGammaRatio(a, q)
+                #expect(abs(got - exact) <= 1e-10 * max(1, abs(exact)), "a \(a), q \(q): \(got) against \(exact)")
+            }
+            for q in [0.05, 2.09, 7.5] {
+                // 80-bit lgamma keeps about 19 digits of a number near a·ln a: its difference is good to that.
+                let exact = lgammal(Float80(a) + Float80(q)) - lgammal(Float80(a))
+                let tolerance = 1e-10 * max(1, abs(Double(exact))) + 4e-19 * Double(lgammal(Float80(a) + Float80(q)))
+                let got = SpecialFunctions.logGammaRatio(a, q)
+                #expect(abs(got - Double(exact)) <= tolerance, "a \(a), q \(q): \(got) against \(exact)")
+            }
+        }
+    }
+}

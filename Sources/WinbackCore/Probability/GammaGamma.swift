@@ -49,35 +49,35 @@ public struct GammaGammaModel: Sendable, Equatable {
     public var populationMean: Double { p * v / (q - 1) }
 
     /// The spends as the fit sees them: the gamma functions depend on a client's repeat count alone, so they are
-    /// summed per count, and the terms linear in p are summed once; only ln(x·mean + v) is left per client.
+    /// summed per count (their difference by ``SpecialFunctions/logGammaRatio(_:_:)``). Each client's own terms, (px − 1)·ln m + px·ln x − (px + q)·ln(xm + v), are summed as
+    /// −px·ln(1 + v/(xm)) − ln m − q·ln(xm + v): on a flat ridge p runs to millions, where the first form is a
+    /// difference of huge numbers and the sum turns to rounding noise that the search would follow.
     struct Book {
         let clients: [Spend]
         let groups: [(x: Double, count: Double)]
-        let sumXLogMean: Double
         let sumLogMean: Double
-        let sumXLogX: Double
 
         init(_ clients: [Spend]) {
             self.clients = clients
             var counts: [Double: Double] = [:]
-            var sums = (xLogMean: 0.0, logMean: 0.0, xLogX: 0.0)
+            var sumLogMean = 0.0
             for client in clients {
                 counts[client.x, default: 0] += 1
-                sums.xLogMean += client.x * log(client.mean)
-                sums.logMean += log(client.mean)
-                sums.xLogX += client.x * log(client.x)
+                sumLogMean += log(client.mean)
             }
             groups = counts.keys.sorted().map { (x: $0, count: counts[$0]!) }
-            (sumXLogMean, sumLogMean, sumXLogX) = sums
+            self.sumLogMean = sumLogMean
         }
 
-        /// The same as ``GammaGammaModel/logLikelihood(_:)`` over the clients, summed in another order.
+        /// The same as ``GammaGammaModel/logLikelihood(_:)`` over the clients, summed without cancellation.
         func logLikelihood(_ model: GammaGammaModel) -> Double {
-            let lg = SpecialFunctions.logGamma
             let (p, q, v) = (model.p, model.q, model.v)
-            var total = Double(clients.count) * (-lg(q) + q * log(v)) + p * (sumXLogMean + sumXLogX) - sumLogMean
-            for group in groups { total += group.count * (lg(p * group.x + q) - lg(p * group.x)) }
-            for client in clients { total -= (p * client.x + q) * log(client.x * client.mean + v) }
+            var total = Double(clients.count) * (-SpecialFunctions.logGamma(q) + q * log(v)) - sumLogMean
+            for group in groups { total += group.count * SpecialFunctions.logGammaRatio(p * group.x, q) }
+            for client in clients {
+                let spent = client.x * client.mean
+                total -= p * client.x * log1p(v / spent) + q * log(spent + v)
+            }
             return total
         }
 
@@ -86,7 +86,7 @@ public struct GammaGammaModel: Sendable, Equatable {
             let psi = SpecialFunctions.digamma
             let (p, q, v) = (model.p, model.q, model.v)
             let n = Double(clients.count)
-            var dp = sumXLogMean + sumXLogX
+            var dp = 0.0
             var dq = n * (-psi(q) + log(v))
             var dv = n * q / v
             for group in groups {
@@ -95,11 +95,10 @@ public struct GammaGammaModel: Sendable, Equatable {
                 dq += group.count * up
             }
             for client in clients {
-                let total = client.x * client.mean + v
-                let logTotal = log(total)
-                dp -= client.x * logTotal
-                dq -= logTotal
-                dv -= (p * client.x + q) / total
+                let spent = client.x * client.mean
+                dp -= client.x * log1p(v / spent)
+                dq -= log(spent + v)
+                dv -= (p * client.x + q) / (spent + v)
             }
             return [p * dp, q * dq, v * dv]
         }

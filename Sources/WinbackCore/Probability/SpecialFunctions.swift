@@ -14,6 +14,16 @@ public enum SpecialFunctions {
         return lgamma_r(x, &sign)
     }
 
+    /// ln Γ(a + q) − ln Γ(a) for a, q > 0. For a large a the two are near 10¹² apart from a few dozen, and
+    /// their difference in doubles keeps only its first few digits; there it is taken from Stirling's series,
+    /// (a − ½)·ln(1 + q/a) + q·ln(a + q) − q + (1/(a + q) − 1/a)/12 − (1/(a + q)³ − 1/a³)/360, exact to double
+    /// precision from a = 10⁴ on.
+    public static func logGammaRatio(_ a: Double, _ q: Double) -> Double {
+        guard a >= 1e4 else { return logGamma(a + q) - logGamma(a) }
+        let b = a + q
+        return (a - 0.5) * log1p(q / a) + q * log(b) - q + (1 / b - 1 / a) / 12 - (1 / (b * b * b) - 1 / (a * a * a)) / 360
+    }
+
     /// ln(e^a + e^b) without overflow.
     public static func logAddExp(_ a: Double, _ b: Double) -> Double {
         let high = max(a, b)
