@@ -124,13 +124,13 @@ struct StoredOfferFuzzTests {
         a == b && a.discount?.bitPattern == b.discount?.bitPattern
     }
 
-    @Test("the hand reader gives the decoder's offer or throws when it throws, on 200,000 texts")
+    @Test("the hand reader gives the decoder's offer or throws when it throws, on 50,000 texts")
     func fuzz() throws {
         var rng = Rng(state: 0x5EED)
         var failures: [String] = []
         var handled = 0
         var underflow = 0
-        for _ in 0..<200_000 {
+        for _ in 0..<50_000 {
             let text = Self.text(&rng)
             let decoded = Result { try JSONDecoder().decode(Offer.self, from: Data(text.utf8)) }
             let read = Result { try StoredOffer.offer(text) }
@@ -146,7 +146,7 @@ struct StoredOfferFuzzTests {
             }
         }
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
-        #expect(handled > 10_000)
+        #expect(handled > 2_500, "\(handled) texts read by hand")
         #expect(underflow == 0, "texts with a discount that underflows to 0, which the decoder refuses: \(underflow)")
     }
 

@@ -155,6 +155,12 @@ enum FlatJSON {
                 let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
                 // JSON's number grammar (no leading zeros, no "+", no bare "."); Double parses what it allows.
                 guard JSONObject.isNumber(text), let number = Double(text), number.isFinite else { return nil }
+                // A number too small for a Double reads as zero here, and is refused by the decoder.
+                if number == 0, text.utf8.prefix(while: { $0 != UInt8(ascii: "e") && $0 != UInt8(ascii: "E") })
+                    .contains(where: { (UInt8(ascii: "1")...UInt8(ascii: "9")).contains($0) })
+                {
+                    return nil
+                }
                 return .number(number)
             }
         }
