@@ -30,7 +30,9 @@ struct HistoryRecordTests {
         [ClientHistory], HistoryRecords
     ) {
         var out: [ClientHistory] = []
-        let records = try database.forEachHistory(asOf: Day(iso: asOf)!) { _, history in out.append(history) }
+        let records = try database.forEachHistory(asOf: Day(iso: asOf)!, makeRecords: true) { _, history in
+            out.append(history)
+        }
         return (out, records)
     }
 
@@ -50,6 +52,43 @@ struct HistoryRecordTests {
             #expect(fromRecords == rows)
         }
         #expect(fromRows.contains { $0.days.contains { !$0.categories.isEmpty } })
+    }
+
+    @Test("a reader that does not keep records makes none, and holds no more than the client it reads")
+    func noRecordsUnasked() throws {
+        let fixture = try ScanFixture()
+        try fixture.load("first.csv", Self.book().first)
+        let records = try fixture.database.forEachHistory(asOf: Day(iso: "2024-12-31")!) { _, _ in }
+        #expect(records.items.isEmpty && records.fromRows > 0)
+    }
+
+    @Test("a record keeps each spelling of a category as stored, even those Swift takes for one name")
+    func spellingsKept() throws {
+        let fixture = try ScanFixture()
+        // An import folds names Swift takes for one under the first spelling; another import keeps its own.
+        try fixture.load(
+            "first.csv",
+            """
+            date,client_id,document,line,amount,category
+            2024-03-04,S1,D1,1,100,Caf\u{E9}
+
+            """)
+        try fixture.load(
+            "second.csv",
+            """
+            date,client_id,document,line,amount,category
+            2024-03-05,S1,D2,1,80,Cafe\u{301}
+
+            """)
+        let (fromRows, made) = try Self.histories(fixture.database, asOf: "2024-12-31")
+        try fixture.database.keepHistoryRecords(made)
+        let (fromRecords, again) = try Self.histories(fixture.database, asOf: "2024-12-31")
+        #expect(again.fromRecords == 1)
+        let bytes = { (histories: [ClientHistory]) in
+            histories.flatMap(\.days).map { $0.categories.map { Array($0.category.utf8) } }
+        }
+        #expect(bytes(fromRecords) == bytes(fromRows))
+        #expect(bytes(fromRows) == [[Array("Caf\u{E9}".utf8)], [Array("Cafe\u{301}".utf8)]])
     }
 
     @Test("an import makes the records of the clients it touched unused, and only theirs")

@@ -7,11 +7,16 @@ extension AppDatabase {
     /// from master data or contacts come with an empty history. Memory holds one client at a time.
     ///
     /// A client whose sales did not change since its compact record was made is read from that record; the others
-    /// from `client_days` and `client_day_categories`. Returns the records made for those others: pass them to
-    /// ``keepHistoryRecords(_:)`` so that the next read finds them (a scan does; other readers need not).
+    /// from `client_days` and `client_day_categories`. With `makeRecords`, returns the records made for those others
+    /// (every client's, on a book never scanned): pass them to ``keepHistoryRecords(_:control:)`` so that the next
+    /// read finds them. A scan does; other readers hold one client at a time.
     @discardableResult
-    public func forEachHistory(asOf: Day, _ body: (Int64, ClientHistory) throws -> Void) throws -> HistoryRecords {
-        try writer.read { db in try ClientHistoryReader(db: db, asOf: asOf).forEachRecorded(body) }
+    public func forEachHistory(
+        asOf: Day, makeRecords: Bool = false, _ body: (Int64, ClientHistory) throws -> Void
+    ) throws -> HistoryRecords {
+        try writer.read { db in
+            try ClientHistoryReader(db: db, asOf: asOf).forEachRecorded(makeRecords: makeRecords, body)
+        }
     }
 
     /// Keeps the records a read made. A record is read back only while its client's version is the one it was made
@@ -48,7 +53,7 @@ public struct HistoryRecords: Sendable {
     var items: [(client: Int64, version: Int64, bytes: [UInt8])] = []
     /// How many clients were read from their record, and how many from their rows.
     public internal(set) var fromRecords = 0
-    public var fromRows: Int { items.count }
+    public internal(set) var fromRows = 0
 }
 
 /// SQLite copies the blob (SQLITE_TRANSIENT).
@@ -64,7 +69,7 @@ struct ClientHistoryReader {
 
     /// Calls `body` with each client's history in key order, from its current record where there is one, from its
     /// rows otherwise (then making the record).
-    func forEachRecorded(_ body: (Int64, ClientHistory) throws -> Void) throws -> HistoryRecords {
+    func forEachRecorded(makeRecords: Bool, _ body: (Int64, ClientHistory) throws -> Void) throws -> HistoryRecords {
         let listed = """
             FROM clients c
             LEFT JOIN client_versions v ON v.client = c.id
@@ -87,7 +92,7 @@ struct ClientHistoryReader {
             } else {
                 var record = HistoryRecord()
                 try rows.read(client: key) { day, totals, categories in
-                    record.append(day: day, totals: totals, categories: categories)
+                    if makeRecords { record.append(day: day, totals: totals, categories: categories) }
                     guard day <= Int64(asOf.number) else { return }
                     history.days.append(
                         totals.activity(
@@ -96,7 +101,8 @@ struct ClientHistoryReader {
                                 CategoryAmount(category: $0.name, amount: Money(scaled: $0.amount))
                             }))
                 }
-                records.items.append((key, clientRows.int64(2), record.encoded()))
+                records.fromRows += 1
+                if makeRecords { records.items.append((key, clientRows.int64(2), record.encoded())) }
             }
             try body(key, history)
         }

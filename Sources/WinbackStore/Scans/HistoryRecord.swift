@@ -16,7 +16,8 @@ import WinbackCore
 struct HistoryRecord {
     private(set) var bytes: [UInt8] = []
     private var names: [String] = []
-    private var nameIndex: [String: Int] = [:]
+    /// By their bytes: Swift's `==` takes "é" and "e" with a combining accent for one name, the rows keep both.
+    private var nameIndex: [[UInt8]: Int] = [:]
     private var body: [UInt8] = []
     private var days = 0
     private var previousDay: Int64 = 0
@@ -37,12 +38,13 @@ struct HistoryRecord {
         Self.put(UInt64(categories.count), into: &body)
         for (name, amount) in categories {
             let index: Int
-            if let known = nameIndex[name] {
+            let bytes = Array(name.utf8)
+            if let known = nameIndex[bytes] {
                 index = known
             } else {
                 index = names.count
                 names.append(name)
-                nameIndex[name] = index
+                nameIndex[bytes] = index
             }
             Self.put(UInt64(index), into: &body)
             Self.put(signed: amount, into: &body)
