@@ -70,10 +70,10 @@ public struct ScanJob: Sendable {
         var summary = try Scanner(database: database, settings: settings, now: now, control: control).scan(asOf: asOf)
         let folder: String
         let clock = ContinuousClock()
-        let written = clock.now
+        let viewing = clock.now
         let view = try summary.replayView ?? database.liveView(asOf: asOf, feed: summary.feed)
         let read = clock.now
-        summary.stages.append(StageTime(name: "day view", duration: written.duration(to: read)))
+        summary.stages.append(StageTime(name: "day view", duration: viewing.duration(to: read)))
         do {
             folder = try outbox.write(view)
         } catch let failure as Outbox.Failure {

@@ -4,7 +4,7 @@ import WinbackCore
 
 /// Read from the store's rows; the value itself is Core's.
 extension ClientSummary {
-    /// The columns after the state's, in the order ``init(_:findings:)`` reads them.
+    /// The columns after the state's, in the order ``fetchAll(_:sql:arguments:findings:)`` reads them.
     static let columns = """
         c.client_id, c.name, c.manager, c.region, s.first_purchase, s.last_purchase,
         coalesce(s.documents, 0) AS documents, coalesce(s.revenue, 0) AS revenue
@@ -73,8 +73,8 @@ extension ClientState {
         t.days_silent, t.p_alive, t.expected_purchases, t.expected_value, t.value_at_risk,
         t.p_buy, t.silence_probability, t.mean_gap, t.gap_variation, t.season
         """
-    /// How many columns ``listedColumns`` are.
-    static let listedCount = 27
+    /// How many columns ``listedColumns`` are (none of them has a comma of its own).
+    static let listedCount = listedColumns.split(separator: ",").count
 
     /// From a row that starts with ``listedColumns``, then the findings when `findings` says they were selected.
     init(_ row: RawCursor, findings withFindings: Bool) throws {

@@ -23,6 +23,7 @@ extension AppDatabase {
     /// at, and versions only grow, so a record made before an import changed the client is never taken for current;
     /// such a record is not even written. Derived data, in its own transaction: losing it costs the next scan a
     /// slower read, nothing else.
+    ///
     /// `control` is ticked every few thousand records: a stop asked there rolls them back (a first scan writes
     /// 100,000).
     public func keepHistoryRecords(_ records: HistoryRecords, control: WorkControl? = nil) throws {
@@ -48,7 +49,7 @@ extension AppDatabase {
     }
 }
 
-/// Compact history records made by a read, for ``AppDatabase/keepHistoryRecords(_:)``.
+/// Compact history records made by a read, for ``AppDatabase/keepHistoryRecords(_:control:)``.
 public struct HistoryRecords: Sendable {
     var items: [(client: Int64, version: Int64, bytes: [UInt8])] = []
     /// How many clients were read from their record, and how many from their rows.
@@ -68,7 +69,7 @@ struct ClientHistoryReader {
     var client: Int64?
 
     /// Calls `body` with each client's history in key order, from its current record where there is one, from its
-    /// rows otherwise (then making the record).
+    /// rows otherwise (and then, with `makeRecords`, making its record).
     func forEachRecorded(makeRecords: Bool, _ body: (Int64, ClientHistory) throws -> Void) throws -> HistoryRecords {
         let listed = """
             FROM clients c
@@ -93,13 +94,7 @@ struct ClientHistoryReader {
                 var record = HistoryRecord()
                 try rows.read(client: key) { day, totals, categories in
                     if makeRecords { record.append(day: day, totals: totals, categories: categories) }
-                    guard day <= Int64(asOf.number) else { return }
-                    history.days.append(
-                        totals.activity(
-                            on: Day(number: Int32(day)),
-                            categories: categories.map {
-                                CategoryAmount(category: $0.name, amount: Money(scaled: $0.amount))
-                            }))
+                    if day <= Int64(asOf.number) { history.days.append(ClientRows.activity(day, totals, categories)) }
                 }
                 records.fromRows += 1
                 if makeRecords { records.items.append((key, clientRows.int64(2), record.encoded())) }
@@ -115,11 +110,7 @@ struct ClientHistoryReader {
         guard let client else { return found }
         var rows = try ClientRows(db: db, seek: true)
         try rows.read(client: client) { day, totals, categories in
-            guard day <= Int64(asOf.number) else { return }
-            found.days.append(
-                totals.activity(
-                    on: Day(number: Int32(day)),
-                    categories: categories.map { CategoryAmount(category: $0.name, amount: Money(scaled: $0.amount)) }))
+            if day <= Int64(asOf.number) { found.days.append(ClientRows.activity(day, totals, categories)) }
         }
         return found
     }
@@ -153,6 +144,15 @@ private struct ClientRows {
             dayReady = try days.step()
             categoryReady = try categories.step()
         }
+    }
+
+    /// A day's row and its categories' rows as criteria see them.
+    static func activity(
+        _ day: Int64, _ totals: DayTotals, _ categories: [(name: String, amount: Int64)]
+    ) -> ActivityDay {
+        totals.activity(
+            on: Day(number: Int32(day)),
+            categories: categories.map { CategoryAmount(category: $0.name, amount: Money(scaled: $0.amount)) })
     }
 
     /// Calls `body` with each of the client's days in order, with its categories.
