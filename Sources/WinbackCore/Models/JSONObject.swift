@@ -71,6 +71,11 @@ public struct JSONBytes: Sendable {
     /// The bytes as text.
     public var string: String { String(decoding: bytes, as: UTF8.self) }
 
+    /// Bytes already in JSON's form, written as they are (a key written once for every row of a listing).
+    public mutating func raw(bytes more: [UInt8]) {
+        bytes.append(contentsOf: more)
+    }
+
     /// Raw text, written as it is (punctuation, a number already in JSON's form).
     public mutating func raw(_ text: String) {
         var text = text
