@@ -49,9 +49,10 @@ public struct GammaGammaModel: Sendable, Equatable {
     public var populationMean: Double { p * v / (q - 1) }
 
     /// The spends as the fit sees them: the gamma functions depend on a client's repeat count alone, so they are
-    /// summed per count (their difference by ``SpecialFunctions/logGammaRatio(_:_:)``). Each client's own terms, (px − 1)·ln m + px·ln x − (px + q)·ln(xm + v), are summed as
-    /// −px·ln(1 + v/(xm)) − ln m − q·ln(xm + v): on a flat ridge p runs to millions, where the first form is a
-    /// difference of huge numbers and the sum turns to rounding noise that the search would follow.
+    /// summed per count (their difference by ``SpecialFunctions/logGammaRatio(_:_:)``). Each client's own terms,
+    /// (px − 1)·ln m + px·ln x − (px + q)·ln(xm + v), are summed as −px·ln(1 + v/(xm)) − ln m − q·ln(xm + v): on a
+    /// flat ridge p runs to millions, where the first form is a difference of huge numbers and the sum turns to
+    /// rounding noise that the search would follow.
     struct Book {
         let clients: [Spend]
         let groups: [(x: Double, count: Double)]

@@ -21,7 +21,8 @@ public enum SpecialFunctions {
     public static func logGammaRatio(_ a: Double, _ q: Double) -> Double {
         guard a >= 1e4 else { return logGamma(a + q) - logGamma(a) }
         let b = a + q
-        return (a - 0.5) * log1p(q / a) + q * log(b) - q + (1 / b - 1 / a) / 12 - (1 / (b * b * b) - 1 / (a * a * a)) / 360
+        return (a - 0.5) * log1p(q / a) + q * log(b) - q + (1 / b - 1 / a) / 12
+            - (1 / (b * b * b) - 1 / (a * a * a)) / 360
     }
 
     /// ln(e^a + e^b) without overflow.

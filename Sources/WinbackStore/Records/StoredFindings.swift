@@ -156,9 +156,8 @@ enum FlatJSON {
                 // JSON's number grammar (no leading zeros, no "+", no bare "."); Double parses what it allows.
                 guard JSONObject.isNumber(text), let number = Double(text), number.isFinite else { return nil }
                 // A number too small for a Double reads as zero here, and is refused by the decoder.
-                if number == 0, text.utf8.prefix(while: { $0 != UInt8(ascii: "e") && $0 != UInt8(ascii: "E") })
-                    .contains(where: { (UInt8(ascii: "1")...UInt8(ascii: "9")).contains($0) })
-                {
+                let mantissa = text.utf8.prefix { $0 != UInt8(ascii: "e") && $0 != UInt8(ascii: "E") }
+                if number == 0, mantissa.contains(where: { (UInt8(ascii: "1")...UInt8(ascii: "9")).contains($0) }) {
                     return nil
                 }
                 return .number(number)
