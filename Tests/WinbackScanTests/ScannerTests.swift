@@ -396,3 +396,37 @@ struct EndToEndDetectionTests {
         #expect(score.lostRecall >= 0.95, "\(score)")
     }
 }
+
+@Suite("Rescans of the same day")
+struct SameDayRescanTests {
+    @Test("a rescan of the same day writes only the states and alerts it changes")
+    func writesOnlyChanges() throws {
+        let fixture = try ScanFixture()
+        try fixture.load("first.csv", HistoryRecordTests.book().first)
+        let first = try fixture.scan("2024-06-30")
+        let states = "SELECT * FROM client_states ORDER BY client"
+        let alerts = "SELECT * FROM alerts ORDER BY id"
+        let before = (try fixture.table(states), try fixture.table(alerts))
+        let again = try fixture.scan("2024-06-30")
+        #expect(again.scanID != first.scanID)
+        // Nothing changed: every row is the first scan's, scan id included.
+        #expect(try fixture.table(states) == before.0)
+        #expect(try fixture.table(alerts) == before.1)
+        // A late line changes a client, and through the book's shares and fits others: the rows the rescan wrote
+        // are those whose content changed.
+        try fixture.load(
+            "late.csv",
+            """
+            date,client_id,document,line,amount,category
+            2024-06-29,C000003,LATE-1,1,250,Paint
+
+            """)
+        let third = try fixture.scan("2024-06-30")
+        let after = try fixture.table(states)
+        #expect(after.count == before.0.count)
+        for (old, new) in zip(before.0, after) {
+            let changed = Array(old.dropFirst(2)) != Array(new.dropFirst(2))
+            #expect((new[1] == third.scanID.databaseValue) == changed, "client \(new[0])")
+        }
+    }
+}

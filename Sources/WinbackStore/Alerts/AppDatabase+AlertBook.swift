@@ -107,6 +107,10 @@ struct AlertBook {
                     resolution = NULL, resolved_on = NULL
                 FROM (VALUES \(placeholders(rows: rows, columns: 7))) AS v
                 WHERE alerts.id = v.column1
+                  -- Only an alert that changes is written: a rescan of the same day leaves the others' pages alone.
+                  AND (severity IS NOT v.column2 OR title IS NOT v.column3 OR explanation IS NOT v.column4
+                       OR offer IS NOT v.column5 OR value IS NOT v.column6 OR last_seen < v.column7
+                       OR resolution IS NOT NULL OR resolved_on IS NOT NULL)
                 """
             }
         ) { statement, row, base in

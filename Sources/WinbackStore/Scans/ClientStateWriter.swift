@@ -16,11 +16,14 @@ struct ClientStateWriter {
     let scanID: Int64
     let asOf: Day
 
-    /// An insert of `rows` states that replaces each client's earlier one in place.
+    /// An insert of `rows` states that replaces each client's earlier one in place, only where something but the scan
+    /// id differs: a rescan of the same day rewrites the states it changed, not every page of the table. `scan_id`
+    /// is the scan that last wrote the row.
     static func upsertSQL(rows: Int) -> String {
         "INSERT INTO client_states (" + columns.joined(separator: ", ") + ") VALUES "
             + placeholders(rows: rows, columns: columns.count) + " ON CONFLICT (client) DO UPDATE SET "
-            + columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+            + columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ") + " WHERE "
+            + columns.dropFirst(2).map { "client_states.\($0) IS NOT excluded.\($0)" }.joined(separator: " OR ")
     }
 
     /// Writes the states of `clients`; `control` is ticked every few thousand.
