@@ -74,7 +74,10 @@ let package = Package(
         .testTarget(name: "WinbackConfigTests", dependencies: ["WinbackConfig"]),
         .testTarget(
             name: "WinbackStoreTests",
-            dependencies: ["WinbackStore", "WinbackCore", "WinbackTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "WinbackStore", "WinbackCore", "WinbackSimulation", "WinbackTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(
             name: "WinbackScanTests",
@@ -101,7 +104,7 @@ let package = Package(
         ),
         // Helpers several test targets share: starting real processes safely, folders that clean up after themselves.
         .target(name: "WinbackTestSupport", path: "Tests/WinbackTestSupport"),
-        .testTarget(name: "WinbackReportsTests", dependencies: ["WinbackReports", "WinbackCore"]),
+        .testTarget(name: "WinbackReportsTests", dependencies: ["WinbackReports", "WinbackCore", "WinbackSimulation"]),
         .testTarget(name: "WinbackOutboxTests", dependencies: ["WinbackOutbox", "WinbackCore", "WinbackTestSupport"]),
         // The real `winback` binary started as a subprocess: commands, the daemon under a fake systemd, crashes.
         .testTarget(

@@ -1,23 +1,12 @@
 import Testing
 import WinbackCore
+import WinbackSimulation
 
 @testable import WinbackReports
 
 /// CSV fields written byte by byte against the scalar-by-scalar writing they replaced (abe61e2): byte-identical.
 @Suite("CSV quoting, fuzzed against the earlier writer")
 struct CSVQuotingFuzzTests {
-    struct Rng: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
-
     /// The earlier field writer (abe61e2's `CSVRenderer.write` and `field`), for text cells.
     static func oldField(_ text: String?, delimiter: UInt8) -> [UInt8] {
         var value = text ?? ""
@@ -47,7 +36,7 @@ struct CSVQuotingFuzzTests {
         "=SUM(A1)", "-1", "+1", "@x", "Ã", "Â", "\u{C2}",
     ]
 
-    static func text(_ rng: inout Rng) -> String {
+    static func text(_ rng: inout SeededRandom) -> String {
         var out = ""
         for _ in 0..<rng.int(8) { out += pieces[rng.int(pieces.count)] }
         return out
@@ -55,7 +44,7 @@ struct CSVQuotingFuzzTests {
 
     @Test("random texts, each delimiter: the same bytes as before, and rows with several cells too")
     func sameBytes() {
-        var rng = Rng(state: 42)
+        var rng = SeededRandom(seed: 42)
         var failures: [String] = []
         let locales: [(OutputLocale, UInt8)] = [
             (.plain, UInt8(ascii: ",")),
@@ -95,4 +84,9 @@ struct CSVQuotingFuzzTests {
         }
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
     }
+}
+
+extension SeededRandom {
+    /// Uniform in 0..<n.
+    fileprivate mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }

@@ -35,19 +35,22 @@ struct StoredFindingsTests {
 
 @Suite("Stored offers")
 struct StoredOfferTests {
+    /// Offers of every kind, with quotes, escapes, control characters and astral characters in their texts.
+    static let offers = [
+        Offer(kind: .discount, text: "15 % off \"Safety\" — {x}", discount: 15, rule: "dropped category"),
+        Offer(kind: .gift, text: "A call and a gift", gift: "branded tool set", rule: "B at risk"),
+        Offer(
+            kind: .visit, text: "Visit\nby the head of sales\t/\\ 😀", discount: 12.5, rule: "lost key",
+            pausedUntil: Day(iso: "2025-04-01")),
+        Offer(kind: .offer, text: "Ünïcödé \u{1}", discount: 0.1, rule: "r"),
+        Offer(kind: .offer, text: "", discount: 1e-7, rule: ""),
+    ]
+
     @Test("an offer is stored with the keys of its Codable form, as JSONEncoder wrote them, and reads back the same")
     func asEncoded() throws {
-        let offers = [
-            Offer(kind: .discount, text: "15 % off \"Safety\" — {x}", discount: 15, rule: "dropped category"),
-            Offer(kind: .gift, text: "A call and a gift", gift: "branded tool set", rule: "B at risk"),
-            Offer(
-                kind: .visit, text: "Visit\nby the head of sales", discount: 12.5, rule: "lost key",
-                pausedUntil: Day(iso: "2025-04-01")),
-            Offer(kind: .offer, text: "Ünïcödé \u{1}", discount: 0.1, rule: "r"),
-        ]
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        for offer in offers {
+        for offer in Self.offers {
             let text = try StoredOffer.text(offer)
             let encoded = String(decoding: try encoder.encode(offer), as: UTF8.self)
             let keys = { (json: String) in
@@ -63,16 +66,7 @@ struct StoredOfferTests {
 struct StoredOfferReadingTests {
     @Test("every offer the store writes reads back by hand, as JSONDecoder reads it")
     func handReading() throws {
-        let offers = [
-            Offer(kind: .discount, text: "15 % off \"Safety\" — {x}", discount: 15, rule: "dropped category"),
-            Offer(kind: .gift, text: "A call and a gift", gift: "branded tool set", rule: "B at risk"),
-            Offer(
-                kind: .visit, text: "Visit\nby the head of sales\t/\\ 😀", discount: 12.5, rule: "lost key",
-                pausedUntil: Day(iso: "2025-04-01")),
-            Offer(kind: .offer, text: "Ünïcödé \u{1}", discount: 0.1, rule: "r"),
-            Offer(kind: .offer, text: "", discount: 1e-7, rule: ""),
-        ]
-        for offer in offers {
+        for offer in StoredOfferTests.offers {
             var text = try StoredOffer.text(offer)
             #expect(text.withUTF8(FlatJSON.object) != nil, "\(text)")
             #expect(try StoredOffer.offer(text) == offer)

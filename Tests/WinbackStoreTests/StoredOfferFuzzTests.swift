@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WinbackCore
+import WinbackSimulation
 
 @testable import WinbackStore
 
@@ -8,20 +9,6 @@ import WinbackCore
 /// throw.
 @Suite("Stored offers, fuzzed against JSONDecoder")
 struct StoredOfferFuzzTests {
-    struct Rng {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        mutating func pick<T>(_ items: [T]) -> T { items[int(items.count)] }
-        mutating func chance(_ p: Double) -> Bool { Double(next() % 1_000_000) / 1_000_000 < p }
-    }
-
     static let numbers = [
         "0", "-0", "5", "15", "12.5", "0.1", "1e-7", "1E5", "1e+2", "1.0e-400", "1e-400", "4.9e-324", "2.5e-324",
         "2.4e-324", "1e-320", "2.2250738585072011e-308", "1.7976931348623157e308", "1.7976931348623159e308", "1e309",
@@ -59,7 +46,7 @@ struct StoredOfferFuzzTests {
         "-9223372036854775809", "1.7976931348623158e308", "2.4703282292062328e-324", "2.4703282292062327e-324",
     ]
 
-    static func clean(_ rng: inout Rng, for key: String) -> String {
+    static func clean(_ rng: inout SeededRandom, for key: String) -> String {
         switch key {
         case "kind": return rng.pick([#""offer""#, #""discount""#, #""gift""#, #""visit""#, #""\u0076isit""#])
         case "pausedUntil": return rng.pick([#""2025-04-01""#, #""2024-02-29""#, #""2023-02-29""#, "null"])
@@ -69,7 +56,7 @@ struct StoredOfferFuzzTests {
         }
     }
 
-    static func value(_ rng: inout Rng, for key: String) -> String {
+    static func value(_ rng: inout SeededRandom, for key: String) -> String {
         if rng.chance(0.85) { return clean(&rng, for: key) }
         switch rng.int(10) {
         case 0, 1: return rng.pick(numbers)
@@ -86,7 +73,7 @@ struct StoredOfferFuzzTests {
         }
     }
 
-    static func text(_ rng: inout Rng) -> String {
+    static func text(_ rng: inout SeededRandom) -> String {
         var fields: [String] = []
         var chosen = ["kind", "text", "rule"]
         for optional in ["discount", "gift", "pausedUntil"] where rng.chance(0.5) { chosen.append(optional) }
@@ -97,7 +84,7 @@ struct StoredOfferFuzzTests {
             chosen.swapAt(index, rng.int(index + 1))
         }
         for key in chosen {
-            let s = { (rng: inout Rng) in rng.chance(0.8) ? "" : rng.pick(spaces) }
+            let s = { (rng: inout SeededRandom) in rng.chance(0.8) ? "" : rng.pick(spaces) }
             fields.append("\(s(&rng))\"\(key)\"\(s(&rng)):\(s(&rng))\(value(&rng, for: key))\(s(&rng))")
         }
         var out = rng.pick(spaces) + "{" + fields.joined(separator: ",") + "}" + rng.pick(spaces)
@@ -126,7 +113,7 @@ struct StoredOfferFuzzTests {
 
     @Test("the hand reader gives the decoder's offer or throws when it throws, on 50,000 texts")
     func fuzz() throws {
-        var rng = Rng(state: 0x5EED)
+        var rng = SeededRandom(seed: 0x5EED)
         var failures: [String] = []
         var handled = 0
         var underflow = 0
@@ -167,4 +154,8 @@ struct StoredOfferFuzzTests {
     }
 }
 
-extension StoredOfferFuzzTests.Rng: RandomNumberGenerator {}
+extension SeededRandom {
+    fileprivate mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    fileprivate mutating func pick<T>(_ items: [T]) -> T { items[int(items.count)] }
+    fileprivate mutating func chance(_ p: Double) -> Bool { unit() < p }
+}
