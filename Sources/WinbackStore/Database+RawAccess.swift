@@ -122,3 +122,70 @@ extension Database {
         }
     }
 }
+
+/// A prepared statement stepped through SQLite's C API: no per-row allocation beyond the values read.
+final class RawCursor {
+    private let statement: Statement
+    private let handle: SQLiteStatement
+    private let db: Database
+
+    init(_ statement: Statement, db: Database, bind values: [Int64] = []) {
+        self.statement = statement
+        self.handle = statement.sqliteStatement
+        self.db = db
+        rebind(values)
+    }
+
+    /// Starts again from the first row, with these parameters.
+    func rebind(_ values: [Int64]) {
+        sqlite3_reset(handle)
+        for (index, value) in values.enumerated() { sqlite3_bind_int64(handle, Int32(index + 1), value) }
+    }
+
+    deinit {
+        sqlite3_reset(handle)
+    }
+
+    /// Moves to the next row; false at the end.
+    func step() throws -> Bool {
+        let code = sqlite3_step(handle)
+        if code == SQLITE_ROW { return true }
+        if code == SQLITE_DONE { return false }
+        throw DatabaseError(resultCode: ResultCode(rawValue: code), message: db.lastErrorMessage, sql: statement.sql)
+    }
+
+    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+
+    /// A `client_days` row's totals, from its `net, gross, returns, margin, margin_lines, lines` columns
+    /// starting at `first`: the one mapping from stored day to ``DayTotals``.
+    func dayTotals(from first: Int32) -> DayTotals {
+        DayTotals(
+            net: int64(first), gross: int64(first + 1), returns: int64(first + 2), margin: int64(first + 3),
+            marginLines: int64(first + 4), lines: int64(first + 5))
+    }
+    func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+
+    /// A blob's bytes, valid until the cursor moves; nil for NULL.
+    func blob(_ column: Int32) -> UnsafeRawBufferPointer? {
+        guard sqlite3_column_type(handle, column) == SQLITE_BLOB else { return nil }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        guard let bytes = sqlite3_column_blob(handle, column) else {
+            return UnsafeRawBufferPointer(start: nil, count: 0)
+        }
+        return UnsafeRawBufferPointer(start: bytes, count: count)
+    }
+
+    func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
+    func optionalDouble(_ column: Int32) -> Double? { isNull(column) ? nil : double(column) }
+    /// A day number's ``Day``; nil for NULL.
+    func day(_ column: Int32) -> Day? { isNull(column) ? nil : requiredDay(column) }
+    /// A day number's ``Day`` from a column that is never NULL.
+    func requiredDay(_ column: Int32) -> Day { Day(number: Int32(truncatingIfNeeded: int64(column))) }
+
+    func text(_ column: Int32) -> String {
+        guard let bytes = sqlite3_column_text(handle, column) else { return "" }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
+    }
+}

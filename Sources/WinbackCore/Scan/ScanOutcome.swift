@@ -35,10 +35,12 @@ public struct WinbackCandidate<Key: Hashable & Sendable>: Sendable, Equatable {
     public var valueAtRisk: Money?
     /// The chance of a purchase within the horizon.
     public var pBuy: Double?
+    /// The client's ABC class in the same scan.
+    public var abc: ABCClass?
 
     public init(
         client: Key, status: ClientStatus, reason: String, value: Money, missedCycles: Int?, offer: Offer?,
-        pAlive: Double? = nil, valueAtRisk: Money? = nil, pBuy: Double? = nil
+        pAlive: Double? = nil, valueAtRisk: Money? = nil, pBuy: Double? = nil, abc: ABCClass? = nil
     ) {
         self.client = client
         self.status = status
@@ -49,6 +51,7 @@ public struct WinbackCandidate<Key: Hashable & Sendable>: Sendable, Equatable {
         self.pAlive = pAlive
         self.valueAtRisk = valueAtRisk
         self.pBuy = pBuy
+        self.abc = abc
     }
 }
 
@@ -107,7 +110,7 @@ public struct ScanOutcome<Key: Hashable & Sendable>: Sendable {
                         value: assessment.facts.yearlyValue,
                         missedCycles: AlertRules.missedCycles(assessment.facts),
                         offer: candidates.first { $0.kind.isLoss }?.offer, pAlive: client.model?.pAlive,
-                        valueAtRisk: client.model?.valueAtRisk, pBuy: client.model?.pBuy))
+                        valueAtRisk: client.model?.valueAtRisk, pBuy: client.model?.pBuy, abc: client.classes.abc))
             }
             failureInputs.append(
                 FailureInput(

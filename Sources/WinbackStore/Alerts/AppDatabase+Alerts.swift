@@ -2,29 +2,45 @@ import Foundation
 import GRDB
 import WinbackCore
 
-/// Fetchable from the store's rows; the value itself is Core's.
-extension Alert: FetchableRecord {
-    /// An `alerts` row joined with its client's id, name and manager (``AppDatabase/alertSelect``).
-    public init(row: Row) throws {
-        func day(_ column: String) -> Day? { (row[column] as Int32?).map(Day.init(number:)) }
-        guard let kind = AlertKind(rawValue: row["kind"]), let severity = Severity(rawValue: row["severity"]),
-            let status = AlertStatus(rawValue: row["status"])
-        else { throw DatabaseError(message: "alerts holds an unknown kind, severity or status") }
-        let category: String = row["category"]
-        self.init(
-            id: row["id"], clientID: row["client_id"], clientName: row["client_name"], manager: row["manager"],
-            kind: kind, category: category.isEmpty ? nil : category, severity: severity, status: status,
-            snoozedUntil: day("snoozed_until"), resolution: row["resolution"], title: row["title"],
-            explanation: row["explanation"], offer: try Offer.stored(row["offer"]),
-            value: (row["value"] as Int64?).map(Money.init(scaled:)), firstSeen: Day(number: row["first_seen"]),
-            lastSeen: Day(number: row["last_seen"]), resolvedOn: day("resolved_on"))
-    }
-}
+/// Read from the store's rows; the value itself is Core's.
+extension Alert {
+    /// The columns ``init(_:)`` reads, in its order: an `alerts a` row joined with its client `c`.
+    static let columns = """
+        a.id, a.kind, a.severity, a.status, a.category, a.snoozed_until, a.resolution, a.title, a.explanation,
+        a.offer, a.value, a.first_seen, a.last_seen, a.resolved_on, c.client_id, c.name, c.manager
+        """
 
-extension Offer {
-    /// An offer stored as JSON in `alerts.offer` and `winback_list.offer`.
-    static func stored(_ text: String?) throws -> Offer? {
-        try text.map(StoredOffer.offer)
+    /// From a row of ``columns``, read by position: the alert list and the day's view read tens of thousands.
+    init(_ row: RawCursor, offers: inout StoredOfferReader) throws {
+        guard let kind = AlertKind(rawValue: row.text(1)), let severity = Severity(rawValue: row.text(2)),
+            let status = AlertStatus(rawValue: row.text(3))
+        else { throw DatabaseError(message: "alerts holds an unknown kind, severity or status") }
+        let category = row.text(4)
+        self.init(
+            id: row.int64(0), clientID: row.optionalText(14), clientName: row.optionalText(15),
+            manager: row.optionalText(16), kind: kind, category: category.isEmpty ? nil : category,
+            severity: severity, status: status, snoozedUntil: row.day(5), resolution: row.optionalText(6),
+            title: row.text(7), explanation: row.text(8), offer: try offers.offer(row.optionalText(9)),
+            value: row.isNull(10) ? nil : Money(scaled: row.int64(10)), firstSeen: row.requiredDay(11),
+            lastSeen: row.requiredDay(12), resolvedOn: row.day(13))
+    }
+
+    /// The alert list's order: most severe first, then the highest value (none counts as 0), the newest, the
+    /// lowest id.
+    static func listOrder(_ alerts: [Alert]) -> [Alert] {
+        // Sorted by keys taken out once: comparing the alerts themselves copied them, strings and all.
+        let keys = alerts.indices.map { index in
+            let alert = alerts[index]
+            return (severity: alert.severity, value: alert.value ?? .zero, firstSeen: alert.firstSeen, id: alert.id)
+        }
+        return alerts.indices.sorted { a, b in
+            let left = keys[a]
+            let right = keys[b]
+            if left.severity != right.severity { return left.severity > right.severity }
+            if left.value != right.value { return left.value > right.value }
+            if left.firstSeen != right.firstSeen { return left.firstSeen > right.firstSeen }
+            return left.id < right.id
+        }.map { alerts[$0] }
     }
 }
 
@@ -63,7 +79,7 @@ public struct AlertActionError: Error, Equatable, Sendable, CustomStringConverti
 
 extension AppDatabase {
     static let alertSelect = """
-        SELECT a.*, c.client_id, c.name AS client_name, c.manager
+        SELECT \(Alert.columns)
         FROM alerts a LEFT JOIN clients c ON c.id = a.client
         """
 
@@ -93,13 +109,14 @@ extension AppDatabase {
                 query.conditions.append("a.first_seen >= ?")
                 query.arguments.append(since.number)
             }
-            let sql =
-                Self.alertSelect + query.whereClause
-                    + """
-                     ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
-                              coalesce(a.value, 0) DESC, a.first_seen DESC, a.id
-                    """
-            return try Alert.fetchAll(db, sql: sql, arguments: StatementArguments(query.arguments))
+            // Sorted here, not by SQLite, whose sorter would copy every title, explanation and offer.
+            let statement = try db.makeStatement(sql: Self.alertSelect + query.whereClause)
+            try statement.setArguments(StatementArguments(query.arguments))
+            let rows = RawCursor(statement, db: db)
+            var found: [Alert] = []
+            var offers = StoredOfferReader()
+            while try rows.step() { found.append(try Alert(rows, offers: &offers)) }
+            return Alert.listOrder(found)
         }
     }
 

@@ -2,20 +2,27 @@ import Foundation
 import GRDB
 import WinbackCore
 
-/// Fetchable from the store's rows; the value itself is Core's.
-extension WinbackListEntry: FetchableRecord {
-    /// A `winback_list` row joined with its client, class and scan day (``AppDatabase/winbackList()``).
-    public init(row: Row) throws {
-        guard let status = ClientStatus(rawValue: row["status"]) else {
+/// Read from the store's rows; the value itself is Core's.
+extension WinbackListEntry {
+    /// The columns ``init(_:)`` reads, in its order: a `winback_list w` row joined with its client `c` and its
+    /// scan's day (`scans s`).
+    static let columns = """
+        w.rank, w.status, w.reason, w.value, w.missed_cycles, w.offer, w.p_alive, w.value_at_risk, w.p_buy,
+        c.client_id, c.name, c.manager, c.region, w.abc, s.as_of
+        """
+
+    /// From a row of ``columns``, read by position.
+    init(_ row: RawCursor, offers: inout StoredOfferReader) throws {
+        guard let status = ClientStatus(rawValue: row.text(1)) else {
             throw DatabaseError(message: "winback_list holds an unknown status")
         }
         self.init(
-            rank: row["rank"], clientID: row["client_id"], clientName: row["name"], manager: row["manager"],
-            region: row["region"], status: status, reason: row["reason"], value: Money(scaled: row["value"]),
-            missedCycles: row["missed_cycles"], offer: try Offer.stored(row["offer"]),
-            abc: (row["abc"] as String?).flatMap(ABCClass.init(rawValue:)), asOf: Day(number: row["as_of"]),
-            pAlive: row["p_alive"], valueAtRisk: (row["value_at_risk"] as Int64?).map(Money.init(scaled:)),
-            pBuy: row["p_buy"])
+            rank: Int(row.int64(0)), clientID: row.text(9), clientName: row.optionalText(10),
+            manager: row.optionalText(11), region: row.optionalText(12), status: status, reason: row.text(2),
+            value: Money(scaled: row.int64(3)), missedCycles: row.isNull(4) ? nil : Int(row.int64(4)),
+            offer: try offers.offer(row.optionalText(5)), abc: row.optionalText(13).flatMap(ABCClass.init(rawValue:)),
+            asOf: row.requiredDay(14), pAlive: row.optionalDouble(6),
+            valueAtRisk: row.isNull(7) ? nil : Money(scaled: row.int64(7)), pBuy: row.optionalDouble(8))
     }
 }
 
@@ -27,16 +34,20 @@ extension AppDatabase {
             var query = FilterQuery()
             try filter.apply(to: &query, client: "w.client", among: "SELECT client FROM winback_list", db)
             query.arguments.append(limit.map { max($0, 0) } ?? -1)
-            return try WinbackListEntry.fetchAll(
-                db,
+            let statement = try db.makeStatement(
                 sql: """
-                    SELECT w.*, c.client_id, c.name, c.manager, c.region, t.abc, s.as_of
+                    SELECT \(WinbackListEntry.columns)
                     FROM winback_list w JOIN clients c ON c.id = w.client
                     JOIN scans s ON s.id = w.scan_id
-                    LEFT JOIN client_states t ON t.client = w.client
                     \(query.whereClause)
                     ORDER BY w.rank LIMIT ?
-                    """, arguments: StatementArguments(query.arguments))
+                    """)
+            try statement.setArguments(StatementArguments(query.arguments))
+            let rows = RawCursor(statement, db: db)
+            var entries: [WinbackListEntry] = []
+            var offers = StoredOfferReader()
+            while try rows.step() { entries.append(try WinbackListEntry(rows, offers: &offers)) }
+            return entries
         }
     }
 

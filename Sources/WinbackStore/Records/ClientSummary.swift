@@ -34,14 +34,31 @@ extension ClientSummary {
     }
 }
 
+extension ClientSummary {
+    /// `summaries` by revenue, highest first, then by client id as SQLite's `ORDER BY revenue DESC, client_id`
+    /// orders them (the ids' UTF-8 bytes).
+    static func byRevenue(_ summaries: [ClientSummary]) -> [ClientSummary] {
+        // Sorted by keys taken out once: comparing the summaries themselves copied them, strings and all.
+        let revenues = summaries.map(\.revenue)
+        let ids = summaries.map(\.clientID)
+        let order = summaries.indices.sorted { a, b in
+            if revenues[a] != revenues[b] { return revenues[a] > revenues[b] }
+            return ids[a].utf8.lexicographicallyPrecedes(ids[b].utf8)
+        }
+        return order.map { summaries[$0] }
+    }
+}
+
 extension AppDatabase {
-    /// Every client `filter` keeps, with its purchase span, document count and revenue, by revenue, highest first:
-    /// read from the clients, their totals and states, never from the sales lines. A listing shows no findings: its
-    /// states come without them (``clientSummary(_:)`` has them).
+    /// Every client `filter` keeps, with its purchase span, document count and revenue, by revenue, highest first
+    /// (then by client id, byte by byte): read from the clients, their totals and states, never from the sales lines.
+    /// A listing shows no findings: its states come without them (``clientSummary(_:)`` has them).
     public func clientSummaries(_ filter: ClientFilter = ClientFilter()) throws -> [ClientSummary] {
-        try writer.read { db in
+        let found = try writer.read { db in
             var query = FilterQuery()
             try filter.apply(to: &query, client: "c.id", db)
+            // Read in the tables' order and sorted here: SQLite's sorter would copy each whole row (about 0.6 s of
+            // the 100,000-client listing), where sorting positions by two keys takes a few milliseconds.
             return try ClientSummary.fetchAll(
                 db,
                 sql: """
@@ -50,9 +67,9 @@ extension AppDatabase {
                     LEFT JOIN client_totals s ON s.client = c.id
                     LEFT JOIN client_states t ON t.client = c.id
                     \(query.whereClause)
-                    ORDER BY revenue DESC, c.client_id
                     """, arguments: StatementArguments(query.arguments), findings: false)
         }
+        return ClientSummary.byRevenue(found)
     }
 
     /// How many sales lines are stored (for reports and tests).

@@ -88,6 +88,22 @@ public enum StoredOffer {
     }
 }
 
+/// Offers read back from their stored texts, each distinct text parsed once: the tens of thousands of offers of a
+/// book's alerts and win-back list come from a handful of rules.
+struct StoredOfferReader {
+    /// At most this many texts are remembered: a book whose every offer differed would not grow it further.
+    private static let limit = 4096
+    private var known: [String: Offer] = [:]
+
+    mutating func offer(_ text: String?) throws -> Offer? {
+        guard let text else { return nil }
+        if let offer = known[text] { return offer }
+        let offer = try StoredOffer.offer(text)
+        if known.count < Self.limit { known[text] = offer }
+        return offer
+    }
+}
+
 /// A reader of one flat JSON object (string, number and null values), for the stored texts this store writes; nil
 /// for anything else, so that the caller can hand it to `JSONDecoder`.
 enum FlatJSON {

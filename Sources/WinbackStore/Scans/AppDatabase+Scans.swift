@@ -94,14 +94,14 @@ extension AppDatabase {
             try db.insertRows(
                 """
                 INSERT INTO winback_list (client, scan_id, rank, status, reason, value, missed_cycles, offer, p_alive,
-                                          value_at_risk, p_buy) VALUES
-                """, columns: 11, count: list.count
+                                          value_at_risk, p_buy, abc) VALUES
+                """, columns: 12, count: list.count
             ) { index in
                 let item = list[index]
                 let offer = try item.offer.map { try StoredOffer.text($0) }
                 return [
                     item.client, scanID, index + 1, item.status.rawValue, item.reason, item.value.scaled,
-                    item.missedCycles, offer, item.pAlive, item.valueAtRisk?.scaled, item.pBuy,
+                    item.missedCycles, offer, item.pAlive, item.valueAtRisk?.scaled, item.pBuy, item.abc?.rawValue,
                 ]
             }
             return (scanID, false)

@@ -1,0 +1,114 @@
+import Foundation
+import GRDB
+import Testing
+import WinbackCore
+import WinbackSimulation
+
+@testable import WinbackStore
+
+/// The listings sort in memory what SQLite sorted before: the same rows in the same order, ties included.
+@Suite("Listing order")
+struct ListingOrderTests {
+    /// A scanned generated book of 80 clients, with the master data of three clients that never bought: their ids
+    /// sort differently by bytes than by Swift's `<` (a precomposed "é", then "e" with a combining accent, "Z").
+    static func fixture() throws -> ScanFixture {
+        let generator = SalesGenerator(
+            SalesScenario(clients: 80, start: Day(iso: "2024-01-01")!, end: Day(iso: "2024-12-31")!, seed: 17))
+        var sales = SalesCSVFormat.comma.header
+        generator.generate { sales += SalesCSVFormat.comma.line($0) }
+        let fixture = try ScanFixture()
+        try fixture.load("sales.csv", sales)
+        try fixture.load("clients.csv", "client_id,client_name\n\u{E9}1,Precomposed\ne\u{301}1,Accent\nZ1,Zulu\n")
+        try fixture.scan("2024-12-31")
+        return fixture
+    }
+
+    func column<Value: DatabaseValueConvertible>(_ fixture: ScanFixture, _ sql: String) throws -> [Value] {
+        try fixture.database.writer.read { db in try Value.fetchAll(db, sql: sql) }
+    }
+
+    @Test("alerts: most severe, highest value, newest, lowest id first, as SQL orders them, with ties in every key")
+    func alerts() throws {
+        let fixture = try Self.fixture()
+        // Ties: a third of the values the same, a third none (which counts as 0), first-seen days on two dates.
+        try fixture.database.writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE alerts SET value = CASE id % 3 WHEN 0 THEN NULL WHEN 1 THEN 5000000 ELSE value END,
+                        first_seen = first_seen - (id % 2), severity = CASE id % 4 WHEN 0 THEN 'warning' ELSE severity END
+                    """)
+        }
+        let sql = """
+            SELECT id FROM alerts WHERE status != 'resolved'
+            ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
+                     coalesce(value, 0) DESC, first_seen DESC, id
+            """
+        let expected: [Int64] = try column(fixture, sql)
+        #expect(expected.count >= 12, "the book raises enough alerts to have ties")
+        #expect(try fixture.database.alerts().map(\.id) == expected)
+        let warnings = try fixture.database.alerts(AlertFilter(severities: [.warning])).map(\.id)
+        #expect(!warnings.isEmpty)
+        #expect(warnings == expected.filter { warnings.contains($0) })
+    }
+
+    @Test("clients: highest revenue first, then the client id byte by byte, as SQL orders them")
+    func clients() throws {
+        let fixture = try Self.fixture()
+        // Ties in revenue: every client's total on one of three amounts.
+        try fixture.database.writer.write { db in
+            try db.execute(sql: "UPDATE client_totals SET revenue = (client % 3) * 1000000")
+        }
+        let expected: [String] = try column(
+            fixture,
+            """
+            SELECT c.client_id FROM clients c LEFT JOIN client_totals s ON s.client = c.id
+            ORDER BY coalesce(s.revenue, 0) DESC, c.client_id
+            """)
+        let listed = try fixture.database.clientSummaries().map(\.clientID)
+        #expect(listed.map { Array($0.utf8) } == expected.map { Array($0.utf8) })
+        // The two spellings of é are two clients, listed (with "Z1", all three without sales) in byte order: "Z" (0x5A),
+        // "e" and a combining accent (0x65), "é" (0xC3). Swift's `<` takes both spellings for one.
+        let masterOnly = listed.filter { !$0.hasPrefix("C") }.map { Array($0.utf8) }
+        #expect(masterOnly == [[0x5A, 0x31], [0x65, 0xCC, 0x81, 0x31], [0xC3, 0xA9, 0x31]])
+    }
+
+    @Test("the win-back list carries each client's class from the same scan")
+    func listClasses() throws {
+        let fixture = try Self.fixture()
+        let list = try fixture.database.winbackList()
+        #expect(!list.isEmpty)
+        for entry in list {
+            #expect(entry.abc != nil)
+            #expect(entry.abc == (try fixture.state(entry.clientID))?.abc, "\(entry.clientID)")
+        }
+    }
+
+    @Test("a database from before the list kept its classes gets them from the clients' states")
+    func listClassesMigrated() throws {
+        let fixture = try Self.fixture()
+        let before = try fixture.database.winbackList().map(\.abc)
+        let path = fixture.folder.appendingPathComponent("winback.sqlite").path
+        // The list as version 9 left it: no class column.
+        try fixture.database.writer.write { db in
+            try db.execute(sql: "ALTER TABLE winback_list DROP COLUMN abc")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier LIKE 'v10:%'")
+        }
+        let reopened = try AppDatabase.open(path: path)
+        #expect(try reopened.winbackList().map(\.abc) == before)
+    }
+
+    @Test("offers read back once per distinct text are the offers read one by one")
+    func offersOncePerText() throws {
+        let texts = [
+            #"{"discount": 0.1, "kind": "discount", "rule": "A lost", "text": "10 % off"}"#,
+            #"{"gift": "tool set", "kind": "gift", "rule": "B at risk", "text": "A gift"}"#,
+            #"{"kind": "visit", "pausedUntil": "2025-02-01", "rule": "A lost", "text": "Visit"}"#,
+        ]
+        var reader = StoredOfferReader()
+        for text in texts + texts.reversed() + texts {
+            #expect(try reader.offer(text) == StoredOffer.offer(text))
+        }
+        #expect(try reader.offer(nil) == nil)
+        #expect(throws: (any Error).self) { try reader.offer("{\"kind\": 3}") }
+    }
+}
