@@ -49,3 +49,20 @@ struct Terminal: Equatable {
         return Int(size.ws_col)
     }
 }
+
+/// Writes `bytes` to standard output after whatever `print` has buffered: a listing of the whole book goes out as
+/// the bytes it was rendered in, without a `String` of them first.
+func writeOut(_ bytes: [UInt8]) {
+    fflush(nil)
+    bytes.withUnsafeBytes { buffer in
+        var offset = 0
+        while offset < buffer.count {
+            let written = write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return  // A closed pipe (`winback clients | head`): what was not read is not wanted.
+            }
+            offset += written
+        }
+    }
+}

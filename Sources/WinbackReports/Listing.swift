@@ -65,10 +65,18 @@ public struct Listing: Sendable {
     /// The listing for people in `locale`: tables write numbers with its marks, CSVs in its dialect; JSON, for
     /// programs, never changes. A table fits `fit` (the terminal's width, or `--wide`).
     public func render(_ format: OutputFormat, locale: OutputLocale, fit: TableFit = .unlimited) -> String {
+        String(decoding: bytes(format, locale: locale, fit: fit), as: UTF8.self)
+    }
+
+    /// ``render(_:locale:fit:)`` as the UTF-8 bytes it is written in: what a command writes out without making a
+    /// `String` of 30 MB first.
+    public func bytes(_ format: OutputFormat, locale: OutputLocale, fit: TableFit = .unlimited) -> [UInt8] {
         switch format {
-        case .table: return TableRenderer.render(localizingNumbers(locale.numbers), fit: fit)
-        case .json: return JSONRenderer.render(self)
-        case .csv: return CSVRenderer.render(self, locale: locale)
+        case .table: return TableRenderer.bytes(localizingNumbers(locale.numbers), fit: fit)
+        case .json: return JSONRenderer.bytes(self)
+        case .csv:
+            let table = CSVRenderer.encode(self, locale: locale)
+            return table.header + table.body
         }
     }
 

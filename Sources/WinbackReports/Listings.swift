@@ -105,23 +105,24 @@ public enum Listings {
         if dated { listing.columns.append(.init(key: "as_of", header: "as of")) }
         for client in clients {
             let state = client.state
-            listing.append(
-                [
-                    .text(client.clientID), .text(client.name), .text(client.manager), .text(client.region),
-                    .text(state?.status.rawValue), .text(state?.abc.rawValue), .text(state?.xyz?.rawValue),
-                    format == .table
-                        ? .number(state.map { fixed($0.share * 100, 1) + " %" })
-                        : .number(state.map { fixed($0.share, 6) }),
-                    .date(client.firstPurchase), .date(client.lastPurchase), .integer(client.documents),
-                    format == .table ? .number(client.revenue.formatted()) : .money(client.revenue),
-                    .number(state?.rhythm.map { fixed($0, 1) }), .date(state?.expectedNext),
-                    .integer(state?.daysSilent), .integer(state?.missedCycles),
-                    .number(state?.pAlive.map { fixed($0, format == .table ? 2 : 4) }),
-                    .number(state?.pBuy.map { fixed($0, format == .table ? 2 : 4) }),
-                    .number(state?.expectedPurchases.map { fixed($0, 2) }),
-                    .number(state?.silenceProbability.map { format == .table ? rarity($0) : "\($0)" }),
-                    .text(state?.season),
-                ] + (dated ? [.date(state?.asOf)] : []))
+            var row: [Listing.Cell] = [
+                .text(client.clientID), .text(client.name), .text(client.manager), .text(client.region),
+                .text(state?.status.rawValue), .text(state?.abc.rawValue), .text(state?.xyz?.rawValue),
+                format == .table
+                    ? .number(state.map { fixed($0.share * 100, 1) + " %" })
+                    : .number(state.map { fixed($0.share, 6) }),
+                .date(client.firstPurchase), .date(client.lastPurchase), .integer(client.documents),
+                format == .table ? .number(client.revenue.formatted()) : .money(client.revenue),
+                .number(state?.rhythm.map { fixed($0, 1) }), .date(state?.expectedNext),
+                .integer(state?.daysSilent), .integer(state?.missedCycles),
+                .number(state?.pAlive.map { fixed($0, format == .table ? 2 : 4) }),
+                .number(state?.pBuy.map { fixed($0, format == .table ? 2 : 4) }),
+                .number(state?.expectedPurchases.map { fixed($0, 2) }),
+                .number(state?.silenceProbability.map { format == .table ? rarity($0) : "\($0)" }),
+                .text(state?.season),
+            ]
+            if dated { row.append(.date(state?.asOf)) }
+            listing.append(row)
         }
         return listing
     }

@@ -6,6 +6,11 @@ import WinbackCore
 /// shortened at a word within its cell (``TableLayout``, ``CellText``); a wrapped row takes several lines.
 public enum TableRenderer {
     public static func render(_ report: Listing, fit: TableFit = .unlimited) -> String {
+        String(decoding: bytes(report, fit: fit), as: UTF8.self)
+    }
+
+    /// The table's UTF-8 bytes.
+    public static func bytes(_ report: Listing, fit: TableFit = .unlimited) -> [UInt8] {
         // Only the columns that may be drawn are prepared: detail columns wait for --wide. Each cell's width is
         // counted once.
         let candidates = report.columns.indices.filter { fit.wide || report.columns[$0].priority > .detail }
@@ -78,7 +83,7 @@ public enum TableRenderer {
                 endLine()
             }
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     /// Columns a value takes: its characters, counted cheaply when they are all ASCII.
@@ -101,6 +106,11 @@ public enum TableRenderer {
 /// ``JSONObject``, as every JSON winback prints.
 public enum JSONRenderer {
     public static func render(_ report: Listing) -> String {
+        String(decoding: bytes(report), as: UTF8.self)
+    }
+
+    /// The JSON's UTF-8 bytes.
+    public static func bytes(_ report: Listing) -> [UInt8] {
         // Written cell by cell into one buffer: 100,000 clients are 30 MB of JSON.
         var out = JSONBytes(capacity: 64 + report.rows.count * (24 + 40 * report.columns.count))
         // Each key with its colon, escaped once for every row.
@@ -117,7 +127,7 @@ public enum JSONRenderer {
                 write(row[column], to: &out)
             }
         }
-        return out.string
+        return out.bytes
     }
 
     /// A cell's value, as ``value(_:)`` gives it, without building the value for text and numbers.

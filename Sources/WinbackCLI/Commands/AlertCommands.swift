@@ -64,9 +64,8 @@ struct AlertsCommand: ParsableCommand {
             noteIfFilteredEmpty(alerts.isEmpty, "alerts", filters)
         }
         if !alerts.isEmpty { try table.caption(database, format: format) }
-        print(
-            Listings.alerts(alerts, format: format).render(format, locale: config.locale, fit: table.fit),
-            terminator: "")
+        writeOut(
+            Listings.alerts(alerts, format: format).bytes(format, locale: config.locale, fit: table.fit))
     }
 
     private var filters: [(option: String, value: String?)] {

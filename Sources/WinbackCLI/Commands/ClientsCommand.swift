@@ -34,9 +34,8 @@ struct ClientsCommand: ParsableCommand {
             noteIfFilteredEmpty(found.isEmpty, "clients", filters)
         }
         if !found.isEmpty { try table.caption(database, format: format) }
-        print(
-            Listings.clients(found, format: format).render(format, locale: config.locale, fit: table.fit),
-            terminator: "")
+        writeOut(
+            Listings.clients(found, format: format).bytes(format, locale: config.locale, fit: table.fit))
     }
 
     private var filters: [(option: String, value: String?)] {

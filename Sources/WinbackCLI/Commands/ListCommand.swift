@@ -40,9 +40,8 @@ struct ListCommand: ParsableCommand {
             noteIfFilteredEmpty(rows.isEmpty, "entries of the win-back list", filters)
         }
         if !rows.isEmpty { try table.caption(database, format: format) }
-        print(
-            Listings.winback(rows, format: format).render(format, locale: config.locale, fit: table.fit),
-            terminator: "")
+        writeOut(
+            Listings.winback(rows, format: format).bytes(format, locale: config.locale, fit: table.fit))
     }
 
     private var filters: [(option: String, value: String?)] {
