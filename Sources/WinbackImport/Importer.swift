@@ -144,8 +144,6 @@ public struct Importer: Sendable {
             func count(_ written: [SalesWriter.Written], _ result: inout ImportResult) {
                 for row in written {
                     switch row.outcome {
-                    case .inserted:
-                        result.inserted += 1
                     case .duplicate(let stored) where stored.importID == importID:
                         note(
                             BadLine(
@@ -166,6 +164,7 @@ public struct Importer: Sendable {
                 count(try writer.add(line, sourceLine: sourceLine), &result)
             }
             count(try writer.finish(), &result)
+            result.inserted = writer.inserted
         case .contacts:
             let writer = try session.masterDataWriter()
             let pipeline = RowPipeline(reader: reader, decoder: rows) { $0.contact() }

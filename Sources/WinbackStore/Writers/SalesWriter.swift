@@ -11,6 +11,9 @@ import WinbackCore
 /// which stored line it repeats. A repeat that carries other values is the ERP's correction: it replaces the
 /// stored line (unless the writer keeps changed lines).
 ///
+/// Only the lines not simply inserted come back (a repeat, a correction): the inserted ones are counted
+/// (``inserted``), which spares a first import a value per line.
+///
 /// The lines stored are folded per client and day as they go and written to the aggregates (``Aggregates``) every
 /// ``foldLines`` lines and at ``finish()``, in the same transaction: what a scan reads is never behind the lines.
 /// A correction's client-days are folded again from their lines at ``finish()``.
@@ -39,8 +42,12 @@ public final class SalesWriter {
     private var fold = ClientDayFold()
     /// Client-days a correction left or entered whose sums had saturated: folded again from their lines at the end.
     private var corrected: Set<ClientDayFold.DayKey> = []
+    /// Lines this writer inserted so far.
+    public private(set) var inserted = 0
     /// Clients whose totals this import changed, and how many documents each gained (or lost to a correction).
     private var touched: Set<Int64> = []
+    /// The client of the last line folded: a document's lines come together, so most lines need not touch `touched`.
+    private var lastFolded: Int64?
     private var documents: [Int64: Int] = [:]
     /// The previous line's document and client: a document's lines come together.
     private var lastDocument: (document: String, client: Int64)?
@@ -81,14 +88,13 @@ public final class SalesWriter {
     }
 
     public enum Outcome: Sendable, Equatable {
-        case inserted
         /// Already stored; kept as it was (the same values, or other values and the writer keeps changed lines).
         case duplicate(StoredLine)
         /// Already stored by an earlier import with other values, and replaced by this line.
         case corrected(StoredLine)
     }
 
-    /// What became of one line handed to ``add(_:sourceLine:)``.
+    /// What became of one line handed to ``add(_:sourceLine:)`` that was not simply inserted.
     public struct Written: Sendable {
         public var line: SaleLine
         public var sourceLine: Int
@@ -154,8 +160,8 @@ public final class SalesWriter {
         """
     }
 
-    /// Queues `line`, read from line `sourceLine` of the file; returns the lines stored by this call, if it
-    /// filled a batch.
+    /// Queues `line`, read from line `sourceLine` of the file; returns the lines of the batch it filled, if it did,
+    /// that were not inserted (``inserted`` counts those).
     public func add(_ line: SaleLine, sourceLine: Int) throws -> [Written] {
         let client = try clientKey(line)
         pending.append((line, sourceLine, client, try startsDocument(line.document, client: client)))
@@ -217,7 +223,11 @@ public final class SalesWriter {
         fold.add(
             client: row.client, day: Int64(line.day.number), amount: line.amount.scaled, margin: line.margin?.scaled,
             category: line.category)
-        touched.insert(row.client)
+        inserted += 1
+        if lastFolded != row.client {
+            touched.insert(row.client)
+            lastFolded = row.client
+        }
         if row.startsDocument { documents[row.client, default: 0] += 1 }
     }
 
@@ -231,23 +241,21 @@ public final class SalesWriter {
             for index in pending.indices { try run(statement, rows: index..<index + 1) }
         }
         // In the common case every line was new; otherwise ask which ones were.
-        let allNew = statement === insertBatch && sqlite3_changes(db.sqliteConnection) == Int32(pending.count)
-        let written = try pending.map { row in
-            guard !allNew else {
-                folded(row)
-                return Written(line: row.line, sourceLine: row.sourceLine, outcome: .inserted)
+        var written: [Written] = []
+        if statement === insertBatch && sqlite3_changes(db.sqliteConnection) == Int32(pending.count) {
+            for row in pending { folded(row) }
+        } else {
+            for row in pending {
+                let stored = try storedLine(matching: row.line, client: row.client)
+                if stored.importID == importID && stored.sourceLine == row.sourceLine {
+                    folded(row)
+                } else if replaceChanged, !stored.sameContent, stored.importID != importID {
+                    try correct(row.line, sourceLine: row.sourceLine, client: row.client, replacing: stored)
+                    written.append(Written(line: row.line, sourceLine: row.sourceLine, outcome: .corrected(stored)))
+                } else {
+                    written.append(Written(line: row.line, sourceLine: row.sourceLine, outcome: .duplicate(stored)))
+                }
             }
-            let stored = try storedLine(matching: row.line, client: row.client)
-            let new = stored.importID == importID && stored.sourceLine == row.sourceLine
-            if new {
-                folded(row)
-                return Written(line: row.line, sourceLine: row.sourceLine, outcome: .inserted)
-            }
-            if replaceChanged, !stored.sameContent, stored.importID != importID {
-                try correct(row.line, sourceLine: row.sourceLine, client: row.client, replacing: stored)
-                return Written(line: row.line, sourceLine: row.sourceLine, outcome: .corrected(stored))
-            }
-            return Written(line: row.line, sourceLine: row.sourceLine, outcome: .duplicate(stored))
         }
         if fold.lines >= Self.foldLines {
             try Aggregates(db: db, control: control).add(&fold)
