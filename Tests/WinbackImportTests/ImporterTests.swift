@@ -494,4 +494,29 @@ struct BatchedImportTests {
                 "8: amount: not a number: \"x\"",
             ])
     }
+
+    @Test("documents are counted once per client, in any order, across imports and shared between clients")
+    func documentCounts() throws {
+        let fixture = try ImportFixture()
+        let header = "date,client_id,document,line,amount\n"
+        // D5 comes back after other documents; D3 is below the greatest document so far; D9 is also C3's.
+        _ = try fixture.importer.importFile(
+            at: fixture.file(
+                "first.csv",
+                header + "2024-01-02,C1,D5,1,10\n2024-01-02,C1,D5,2,10\n2024-01-02,C2,D3,1,10\n"
+                    + "2024-01-03,C1,D7,1,10\n2024-01-03,C2,D9,1,10\n2024-01-03,C1,D5,3,10\n"
+                    + "2024-01-03,C2,D9,2,10\n2024-01-03,C3,D9,3,10\n"))
+        func documents() throws -> [String: Int] {
+            Dictionary(uniqueKeysWithValues: try fixture.database.clientSummaries().map { ($0.clientID, $0.documents) })
+        }
+        #expect(try documents() == ["C1": 2, "C2": 2, "C3": 1])
+        // D5 again (stored by the first import), D10 (below "D9" byte by byte), DA (beyond every stored one) for
+        // two clients.
+        _ = try fixture.importer.importFile(
+            at: fixture.file(
+                "second.csv",
+                header + "2024-01-04,C1,D5,4,10\n2024-01-04,C1,D10,1,10\n2024-01-04,C2,DA,1,10\n"
+                    + "2024-01-04,C2,DA,2,10\n2024-01-04,C3,DA,3,10\n"))
+        #expect(try documents() == ["C1": 3, "C2": 3, "C3": 2])
+    }
 }

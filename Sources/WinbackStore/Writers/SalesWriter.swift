@@ -51,6 +51,10 @@ public final class SalesWriter {
     private var documents: [Int64: Int] = [:]
     /// The previous line's document and client: a document's lines come together.
     private var lastDocument: (document: String, client: Int64)?
+    /// The greatest document (by its bytes, as the `(document, line)` index orders them) stored before this import or
+    /// queued by it: a document beyond it has no stored line, which spares most documents of an export that numbers
+    /// them in order a look-up.
+    private var greatestDocument: [UInt8]
     /// Clients this import has already upserted, with what it told about them: bounded by the number of clients.
     private var knownClients: [String: KnownClient] = [:]
     /// The previous row's client (its entry in `knownClients` is written back when another client comes).
@@ -128,6 +132,7 @@ public final class SalesWriter {
             // By the (document, line) key: a document has a few lines, a client thousands.
             sql: "SELECT EXISTS (SELECT 1 FROM sales WHERE document = ? AND +client = ?)")
         upsertClient = try db.makeStatement(sql: Self.upsertClientSQL)
+        greatestDocument = Array((try String.fetchOne(db, sql: "SELECT max(document) FROM sales") ?? "").utf8)
         pending.reserveCapacity(Self.batchSize)
     }
 
@@ -196,6 +201,11 @@ public final class SalesWriter {
     private func startsDocument(_ document: String, client: Int64) throws -> Bool {
         if let last = lastDocument, last.client == client, last.document == document { return false }
         lastDocument = (document, client)
+        if greatestDocument.lexicographicallyPrecedes(document.utf8) {
+            greatestDocument.removeAll(keepingCapacity: true)
+            greatestDocument.append(contentsOf: document.utf8)
+            return true
+        }
         if pending.contains(where: { $0.client == client && $0.line.document == document }) { return false }
         return try !hasLine(of: document, client: client)
     }
