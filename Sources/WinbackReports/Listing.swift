@@ -43,15 +43,46 @@ public struct Listing: Sendable {
     }
 
     public var columns: [Column]
-    public var rows: [[Cell]] = []
+    private var stored: [[Cell]] = []
+    /// Rows made one at a time as the listing is written, instead of ``stored``: a JSON or CSV listing of the whole
+    /// book (100,000 clients, 2.2 million cells) then never holds every cell at once.
+    private var made: (count: Int, row: @Sendable (Int) -> [Cell])?
 
     public init(columns: [Column]) {
         self.columns = columns
     }
 
+    /// A listing of `count` rows, row `i` made by `row(i)` each time it is written.
+    public init(columns: [Column], count: Int, row: @escaping @Sendable (Int) -> [Cell]) {
+        self.columns = columns
+        made = (count, row)
+    }
+
+    /// Every row, made now if the listing makes its rows as it is written.
+    public var rows: [[Cell]] {
+        get { made.map { made in (0..<made.count).map(made.row) } ?? stored }
+        set {
+            stored = newValue
+            made = nil
+        }
+    }
+
+    public var rowCount: Int { made?.count ?? stored.count }
+
+    /// Hands each row to `body` in order, making it only then if the listing makes its rows as it is written.
+    public func forEachRow(_ body: ([Cell]) throws -> Void) rethrows {
+        if let made {
+            for index in 0..<made.count { try body(made.row(index)) }
+        } else {
+            for row in stored { try body(row) }
+        }
+    }
+
     public mutating func append(_ row: [Cell]) {
         precondition(row.count == columns.count, "a row needs one cell per column")
-        rows.append(row)
+        if made != nil { stored = rows }
+        made = nil
+        stored.append(row)
     }
 
     /// The report without the columns `keys`, for terminal tables that cannot hold them all.

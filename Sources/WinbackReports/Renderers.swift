@@ -14,7 +14,8 @@ public enum TableRenderer {
         // Only the columns that may be drawn are prepared: detail columns wait for --wide. Each cell's width is
         // counted once.
         let candidates = report.columns.indices.filter { fit.wide || report.columns[$0].priority > .detail }
-        let cells = report.rows.map { row in candidates.map { display(row[$0]) } }
+        let rows = report.rows
+        let cells = rows.map { row in candidates.map { display(row[$0]) } }
         let cellWidths = cells.map { $0.map(width) }
         var longest = report.columns.map { width($0.header) }
         for row in cellWidths {
@@ -33,7 +34,7 @@ public enum TableRenderer {
         let positions = layout.columns.map { candidates.firstIndex(of: $0)! }
         let widths = layout.widths
         let right = layout.columns.map { index -> Bool in
-            if case .number = report.rows.first?[index] { return true }
+            if case .number = rows.first?[index] { return true }
             return report.columns[index].alignRight
         }
         // How many lines a value longer than its cell may take (1: shortened): without a width, every row is one
@@ -112,7 +113,7 @@ public enum JSONRenderer {
     /// The JSON's UTF-8 bytes.
     public static func bytes(_ report: Listing) -> [UInt8] {
         // Written cell by cell into one buffer: 100,000 clients are 30 MB of JSON.
-        var out = JSONBytes(capacity: 64 + report.rows.count * (24 + 40 * report.columns.count))
+        var out = JSONBytes(capacity: 64 + report.rowCount * (24 + 40 * report.columns.count))
         // Each key with its colon, escaped once for every row.
         let keys = report.columns.map { column in
             var key = JSONBytes(capacity: column.key.utf8.count + 4)
@@ -120,13 +121,19 @@ public enum JSONRenderer {
             key.raw(": ")
             return key.bytes
         }
-        out.array(report.rows.count) { index, out in
-            let row = report.rows[index]
+        // As `JSONBytes.array` writes an array, row by row as the listing makes them.
+        guard report.rowCount > 0 else { return Array("[]\n".utf8) }
+        out.raw("[\n")
+        var first = true
+        report.forEachRow { row in
+            out.raw(first ? "  " : ",\n  ")
+            first = false
             out.object(min(keys.count, row.count)) { column, out in
                 out.raw(bytes: keys[column])
                 write(row[column], to: &out)
             }
         }
+        out.raw("\n]\n")
         return out.bytes
     }
 
@@ -173,10 +180,10 @@ public enum CSVRenderer {
         }
         header.append(contentsOf: [13, 10])
         var out: [UInt8] = []
-        out.reserveCapacity(report.rows.count * 24 * max(report.columns.count, 1))
+        out.reserveCapacity(report.rowCount * 24 * max(report.columns.count, 1))
         var ends: [Int] = []
-        ends.reserveCapacity(report.rows.count)
-        for row in report.rows {
+        ends.reserveCapacity(report.rowCount)
+        report.forEachRow { row in
             for (index, cell) in row.enumerated() {
                 if index > 0 { out.append(delimiter) }
                 write(cell, delimiter: delimiter, numbers: locale.numbers, to: &out)
