@@ -77,6 +77,31 @@ struct ListingsTests {
         #expect(rows[1]["a"] is NSNull && rows[1]["b"] is NSNull && rows[1]["c"] as? Double == 1234.5)
     }
 
+    @Test("a listing that makes its rows as they are written renders as the same listing built row by row")
+    func madeRows() {
+        let columns: [Listing.Column] = [.init(key: "name", header: "name"), .init(key: "n", header: "n")]
+        let values = [("Nordbau, \"Süd\"", 1), ("=1+1", -2), ("Ålesund\nline", 30)]
+        let made = Listing(columns: columns, count: values.count) { [.text(values[$0].0), .integer(values[$0].1)] }
+        var built = Listing(columns: columns)
+        for (name, number) in values { built.append([.text(name), .integer(number)]) }
+        #expect(made.rowCount == 3)
+        for format in OutputFormat.allCases {
+            #expect(made.render(format) == built.render(format), "\(format)")
+            #expect(
+                made.bytes(format, locale: LocaleOutputTests.german)
+                    == built.bytes(format, locale: LocaleOutputTests.german), "\(format)")
+        }
+        var rows: [String] = []
+        made.forEachRow { row in if case .text(let name?) = row[0] { rows.append(name) } }
+        #expect(rows == values.map(\.0))
+        // Appending to it keeps the rows made so far, in order.
+        var grown = made
+        grown.append([.text("last"), .integer(4)])
+        #expect(grown.rowCount == 4)
+        #expect(grown.render(.csv) == built.render(.csv) + "last,4\r\n")
+        #expect(Listing(columns: columns, count: 0) { _ in [] }.render(.json) == "[]\n")
+    }
+
     @Test("a table shortens long text with an ellipsis and shows control characters from data, never sends them")
     func tableCells() {
         let name = "Evil\u{1b}[2J Ltd, a name long enough to be cut in a terminal"
@@ -279,7 +304,8 @@ struct DigestContentTests {
         #expect(page.contains("Tools &amp; &lt;Hardware&gt;"))
         #expect(page.components(separatedBy: "<svg").count == 3, "the trend and one direction chart")
         #expect(!page.contains("<style") && !page.contains("<link") && !page.contains("src="))
-        #expect(!page.contains("http://") || page.components(separatedBy: "http://").count - 1 == 2, "only SVG's namespace")
+        #expect(
+            !page.contains("http://") || page.components(separatedBy: "http://").count - 1 == 2, "only SVG's namespace")
         for tag in ["html", "body", "svg", "table", "ul"] {
             #expect(
                 page.components(separatedBy: "<\(tag)").count == page.components(separatedBy: "</\(tag)>").count,
