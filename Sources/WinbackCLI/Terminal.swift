@@ -51,16 +51,18 @@ struct Terminal: Equatable {
 }
 
 /// Writes `bytes` to standard output after whatever `print` has buffered: a listing of the whole book goes out as
-/// the bytes it was rendered in, without a `String` of them first.
-func writeOut(_ bytes: [UInt8]) {
+/// the bytes it was rendered in, without a `String` of them first. A reader that closed the pipe
+/// (`winback clients | head`) wanted no more; any other failure (a full disk) is the command's.
+func writeOut(_ bytes: [UInt8]) throws {
     fflush(nil)
-    bytes.withUnsafeBytes { buffer in
+    try bytes.withUnsafeBytes { buffer in
         var offset = 0
         while offset < buffer.count {
             let written = write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
-                return  // A closed pipe (`winback clients | head`): what was not read is not wanted.
+                if errno == EPIPE { return }
+                throw CommandFailure(reason: "standard output: \(String(cString: strerror(errno)))")
             }
             offset += written
         }

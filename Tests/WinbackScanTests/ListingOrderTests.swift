@@ -108,6 +108,11 @@ struct ListingOrderTests {
         for text in texts + texts.reversed() + texts {
             #expect(try reader.offer(text) == StoredOffer.offer(text))
         }
+        // Two spellings of one gift, a precomposed "é" and an "e" with a combining accent, each come back as stored.
+        for gift in ["caf\u{E9}", "cafe\u{301}", "caf\u{E9}"] {
+            let text = #"{"gift": ""# + gift + #"", "kind": "gift", "rule": "B at risk", "text": "A gift"}"#
+            #expect(try reader.offer(text)?.gift.map { Array($0.utf8) } == Array(gift.utf8))
+        }
         #expect(try reader.offer(nil) == nil)
         #expect(throws: (any Error).self) { try reader.offer("{\"kind\": 3}") }
     }

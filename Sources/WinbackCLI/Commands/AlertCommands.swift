@@ -64,7 +64,7 @@ struct AlertsCommand: ParsableCommand {
             noteIfFilteredEmpty(alerts.isEmpty, "alerts", filters)
         }
         if !alerts.isEmpty { try table.caption(database, format: format) }
-        writeOut(
+        try writeOut(
             Listings.alerts(alerts, format: format).bytes(format, locale: config.locale, fit: table.fit))
     }
 

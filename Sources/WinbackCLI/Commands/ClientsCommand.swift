@@ -34,7 +34,7 @@ struct ClientsCommand: ParsableCommand {
             noteIfFilteredEmpty(found.isEmpty, "clients", filters)
         }
         if !found.isEmpty { try table.caption(database, format: format) }
-        writeOut(
+        try writeOut(
             Listings.clients(found, format: format).bytes(format, locale: config.locale, fit: table.fit))
     }
 

@@ -40,7 +40,7 @@ struct ListCommand: ParsableCommand {
             noteIfFilteredEmpty(rows.isEmpty, "entries of the win-back list", filters)
         }
         if !rows.isEmpty { try table.caption(database, format: format) }
-        writeOut(
+        try writeOut(
             Listings.winback(rows, format: format).bytes(format, locale: config.locale, fit: table.fit))
     }
 

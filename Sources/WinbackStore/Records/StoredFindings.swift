@@ -93,13 +93,16 @@ public enum StoredOffer {
 struct StoredOfferReader {
     /// At most this many texts are remembered: a book whose every offer differed would not grow it further.
     private static let limit = 4096
-    private var known: [String: Offer] = [:]
+    /// By the texts' bytes: Swift's `==` takes two spellings of an accented word for one, and each must come back as
+    /// it was stored.
+    private var known: [[UInt8]: Offer] = [:]
 
     mutating func offer(_ text: String?) throws -> Offer? {
         guard let text else { return nil }
-        if let offer = known[text] { return offer }
+        let bytes = Array(text.utf8)
+        if let offer = known[bytes] { return offer }
         let offer = try StoredOffer.offer(text)
-        if known.count < Self.limit { known[text] = offer }
+        if known.count < Self.limit { known[bytes] = offer }
         return offer
     }
 }
