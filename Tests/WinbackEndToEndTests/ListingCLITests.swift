@@ -67,6 +67,19 @@ struct ListingCLITests {
         }
     }
 
+    @Test(
+        "a listing that cannot be written (a full disk) fails the command and says why",
+        .enabled(if: FileManager.default.fileExists(atPath: "/dev/full")))
+    func fullDisk() throws {
+        let winback = try Self.scanned()
+        for command in ["list", "alerts", "clients --format json"] {
+            let line = "\(WinbackProcess.executable.path) \(command) --config \(winback.config.path) > /dev/full"
+            let shell = try Spawned("/bin/sh", ["-c", line], environment: WinbackProcess.environment([:]))
+            #expect(shell.wait() == 1, "\(command)")
+            #expect(shell.stderr == "winback: standard output: No space left on device\n", "\(command)")
+        }
+    }
+
     @Test("filters that match nothing print an empty listing and say so on stderr; a wrong choice is refused")
     func nothingAndWrong() throws {
         let winback = try Self.scanned()
