@@ -7,7 +7,8 @@
 #    default), its last day set aside as "the next day's export". Timed, with peak memory (max RSS):
 #    - sqlite3's .import of the history into a keyless table (no types, no checks): the floor for loading a CSV;
 #    - winback import of the history (parse, validate, deduplicate, keys, indexes, aggregates; one transaction);
-#    - the first scan; the next day's import and scan; the same day scanned again;
+#    - the first scan; the next day's import and scan (and what it changed in the states of clients without new
+#      sales, by scripts/compare-states.py); the same day scanned again;
 #    - each read command on the scanned book.
 # 2. End to end on E2E_CLIENTS clients (about 1M lines at the default): CSV to every client's verdict, winback's
 #    import + first scan against Python's lifetimes (pandas read, repeat summary, BG/NBD fit, P(alive) for
@@ -57,10 +58,17 @@ if [ "$clients" -gt 0 ]; then
     measure "first scan" "$winback" scan "${config[@]}" --as-of 2025-12-31
     first=$seconds
     echo
+    # The first scan's client states, kept aside: what the next-day scan changes is counted against them.
+    sqlite3 "$dir/state/winback.sqlite" \
+        "ATTACH '$work/before.sqlite' AS kept; CREATE TABLE kept.client_states AS SELECT * FROM client_states"
     measure "import the next day" "$winback" import "${config[@]}" "$dir/next.csv"
     echo
     measure "next-day scan" "$winback" scan "${config[@]}" --as-of 2026-01-01
     echo "  $(ratio "$seconds" "$first")x the first scan"
+    if command -v python3 >/dev/null; then
+        echo "  what the next day changed in the states of clients without new sales:"
+        python3 "$root/scripts/compare-states.py" "$work/before.sqlite" "$dir/state/winback.sqlite" | sed 's/^/  /'
+    fi
     measure "same-day rescan" "$winback" scan "${config[@]}" --as-of 2026-01-01
     echo "  $(ratio "$seconds" "$first")x the first scan"
     some=$(sed -n 2p "$dir/next.csv" | cut -d, -f2)
