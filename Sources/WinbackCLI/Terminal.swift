@@ -52,7 +52,8 @@ struct Terminal: Equatable {
 
 /// Writes `bytes` to standard output after whatever `print` has buffered: a listing of the whole book goes out as
 /// the bytes it was rendered in, without a `String` of them first. A reader that closed the pipe
-/// (`winback clients | head`) wanted no more; any other failure (a full disk) is the command's.
+/// (`winback clients | head`) wanted no more; a non-blocking one is waited for; any other failure (a full disk) is
+/// the command's.
 func writeOut(_ bytes: [UInt8]) throws {
     fflush(nil)
     try bytes.withUnsafeBytes { buffer in
@@ -61,6 +62,12 @@ func writeOut(_ bytes: [UInt8]) throws {
             let written = write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
+                if errno == EAGAIN || errno == EWOULDBLOCK {
+                    // Standard output left non-blocking by whoever started us: wait until it takes more.
+                    var ready = pollfd(fd: STDOUT_FILENO, events: Int16(POLLOUT), revents: 0)
+                    _ = poll(&ready, 1, -1)
+                    continue
+                }
                 if errno == EPIPE { return }
                 throw CommandFailure(reason: "standard output: \(String(cString: strerror(errno)))")
             }

@@ -495,6 +495,42 @@ struct BatchedImportTests {
             ])
     }
 
+    @Test("client ids and documents spelled alike but in other bytes are other ids and documents, in any order")
+    func spellingsByBytes() throws {
+        // "é" precomposed (C3 A9) and as "e" with a combining accent (65 CC 81): one text to Swift's ==, two keys
+        // to SQLite.
+        let header = "date,client_id,client_name,document,line,amount\n"
+        for (first, second) in [("\u{E9}", "e\u{301}"), ("e\u{301}", "\u{E9}")] {
+            let fixture = try ImportFixture()
+            _ = try fixture.importer.importFile(
+                at: fixture.file(
+                    "book.csv",
+                    header + "2024-01-02,C\(first),Caf\u{E9},D\(first),1,10\n"
+                        + "2024-01-02,C\(second),Caf\u{E9},D\(second),1,20\n"
+                        + "2024-01-02,B,Other,F,1,5\n" + "2024-01-03,C\(second),Caf\u{E9},D\(second),2,40\n"
+                        + "2024-01-03,C\(first),Caf\u{E9},D\(first),2,80\n"))
+            let clients = try fixture.database.clientSummaries()
+            let byBytes = Dictionary(uniqueKeysWithValues: clients.map { (Array($0.clientID.utf8), $0) })
+            #expect(clients.count == 3, "\(clients.map(\.clientID))")
+            #expect(byBytes[Array("C\(first)".utf8)]?.revenue == Money(scaled: 900_000))
+            #expect(byBytes[Array("C\(second)".utf8)]?.revenue == Money(scaled: 600_000))
+            #expect(clients.map(\.documents).sorted() == [1, 1, 1])
+        }
+    }
+
+    @Test("a correction that moves a line to another client gives that client the document")
+    func correctionMovesDocument() throws {
+        let fixture = try ImportFixture()
+        let header = "date,client_id,document,line,amount\n"
+        _ = try fixture.importer.importFile(at: fixture.file("first.csv", header + "2024-01-18,B,D08,2,10\n"))
+        // The ERP moved D08 line 2 to client A, and A bought line 4 of it: one batch of two lines.
+        _ = try fixture.importer.importFile(
+            at: fixture.file("second.csv", header + "2024-01-22,A,D08,2,10\n2024-01-25,A,D08,4,10\n"))
+        let documents = Dictionary(
+            uniqueKeysWithValues: try fixture.database.clientSummaries().map { ($0.clientID, $0.documents) })
+        #expect(documents == ["A": 1, "B": 0])
+    }
+
     @Test("documents are counted once per client, in any order, across imports and shared between clients")
     func documentCounts() throws {
         let fixture = try ImportFixture()

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import GRDBSQLite
 import WinbackCore
@@ -56,7 +57,7 @@ public final class SalesWriter {
     /// them in order a look-up.
     private var greatestDocument: [UInt8]
     /// Clients this import has already upserted, with what it told about them: bounded by the number of clients.
-    private var knownClients: [String: KnownClient] = [:]
+    private var knownClients: [ByteText: KnownClient] = [:]
     /// The previous row's client (its entry in `knownClients` is written back when another client comes).
     private var lastClient: (id: String, known: KnownClient)?
 
@@ -176,10 +177,10 @@ public final class SalesWriter {
     /// Stores what is still queued, the latest day of every client's attributes, and brings the aggregates up to
     /// date with every line this import stored or corrected.
     public func finish() throws -> [Written] {
-        if let last = lastClient { knownClients[last.id] = last.known }
+        if let last = lastClient { knownClients[ByteText(last.id)] = last.known }
         lastClient = nil
         for (id, known) in knownClients where known.latestDay > known.writtenDay {
-            _ = try storeClient(id, known.attributes, day: known.latestDay)
+            _ = try storeClient(id.text, known.attributes, day: known.latestDay)
         }
         let written = try flush()
         let aggregates = Aggregates(db: db, control: control)
@@ -199,14 +200,19 @@ public final class SalesWriter {
 
     /// Whether a line begins a document the client has no stored or queued line of.
     private func startsDocument(_ document: String, client: Int64) throws -> Bool {
-        if let last = lastDocument, last.client == client, last.document == document { return false }
+        // Documents compared by their bytes, as the (document, line) key compares them.
+        if let last = lastDocument, last.client == client, sameBytes(last.document, document) {
+            return false
+        }
         lastDocument = (document, client)
         if greatestDocument.lexicographicallyPrecedes(document.utf8) {
             greatestDocument.removeAll(keepingCapacity: true)
             greatestDocument.append(contentsOf: document.utf8)
             return true
         }
-        if pending.contains(where: { $0.client == client && $0.line.document == document }) { return false }
+        if pending.contains(where: { $0.client == client && sameBytes($0.line.document, document) }) {
+            return false
+        }
         return try !hasLine(of: document, client: client)
     }
 
@@ -260,7 +266,9 @@ public final class SalesWriter {
                 if stored.importID == importID && stored.sourceLine == row.sourceLine {
                     folded(row)
                 } else if replaceChanged, !stored.sameContent, stored.importID != importID {
-                    try correct(row.line, sourceLine: row.sourceLine, client: row.client, replacing: stored)
+                    try correct(
+                        row.line, sourceLine: row.sourceLine, client: row.client, startsDocument: row.startsDocument,
+                        replacing: stored)
                     written.append(Written(line: row.line, sourceLine: row.sourceLine, outcome: .corrected(stored)))
                 } else {
                     written.append(Written(line: row.line, sourceLine: row.sourceLine, outcome: .duplicate(stored)))
@@ -277,9 +285,14 @@ public final class SalesWriter {
     /// Replaces a stored line by its correction: the replaced line is taken out of its client-day and the new one
     /// folded in like a stored line; when taking it out cannot be exact (a saturated sum), both client-days are
     /// folded again from their lines at the end instead. A line moved to another client moves its document with it.
-    private func correct(_ line: SaleLine, sourceLine: Int, client: Int64, replacing stored: StoredLine) throws {
+    ///
+    /// Whether the moved line begins a document for its new client was decided when it was queued
+    /// (`startsDocument`): asking now would find the lines of the same batch inserted just before.
+    private func correct(
+        _ line: SaleLine, sourceLine: Int, client: Int64, startsDocument: Bool, replacing stored: StoredLine
+    ) throws {
         let moves = stored.client != client
-        if moves, try !hasLine(of: line.document, client: client) { documents[client, default: 0] += 1 }
+        if moves, startsDocument { documents[client, default: 0] += 1 }
         let handle = correctLine.sqliteStatement
         sqlite3_reset(handle)
         bindLine(handle, line, client: client)
@@ -385,16 +398,17 @@ public final class SalesWriter {
     private func clientKey(_ line: SaleLine) throws -> Int64 {
         let attributes = ClientAttributes(name: line.clientName, manager: line.manager, region: line.region)
         let day = line.day.number
-        // A document's lines come together: most rows repeat the previous row's client.
-        if var last = lastClient, last.id == line.clientID, last.known.attributes == attributes {
+        // A document's lines come together: most rows repeat the previous row's client. Ids are compared by their
+        // bytes, as the clients table keys them.
+        if var last = lastClient, sameBytes(last.id, line.clientID), last.known.attributes == attributes {
             if day > last.known.latestDay {
                 last.known.latestDay = day
                 lastClient = last
             }
             return last.known.key
         }
-        if let last = lastClient { knownClients[last.id] = last.known }
-        if var known = knownClients[line.clientID] {
+        if let last = lastClient { knownClients[ByteText(last.id)] = last.known }
+        if var known = knownClients[ByteText(line.clientID)] {
             if known.attributes == attributes {
                 known.latestDay = max(known.latestDay, day)
                 lastClient = (line.clientID, known)
@@ -407,7 +421,7 @@ public final class SalesWriter {
         }
         let key = try storeClient(line.clientID, attributes, day: day)
         let known = KnownClient(attributes: attributes, key: key, writtenDay: day, latestDay: day)
-        knownClients[line.clientID] = known
+        knownClients[ByteText(line.clientID)] = known
         lastClient = (line.clientID, known)
         return key
     }
@@ -474,6 +488,36 @@ final class TextArena {
         used += count
         UnsafeRawPointer(start).withMemoryRebound(to: CChar.self, capacity: max(count, 1)) { chars in
             _ = sqlite3_bind_text(statement, index, chars, Int32(count), nil)
+        }
+    }
+}
+
+/// A text compared and hashed by its UTF-8 bytes, as SQLite compares keys: Swift's `==` takes two spellings of an
+/// accented word (a precomposed letter, or a letter and a combining accent) for one, where they are two client ids.
+struct ByteText: Hashable {
+    let text: String
+
+    init(_ text: String) {
+        self.text = text
+    }
+
+    static func == (left: ByteText, right: ByteText) -> Bool {
+        sameBytes(left.text, right.text)
+    }
+
+    func hash(into hasher: inout Hasher) {
+        var text = text
+        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
+}
+
+/// Whether two texts are the same UTF-8 bytes (see ``ByteText``).
+func sameBytes(_ left: String, _ right: String) -> Bool {
+    var left = left
+    var right = right
+    return left.withUTF8 { a in
+        right.withUTF8 { b in
+            a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
         }
     }
 }
