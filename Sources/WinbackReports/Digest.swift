@@ -4,7 +4,7 @@ import WinbackCore
 ///
 /// Counts and their change since the previous scan day, failures by direction, what is new and critical,
 /// and the top of the win-back list, in Markdown that reads well as plain text too.
-public struct Digest {
+public struct Digest: Sendable {
     public var asOf: Day
     /// Overall counts over time (the `all` series), oldest first.
     public var overall: [FailurePoint]

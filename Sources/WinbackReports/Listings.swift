@@ -30,7 +30,8 @@ public enum Listings {
                 .text(alert.kind.rawValue), .text(alert.clientID), .text(alert.clientName), .text(alert.manager),
                 .text(alert.title), .text(alert.explanation), .text(alert.category),
                 format == .table ? .number(alert.value?.formatted(decimals: 0)) : .money(alert.value),
-                .structured(alert.offer.map(describe), json(alert.offer)), .date(alert.firstSeen),
+                .structured(alert.offer.map(describe), format == .json ? json(alert.offer) : .null),
+                .date(alert.firstSeen),
                 .date(alert.lastSeen), .date(alert.snoozedUntil),
                 .text(alert.resolution),
             ])
