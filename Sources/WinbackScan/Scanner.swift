@@ -144,7 +144,7 @@ public struct Scanner: Sendable {
         let keeping = Background { [database, control] in try database.keepHistoryRecords(records, control: control) }
         defer { keeping.abandon() }
         let (fits, views) = SilenceStage.apply(
-            to: &assessments, previous: keys.map { previous[$0] }, settings: settings)
+            to: &assessments, previous: keys.map { previous[$0] }, settings: settings, split: .threads)
         clock.lap("silence model")
         try control?.checkpoint()
         let classes = Classifier.classify(assessments.map(\.facts), settings: settings.classes)
@@ -229,5 +229,15 @@ public struct Scanner: Sendable {
 
     private func timestamp() -> String {
         ISO8601DateFormatter().string(from: now())
+    }
+}
+
+extension ClientSplit {
+    /// The clients in (up to) eight parts, run on the machine's threads as they come free.
+    public static let threads = ClientSplit { count, body in
+        let parts = min(8, count)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            body((count * part / parts)..<(count * (part + 1) / parts))
+        }
     }
 }

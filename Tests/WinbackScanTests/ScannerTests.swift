@@ -397,6 +397,38 @@ struct EndToEndDetectionTests {
     }
 }
 
+@Suite("The silence stage in parts")
+struct SilenceSplitTests {
+    @Test("in parts on threads, or in parts taken in reverse, every client's verdict, numbers and the fits are as in one pass")
+    func sameInParts() {
+        let scenario = SalesScenario(clients: 150, start: Day(iso: "2024-01-01")!, end: Day(iso: "2025-03-31")!, seed: 31)
+        var lines: [SaleLine] = []
+        SalesGenerator(scenario).generate { lines.append($0) }
+        var buying: [Day: Set<String>] = [:]
+        for line in lines { buying[line.day, default: []].insert(line.clientID) }
+        let calendar = BusinessCalendar.learned(
+            buyingClients: buying.mapValues(\.count), from: buying.keys.min()!, through: scenario.end)
+        let assessed = ClientHistory.from(lines).map {
+            Assessment(history: $0, previous: nil, asOf: scenario.end, settings: ChurnSettings(), calendar: calendar)
+        }
+        let previous = [StatusSince?](repeating: nil, count: assessed.count)
+        var serial = assessed
+        let one = SilenceStage.apply(to: &serial, previous: previous, settings: ChurnSettings())
+        // Seven uneven parts, the last first: each client must still land in its own place.
+        let reversed = ClientSplit { count, body in
+            for part in (0..<7).reversed() { body((count * part / 7)..<(count * (part + 1) / 7)) }
+        }
+        for split in [ClientSplit.threads, reversed] {
+            var parted = assessed
+            let other = SilenceStage.apply(to: &parted, previous: previous, settings: ChurnSettings(), split: split)
+            #expect(parted == serial)
+            #expect(other.views == one.views)
+            #expect(other.fits == one.fits)
+        }
+        #expect(serial.contains { $0.status.status == .lost }, "the book has lost clients to judge")
+    }
+}
+
 @Suite("Rescans of the same day")
 struct SameDayRescanTests {
     @Test("a rescan of the same day writes only the states and alerts it changes")
