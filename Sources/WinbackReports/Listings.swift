@@ -30,6 +30,7 @@ public enum Listings {
                 .text(alert.kind.rawValue), .text(alert.clientID), .text(alert.clientName), .text(alert.manager),
                 .text(alert.title), .text(alert.explanation), .text(alert.category),
                 format == .table ? .number(alert.value?.formatted(decimals: 0)) : .money(alert.value),
+                // The offer's object only where it is shown: a table or a CSV writes its line of text.
                 .structured(alert.offer.map(describe), format == .json ? json(alert.offer) : .null),
                 .date(alert.firstSeen),
                 .date(alert.lastSeen), .date(alert.snoozedUntil),
