@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import GRDBSQLite
 import WinbackCore
@@ -187,5 +188,36 @@ final class RawCursor {
         guard let bytes = sqlite3_column_text(handle, column) else { return "" }
         let count = Int(sqlite3_column_bytes(handle, column))
         return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
+    }
+}
+
+/// A text compared and hashed by its UTF-8 bytes, as SQLite compares keys: Swift's `==` takes two spellings of an
+/// accented word (a precomposed letter, or a letter and a combining accent) for one, where the store keeps two (two
+/// client ids, two categories, two offers).
+struct ByteText: Hashable {
+    let text: String
+
+    init(_ text: String) {
+        self.text = text
+    }
+
+    static func == (left: ByteText, right: ByteText) -> Bool {
+        sameBytes(left.text, right.text)
+    }
+
+    func hash(into hasher: inout Hasher) {
+        var text = text
+        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
+}
+
+/// Whether two texts are the same UTF-8 bytes (see ``ByteText``).
+func sameBytes(_ left: String, _ right: String) -> Bool {
+    var left = left
+    var right = right
+    return left.withUTF8 { a in
+        right.withUTF8 { b in
+            a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
+        }
     }
 }

@@ -95,14 +95,13 @@ struct StoredOfferReader {
     private static let limit = 4096
     /// By the texts' bytes: Swift's `==` takes two spellings of an accented word for one, and each must come back as
     /// it was stored.
-    private var known: [[UInt8]: Offer] = [:]
+    private var known: [ByteText: Offer] = [:]
 
     mutating func offer(_ text: String?) throws -> Offer? {
         guard let text else { return nil }
-        let bytes = Array(text.utf8)
-        if let offer = known[bytes] { return offer }
+        if let offer = known[ByteText(text)] { return offer }
         let offer = try StoredOffer.offer(text)
-        if known.count < Self.limit { known[bytes] = offer }
+        if known.count < Self.limit { known[ByteText(text)] = offer }
         return offer
     }
 }

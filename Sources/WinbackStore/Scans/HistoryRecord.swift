@@ -17,7 +17,7 @@ struct HistoryRecord {
     private(set) var bytes: [UInt8] = []
     private var names: [String] = []
     /// By their bytes: Swift's `==` takes "é" and "e" with a combining accent for one name, the rows keep both.
-    private var nameIndex: [[UInt8]: Int] = [:]
+    private var nameIndex: [ByteText: Int] = [:]
     private var body: [UInt8] = []
     private var days = 0
     private var previousDay: Int64 = 0
@@ -38,13 +38,12 @@ struct HistoryRecord {
         Self.put(UInt64(categories.count), into: &body)
         for (name, amount) in categories {
             let index: Int
-            let bytes = Array(name.utf8)
-            if let known = nameIndex[bytes] {
+            if let known = nameIndex[ByteText(name)] {
                 index = known
             } else {
                 index = names.count
                 names.append(name)
-                nameIndex[bytes] = index
+                nameIndex[ByteText(name)] = index
             }
             Self.put(UInt64(index), into: &body)
             Self.put(signed: amount, into: &body)

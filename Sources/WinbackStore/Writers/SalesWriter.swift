@@ -1,4 +1,3 @@
-import Foundation
 import GRDB
 import GRDBSQLite
 import WinbackCore
@@ -488,36 +487,6 @@ final class TextArena {
         used += count
         UnsafeRawPointer(start).withMemoryRebound(to: CChar.self, capacity: max(count, 1)) { chars in
             _ = sqlite3_bind_text(statement, index, chars, Int32(count), nil)
-        }
-    }
-}
-
-/// A text compared and hashed by its UTF-8 bytes, as SQLite compares keys: Swift's `==` takes two spellings of an
-/// accented word (a precomposed letter, or a letter and a combining accent) for one, where they are two client ids.
-struct ByteText: Hashable {
-    let text: String
-
-    init(_ text: String) {
-        self.text = text
-    }
-
-    static func == (left: ByteText, right: ByteText) -> Bool {
-        sameBytes(left.text, right.text)
-    }
-
-    func hash(into hasher: inout Hasher) {
-        var text = text
-        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-    }
-}
-
-/// Whether two texts are the same UTF-8 bytes (see ``ByteText``).
-func sameBytes(_ left: String, _ right: String) -> Bool {
-    var left = left
-    var right = right
-    return left.withUTF8 { a in
-        right.withUTF8 { b in
-            a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
         }
     }
 }
