@@ -127,7 +127,7 @@ public struct Scanner: Sendable {
         }
         let records: HistoryRecords
         do {
-            records = try database.forEachHistory(asOf: judged, makeRecords: true) { key, history in
+            records = try database.forEachHistory(asOf: judged, makeRecords: true, flatCategories: true) { key, history in
                 try control?.checkpoint()
                 keys.append(key)
                 pipeline.add((previous[key], history))

@@ -91,6 +91,78 @@ struct HistoryRecordTests {
         #expect(bytes(fromRows) == [[Array("Caf\u{E9}".utf8)], [Array("Cafe\u{301}".utf8)]])
     }
 
+    @Test("a history read with its categories flat gives every client the facts and findings of its rows")
+    func flatCategoriesSameFacts() throws {
+        let fixture = try ScanFixture()
+        let (first, second) = Self.book()
+        try fixture.load("first.csv", first)
+        try fixture.load("second.csv", second)
+        // Two spellings Swift takes for one category, stored by two imports: one category for the facts either way.
+        try fixture.load(
+            "third.csv",
+            """
+            date,client_id,document,line,amount,category
+            2024-03-04,S1,D1,1,100,Caf\u{E9}
+            2024-03-18,S1,D2,1,90,Tea
+            2024-04-01,S1,D3,1,95,Tea
+            2024-04-15,S1,D4,1,70,Tea
+            2024-04-29,S1,D5,1,-20,Tea
+
+            """)
+        try fixture.load(
+            "fourth.csv",
+            """
+            date,client_id,document,line,amount,category
+            2024-03-18,S1,D6,1,80,Cafe\u{301}
+            2024-04-01,S1,D7,1,80,Cafe\u{301}
+
+            """)
+        try fixture.database.keepHistoryRecords(try Self.histories(fixture.database, asOf: "2024-12-31").1)
+        let settings = ChurnSettings()
+        for day in ["2024-12-31", "2024-09-15", "2024-04-20"] {
+            let asOf = Day(iso: day)!
+            var rows: [ClientHistory] = []
+            var flat: [ClientHistory] = []
+            let database = fixture.database
+            try fixture.database.writer.read { db in
+                _ = try ClientHistoryReader(db: db, asOf: asOf).forEachRecorded(makeRecords: false) { _, history in
+                    rows.append(history)
+                }
+            }
+            rows = try rows.map { history in
+                // From the client's rows, not its record.
+                try database.writer.read { db in
+                    let key = try Int64.fetchOne(
+                        db, sql: "SELECT id FROM clients WHERE client_id = ?", arguments: [history.clientID])
+                    return try ClientHistoryReader(db: db, asOf: asOf, client: key).history(clientID: history.clientID)
+                }
+            }
+            let read = try database.forEachHistory(asOf: asOf, flatCategories: true) { _, history in
+                flat.append(history)
+            }
+            #expect(read.fromRecords == rows.count && read.fromRows == 0)
+            #expect(flat.allSatisfy { $0.flatCategories != nil && $0.days.allSatisfy(\.categories.isEmpty) })
+            #expect(rows.contains { !$0.days.allSatisfy(\.categories.isEmpty) })
+            #expect(flat.count == rows.count)
+            for (a, b) in zip(rows, flat) {
+                let fromRows = Assessment(history: a, previous: nil, asOf: asOf, settings: settings)
+                let fromFlat = Assessment(history: b, previous: nil, asOf: asOf, settings: settings)
+                #expect(fromRows == fromFlat, "\(a.clientID) as of \(day)")
+            }
+            // Cut to an earlier day after reading, the flat categories are cut with the days.
+            let earlier = asOf.adding(days: -40)
+            for (a, b) in zip(rows, flat) {
+                #expect(
+                    ClientFacts(history: a.known(asOf: earlier), asOf: earlier, settings: settings)
+                        == ClientFacts(history: b.known(asOf: earlier), asOf: earlier, settings: settings))
+            }
+        }
+        let s1 = try #require(
+            try Self.histories(fixture.database, asOf: "2024-12-31").0.first { $0.clientID == "S1" })
+        let facts = ClientFacts(history: s1, asOf: Day(iso: "2024-12-31")!, settings: settings)
+        #expect(facts.categories.map(\.category).sorted() == ["Caf\u{E9}", "Tea"])
+    }
+
     @Test("an import makes the records of the clients it touched unused, and only theirs")
     func importInvalidates() throws {
         let fixture = try ScanFixture()

@@ -62,7 +62,8 @@ public struct ClientFacts: Sendable, Equatable {
         public var revenue: Money
 
         public init(
-            category: String, purchases: Int, share: Double, lastPurchase: Day, purchasesSince: Int, revenue: Money = .zero
+            category: String, purchases: Int, share: Double, lastPurchase: Day, purchasesSince: Int,
+            revenue: Money = .zero
         ) {
             self.category = category
             self.purchases = purchases
@@ -84,7 +85,8 @@ extension ClientFacts {
     /// Computes the facts of `history` as of `asOf`, using nothing dated later; silence and gaps are measured in
     /// `calendar`'s working time (every day counts fully without one).
     public init(history: ClientHistory, asOf: Day, settings: ChurnSettings, calendar: BusinessCalendar? = nil) {
-        let days = history.known(asOf: asOf).days
+        let known = history.known(asOf: asOf)
+        let days = known.days
         let purchases = days.filter(\.isPurchase)
         clientID = history.clientID
         self.asOf = asOf
@@ -110,9 +112,11 @@ extension ClientFacts {
         let off = season?.offMonths ?? []
         let calendar = calendar ?? .plain(from: dates.first ?? asOf, through: asOf)
         let recentDays = dates.suffix(settings.overdue.maxGaps + 1)
-        gaps = GapSample(zip(recentDays, recentDays.dropFirst()).map { calendar.time(after: $0, through: $1, excluding: off) })
+        gaps = GapSample(
+            zip(recentDays, recentDays.dropFirst()).map { calendar.time(after: $0, through: $1, excluding: off) })
         silentTime = lastPurchase.map { calendar.time(after: $0, through: asOf, excluding: off) }
-        horizonTime = calendar.time(after: asOf, through: asOf.adding(days: settings.pAlive.horizonDays), excluding: off)
+        horizonTime = calendar.time(
+            after: asOf, through: asOf.adding(days: settings.pAlive.horizonDays), excluding: off)
 
         // Revenue and margin over the classes window.
         let windowStart = asOf.adding(days: -settings.classes.windowDays + 1)
@@ -121,7 +125,11 @@ extension ClientFacts {
         var marginComplete = true
         for day in days where day.day >= windowStart {
             revenue = revenue + day.net
-            if let dayMargin = day.margin { margin = margin + dayMargin } else if day.net != .zero { marginComplete = false }
+            if let dayMargin = day.margin {
+                margin = margin + dayMargin
+            } else if day.net != .zero {
+                marginComplete = false
+            }
         }
         self.revenue = revenue
         self.margin = marginComplete ? margin : nil
@@ -165,7 +173,7 @@ extension ClientFacts {
             activeMonths = 0
         }
 
-        categories = ClientFacts.categoryStats(purchases, lookbackDays: settings.categoryDrop.lookbackDays)
+        categories = ClientFacts.categoryStats(known, lookbackDays: settings.categoryDrop.lookbackDays)
 
         let returnsStart = asOf.adding(days: -settings.returns.windowDays + 1)
         var recentReturns = Money.zero
@@ -178,44 +186,63 @@ extension ClientFacts {
         self.recentGross = recentGross
     }
 
-    private static func categoryStats(_ purchases: [ActivityDay], lookbackDays: Int) -> [CategoryStat] {
+    /// The category statistics of `history`'s purchase days (nothing after its last day counts), from the days'
+    /// own categories or from their flat form alike.
+    private static func categoryStats(_ history: ClientHistory, lookbackDays: Int) -> [CategoryStat] {
         // Categories by number, and each purchase's (number, amount) in one flat list: the passes below compare
-        // numbers, not names.
+        // numbers, not names. Names are numbered as they first appear, by Swift's `==` (two spellings of one name
+        // are one category), whichever form the days come in.
         var names: [String] = []
         var numbers: [String: Int] = [:]
+        var purchaseDays: [Day] = []
         var itemsStart: [Int] = []
         var itemCategory: [Int] = []
         var itemAmount: [Money] = []
-        itemsStart.reserveCapacity(purchases.count + 1)
         var lastIndex: [Int] = []
-        for (index, day) in purchases.enumerated() {
+        func number(_ name: String) -> Int {
+            if let known = numbers[name] { return known }
+            numbers[name] = names.count
+            names.append(name)
+            lastIndex.append(0)
+            return names.count - 1
+        }
+        let flat = history.flatCategories
+        // The flat form's names, numbered when first met.
+        var flatNumbers = [Int](repeating: -1, count: flat?.names.count ?? 0)
+        purchaseDays.reserveCapacity(history.days.count)
+        itemsStart.reserveCapacity(history.days.count + 1)
+        for (dayIndex, day) in history.days.enumerated() where day.isPurchase {
+            let index = purchaseDays.count
+            purchaseDays.append(day.day)
             itemsStart.append(itemCategory.count)
-            for item in day.categories {
-                let number: Int
-                if let known = numbers[item.category] {
-                    number = known
-                } else {
-                    number = names.count
-                    numbers[item.category] = number
-                    names.append(item.category)
-                    lastIndex.append(0)
+            if let flat {
+                for item in Int(flat.starts[dayIndex])..<Int(flat.starts[dayIndex + 1]) {
+                    let name = Int(flat.items[item])
+                    if flatNumbers[name] < 0 { flatNumbers[name] = number(flat.names[name]) }
+                    itemCategory.append(flatNumbers[name])
+                    itemAmount.append(Money(scaled: flat.amounts[item]))
+                    lastIndex[flatNumbers[name]] = index
                 }
-                itemCategory.append(number)
-                itemAmount.append(item.amount)
-                lastIndex[number] = index
+            } else {
+                for item in day.categories {
+                    let category = number(item.category)
+                    itemCategory.append(category)
+                    itemAmount.append(item.amount)
+                    lastIndex[category] = index
+                }
             }
         }
         itemsStart.append(itemCategory.count)
         var stats: [CategoryStat] = []
         stats.reserveCapacity(names.count)
         for (category, last) in lastIndex.enumerated() {
-            let lastDay = purchases[last].day
+            let lastDay = purchaseDays[last]
             let from = lastDay.adding(days: -lookbackDays)
             var inSpan = 0
             var with = 0
             var revenue = Money.zero
             for index in stride(from: last, through: 0, by: -1) {
-                guard purchases[index].day > from else { break }
+                guard purchaseDays[index] > from else { break }
                 inSpan += 1
                 // The first item of the category that day.
                 let items = itemsStart[index]..<itemsStart[index + 1]
@@ -227,7 +254,7 @@ extension ClientFacts {
             stats.append(
                 CategoryStat(
                     category: names[category], purchases: with, share: Double(with) / Double(max(inSpan, 1)),
-                    lastPurchase: lastDay, purchasesSince: purchases.count - 1 - last, revenue: revenue))
+                    lastPurchase: lastDay, purchasesSince: purchaseDays.count - 1 - last, revenue: revenue))
         }
         return stats.sorted { ($0.share, $1.category) > ($1.share, $0.category) }
     }

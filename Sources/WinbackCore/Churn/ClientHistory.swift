@@ -40,20 +40,63 @@ public struct CategoryAmount: Sendable, Equatable {
     }
 }
 
+/// The categories of a history's days in one flat form: each name once, and per day the range of its (name,
+/// amount) items, in the order the day's categories are stored. Criteria see the same categories as when each day
+/// carries its own.
+public struct CategoryItems: Sendable, Equatable {
+    /// Each name once, by its bytes (two spellings Swift takes for one name are two entries here).
+    public var names: [String] = []
+    /// Day `d`'s items are `starts[d]..<starts[d + 1]`: one entry more than the days.
+    public var starts: [Int32] = [0]
+    /// Each item's index in `names`, and its amount.
+    public var items: [Int32] = []
+    public var amounts: [Int64] = []
+
+    public init() {}
+
+    /// Adds one category to the day under way.
+    public mutating func add(name: Int, amount: Int64) {
+        items.append(Int32(truncatingIfNeeded: name))
+        amounts.append(amount)
+    }
+
+    /// Ends the day under way: the items added since the last one are its categories.
+    public mutating func endDay() {
+        starts.append(Int32(truncatingIfNeeded: items.count))
+    }
+
+    /// The categories of the first `days` days.
+    func prefix(days: Int) -> CategoryItems {
+        guard days + 1 < starts.count else { return self }
+        var out = self
+        out.starts.removeSubrange((days + 1)...)
+        let end = Int(out.starts[days])
+        out.items.removeSubrange(end...)
+        out.amounts.removeSubrange(end...)
+        return out
+    }
+}
+
 /// One client's activity, day by day, in date order: the input of every criterion.
 public struct ClientHistory: Sendable, Equatable {
     public var clientID: String
     public var days: [ActivityDay]
+    /// The days' categories in one flat form, when the store read them so: then the days carry none. A scan reads
+    /// 100,000 histories; an array of categories per day was a third of its reading.
+    public var flatCategories: CategoryItems?
 
-    public init(clientID: String, days: [ActivityDay]) {
+    public init(clientID: String, days: [ActivityDay], flatCategories: CategoryItems? = nil) {
         self.clientID = clientID
         self.days = days
+        self.flatCategories = flatCategories
     }
 
     /// The history as it was known on `asOf`: nothing dated later.
     public func known(asOf: Day) -> ClientHistory {
         guard let last = days.last, last.day > asOf else { return self }
-        return ClientHistory(clientID: clientID, days: days.filter { $0.day <= asOf })
+        let kept = days.firstIndex { $0.day > asOf } ?? days.count
+        return ClientHistory(
+            clientID: clientID, days: Array(days[..<kept]), flatCategories: flatCategories?.prefix(days: kept))
     }
 
     /// Builds histories from sale lines (for tests and small data; the store folds large data chunk by chunk with

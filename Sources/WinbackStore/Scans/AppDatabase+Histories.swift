@@ -10,12 +10,17 @@ extension AppDatabase {
     /// from `client_days` and `client_day_categories`. With `makeRecords`, returns the records made for those others
     /// (every client's, on a book never scanned): pass them to ``keepHistoryRecords(_:control:)`` so that the next
     /// read finds them. A scan does; other readers hold one client at a time.
+    ///
+    /// With `flatCategories`, a history read from its record carries its days' categories in one
+    /// ``ClientHistory/flatCategories`` instead of an array per day: the same facts, read faster.
     @discardableResult
     public func forEachHistory(
-        asOf: Day, makeRecords: Bool = false, _ body: (Int64, ClientHistory) throws -> Void
+        asOf: Day, makeRecords: Bool = false, flatCategories: Bool = false,
+        _ body: (Int64, ClientHistory) throws -> Void
     ) throws -> HistoryRecords {
         try writer.read { db in
-            try ClientHistoryReader(db: db, asOf: asOf).forEachRecorded(makeRecords: makeRecords, body)
+            try ClientHistoryReader(db: db, asOf: asOf).forEachRecorded(
+                makeRecords: makeRecords, flatCategories: flatCategories, body)
         }
     }
 
@@ -70,7 +75,9 @@ struct ClientHistoryReader {
 
     /// Calls `body` with each client's history in key order, from its current record where there is one, from its
     /// rows otherwise (and then, with `makeRecords`, making its record).
-    func forEachRecorded(makeRecords: Bool, _ body: (Int64, ClientHistory) throws -> Void) throws -> HistoryRecords {
+    func forEachRecorded(
+        makeRecords: Bool, flatCategories: Bool = false, _ body: (Int64, ClientHistory) throws -> Void
+    ) throws -> HistoryRecords {
         let listed = """
             FROM clients c
             LEFT JOIN client_versions v ON v.client = c.id
@@ -87,8 +94,11 @@ struct ClientHistoryReader {
         while try clientRows.step() {
             let key = clientRows.int64(0)
             var history = ClientHistory(clientID: clientRows.text(1), days: [])
-            if let bytes = clientRows.blob(3), let days = HistoryRecord.days(bytes, through: asOf) {
+            if let bytes = clientRows.blob(3),
+                let (days, flat) = HistoryRecord.days(bytes, through: asOf, flat: flatCategories)
+            {
                 history.days = days
+                history.flatCategories = flat
                 records.fromRecords += 1
             } else {
                 var record = HistoryRecord()

@@ -68,6 +68,14 @@ struct HistoryRecord {
     /// The days of a record up to `asOf`, as criteria see them; nil when the bytes are not a whole record (then the
     /// client's rows are read instead).
     static func days(_ bytes: UnsafeRawBufferPointer, through asOf: Day) -> [ActivityDay]? {
+        days(bytes, through: asOf, flat: false)?.days
+    }
+
+    /// The days of a record up to `asOf`, with their categories in the days or, when `flat`, in one
+    /// ``CategoryItems`` (the days then carry none); nil when the bytes are not a whole record.
+    static func days(
+        _ bytes: UnsafeRawBufferPointer, through asOf: Day, flat: Bool
+    ) -> (days: [ActivityDay], flat: CategoryItems?)? {
         var reader = Reader(bytes: bytes)
         guard let nameCount = reader.unsigned(), nameCount <= UInt64(bytes.count) else { return nil }
         var names: [String] = []
@@ -79,6 +87,12 @@ struct HistoryRecord {
         guard let dayCount = reader.unsigned(), dayCount <= UInt64(bytes.count) else { return nil }
         var out: [ActivityDay] = []
         out.reserveCapacity(Int(dayCount))
+        var items: CategoryItems?
+        if flat {
+            items = CategoryItems()
+            items!.names = names
+            items!.starts.reserveCapacity(Int(dayCount) + 1)
+        }
         var day: Int64 = 0
         let last = Int64(asOf.number)
         for index in 0..<dayCount {
@@ -91,18 +105,23 @@ struct HistoryRecord {
             guard day >= Int64(Int32.min), day <= Int64(Int32.max) else { return nil }
             if day > last { break }
             var categories: [CategoryAmount] = []
-            categories.reserveCapacity(Int(categoryCount))
+            if !flat { categories.reserveCapacity(Int(categoryCount)) }
             for _ in 0..<categoryCount {
                 guard let name = reader.unsigned(), name < UInt64(names.count), let amount = reader.signed() else {
                     return nil
                 }
-                categories.append(CategoryAmount(category: names[Int(name)], amount: Money(scaled: amount)))
+                if flat {
+                    items!.add(name: Int(name), amount: amount)
+                } else {
+                    categories.append(CategoryAmount(category: names[Int(name)], amount: Money(scaled: amount)))
+                }
             }
+            if flat { items!.endDay() }
             let totals = DayTotals(
                 net: net, gross: gross, returns: returns, margin: margin, marginLines: marginLines, lines: lines)
             out.append(totals.activity(on: Day(number: Int32(day)), categories: categories))
         }
-        return out
+        return (out, items)
     }
 
     private static func put(_ value: UInt64, into out: inout [UInt8]) {
