@@ -48,22 +48,23 @@ public struct StageTime: Sendable, Equatable {
     }
 }
 
-/// Work started on another thread, waited for later; its error is thrown by ``wait()``.
-final class Background: @unchecked Sendable {
+/// Work started on another thread, waited for later; its value is returned, and its error thrown, by ``wait()``.
+final class Background<Value: Sendable>: @unchecked Sendable {
     private let group = DispatchGroup()
     // Set once by the work, read after `group` says it ended.
-    private var failure: Error?
+    private var result: Result<Value, Error>?
 
-    init(_ work: @escaping @Sendable () throws -> Void) {
+    init(_ work: @escaping @Sendable () throws -> Value) {
         DispatchQueue.global().async(group: group) { [self] in
-            do { try work() } catch { failure = error }
+            result = Result { try work() }
         }
     }
 
-    /// Waits for the work; throws what it threw.
-    func wait() throws {
+    /// Waits for the work; returns what it made, or throws what it threw.
+    @discardableResult
+    func wait() throws -> Value {
         group.wait()
-        if let failure { throw failure }
+        return try result!.get()
     }
 
     /// Waits for the work, whatever it did (the scan ended another way).
@@ -79,6 +80,11 @@ struct StageClock {
     private(set) var stages: [StageTime] = []
 
     init() { last = clock.now }
+
+    /// Records a part of the last stage, already counted in it.
+    mutating func note(_ name: String, _ duration: Duration) {
+        stages.append(StageTime(name: "  " + name, duration: duration))
+    }
 
     /// Ends the stage under way, naming it.
     mutating func lap(_ name: String) {
@@ -127,7 +133,8 @@ public struct Scanner: Sendable {
         }
         let records: HistoryRecords
         do {
-            records = try database.forEachHistory(asOf: judged, makeRecords: true, flatCategories: true) { key, history in
+            records = try database.forEachHistory(asOf: judged, makeRecords: true, flatCategories: true) {
+                key, history in
                 try control?.checkpoint()
                 keys.append(key)
                 pipeline.add((previous[key], history))
@@ -160,29 +167,43 @@ public struct Scanner: Sendable {
                     context: contexts[keys[index]], model: views[index])
             )
         }
-        let outcome = ScanOutcome(
-            clients: clients, bookAlerts: feed.alert.map { [$0] } ?? [], settings: settings,
-            contactsTracked: contactsTracked, dossiersTracked: dossiersTracked)
+        // The alerts, the list and the failure statistics, worked out on another core while this one writes the
+        // clients' states (the store asks for them after those).
+        let outcomeLater = Background { [settings] in
+            ScanOutcome(
+                clients: clients, bookAlerts: feed.alert.map { [$0] } ?? [], settings: settings,
+                contactsTracked: contactsTracked, dossiersTracked: dossiersTracked)
+        }
+        defer { outcomeLater.abandon() }
         var summary = ScanSummary(
             scanID: 0, asOf: asOf, clients: keys.count, statuses: [:], changedTo: [:],
             findings: [:], feed: feed)
-        for (_, client) in clients {
-            let status = client.assessment.status.status
+        // By index, from the assessments: a client taken out of `clients` whole is copied, fields and all.
+        for index in assessments.indices {
+            let status = assessments[index].status.status
             summary.statuses[status, default: 0] += 1
-            if client.previous?.status != status { summary.changedTo[status, default: 0] += 1 }
-            for finding in client.assessment.findings { summary.findings[finding.criterion, default: 0] += 1 }
+            if previous[keys[index]]?.status != status { summary.changedTo[status, default: 0] += 1 }
+            for finding in assessments[index].findings { summary.findings[finding.criterion, default: 0] += 1 }
         }
-        clock.lap("outcome")
+        clock.lap("judged clients, summary")
         try control?.checkpoint()
         try keeping.wait()
         clock.lap("history records kept")
+        var waited = Duration.zero
         let saved = try database.saveScan(
-            asOf: asOf, startedAt: started, finishedAt: timestamp(), clients: clients, outcome: outcome,
-            fits: Self.stored(fits), control: control)
+            asOf: asOf, startedAt: started, finishedAt: timestamp(), clients: clients, fits: Self.stored(fits),
+            control: control
+        ) {
+            let start = ContinuousClock.now
+            defer { waited = start.duration(to: .now) }
+            return try outcomeLater.wait()
+        }
+        let outcome = try outcomeLater.wait()
         summary.scanID = saved.scanID
         summary.replay = saved.replay
         summary.alerts = outcome.alerts.count
-        clock.lap("save")
+        clock.lap("save (outcome alongside)")
+        clock.note("waiting for the outcome", waited)
         if saved.replay {
             var labels: [Int64: ClientLabel] = [:]
             for index in keys.indices {

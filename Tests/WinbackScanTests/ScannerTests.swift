@@ -1,5 +1,4 @@
 import Foundation
-import WinbackTestSupport
 import GRDB
 import Testing
 import WinbackConfig
@@ -8,6 +7,8 @@ import WinbackImport
 import WinbackOutbox
 import WinbackScan
 import WinbackSimulation
+import WinbackTestSupport
+
 @testable import WinbackStore
 
 /// A database, an importer and a scanner with a fixed clock.
@@ -44,7 +45,9 @@ struct ScanFixture {
 }
 
 /// Sales CSV of a client buying `amount` every `every` days in [from, through].
-func salesCSV(_ client: String, every: Int, from: String, through: String, amount: Int = 100, header: Bool = true) -> String {
+func salesCSV(_ client: String, every: Int, from: String, through: String, amount: Int = 100, header: Bool = true)
+    -> String
+{
     var rows = header ? ["date,client_id,document,line,amount,category"] : []
     var day = Day(iso: from)!
     while day <= Day(iso: through)! {
@@ -56,7 +59,9 @@ func salesCSV(_ client: String, every: Int, from: String, through: String, amoun
 
 @Suite("Scanner")
 struct ScannerTests {
-    @Test("the store folds a day's lines as the core does: margins known only when every line has one, categories by name")
+    @Test(
+        "the store folds a day's lines as the core does: margins known only when every line has one, categories by name"
+    )
     func oneDayFold() throws {
         let fixture = try ScanFixture()
         let csv = """
@@ -76,7 +81,8 @@ struct ScannerTests {
         let lines = csv.split(separator: "\n").dropFirst().map { row -> SaleLine in
             let f = row.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             return SaleLine(
-                day: Day(iso: f[0])!, clientID: f[1], document: f[2], line: Int(f[3])!, category: f[6].isEmpty ? nil : f[6],
+                day: Day(iso: f[0])!, clientID: f[1], document: f[2], line: Int(f[3])!,
+                category: f[6].isEmpty ? nil : f[6],
                 amount: Money(units: Int64(f[4])!), margin: f[5].isEmpty ? nil : Money(units: Int64(f[5])!))
         }
         #expect(stored == ClientHistory.from(lines))
@@ -87,7 +93,9 @@ struct ScannerTests {
     @Test("a purchase is one thing: samples only count, returns only do not, in the clients listing and in the scan")
     func onePurchaseRule() throws {
         let fixture = try ScanFixture()
-        try fixture.load("sales.csv", """
+        try fixture.load(
+            "sales.csv",
+            """
             date,client_id,document,line,amount
             2024-01-05,C1,S-1,1,0
             2024-02-01,C1,I-1,1,100
@@ -109,11 +117,16 @@ struct ScannerTests {
 
     @Test("aggregates kept up to date import by import equal aggregates built from all the data at once")
     func incrementalAggregates() throws {
-        let generator = SalesGenerator(SalesScenario(clients: 60, start: Day(iso: "2024-01-01")!, end: Day(iso: "2024-12-31")!, seed: 5))
+        let generator = SalesGenerator(
+            SalesScenario(clients: 60, start: Day(iso: "2024-01-01")!, end: Day(iso: "2024-12-31")!, seed: 5))
         var first = SalesCSVFormat.comma.header
         var second = SalesCSVFormat.comma.header
         generator.generate { line in
-            if line.day <= Day(iso: "2024-06-30")! { first += SalesCSVFormat.comma.line(line) } else { second += SalesCSVFormat.comma.line(line) }
+            if line.day <= Day(iso: "2024-06-30")! {
+                first += SalesCSVFormat.comma.line(line)
+            } else {
+                second += SalesCSVFormat.comma.line(line)
+            }
         }
         // Late lines for days already aggregated: the same day, another document.
         second += "2024-06-30,C000001,,LATE-1,1,5,,1,5,1,,\n"
@@ -128,13 +141,18 @@ struct ScannerTests {
         try atOnce.load("second.csv", second)
         try atOnce.scan("2024-12-31")
 
-        let days = "SELECT c.client_id, d.day, d.net, d.gross, d.returns, d.margin, d.margin_lines, d.lines FROM client_days d JOIN clients c ON c.id = d.client ORDER BY 1, 2"
-        let categories = "SELECT c.client_id, d.day, d.category, d.amount FROM client_day_categories d JOIN clients c ON c.id = d.client ORDER BY 1, 2, 3"
-        let totals = "SELECT c.client_id, t.lines, t.documents, t.revenue, t.first_purchase, t.last_purchase, t.purchase_days FROM client_totals t JOIN clients c ON c.id = t.client ORDER BY 1"
+        let days =
+            "SELECT c.client_id, d.day, d.net, d.gross, d.returns, d.margin, d.margin_lines, d.lines FROM client_days d JOIN clients c ON c.id = d.client ORDER BY 1, 2"
+        let categories =
+            "SELECT c.client_id, d.day, d.category, d.amount FROM client_day_categories d JOIN clients c ON c.id = d.client ORDER BY 1, 2, 3"
+        let totals =
+            "SELECT c.client_id, t.lines, t.documents, t.revenue, t.first_purchase, t.last_purchase, t.purchase_days FROM client_totals t JOIN clients c ON c.id = t.client ORDER BY 1"
         #expect(try stepwise.table(days) == atOnce.table(days))
         #expect(try stepwise.table(categories) == atOnce.table(categories))
         #expect(try stepwise.table(totals) == atOnce.table(totals))
-        #expect(try stepwise.table("SELECT * FROM book_days ORDER BY day") == atOnce.table("SELECT * FROM book_days ORDER BY day"))
+        #expect(
+            try stepwise.table("SELECT * FROM book_days ORDER BY day")
+                == atOnce.table("SELECT * FROM book_days ORDER BY day"))
         // And the same as folding every stored line again.
         try atOnce.database.writer.write { db in try Aggregates(db: db).rebuild(chunk: 1000) }
         #expect(try stepwise.table(days) == atOnce.table(days))
@@ -153,6 +171,37 @@ struct ScannerTests {
         #expect(try fixture.table(states) == before.0)
         #expect(try fixture.table(changes) == before.1)
         #expect(again.changedTo.isEmpty == false, "the day's change is decided again, not skipped")
+    }
+
+    @Test("an outcome that fails after the clients' states are written leaves nothing of the scan")
+    func outcomeFailsLate() throws {
+        struct Failed: Error {}
+        let fixture = try ScanFixture()
+        try fixture.load("a.csv", salesCSV("W1", every: 7, from: "2024-01-01", through: "2024-05-01"))
+        try fixture.load("b.csv", salesCSV("W2", every: 7, from: "2024-01-01", through: "2024-08-01"))
+        try fixture.scan("2024-06-01")
+        let tables = ["scans", "client_states", "status_changes", "alerts", "winback_list", "failure_stats"]
+        let before = try tables.map { try fixture.table("SELECT * FROM \($0) ORDER BY 1, 2") }
+        let assessment = Assessment(
+            history: ClientHistory(clientID: "W1", days: []), previous: nil, asOf: Day(iso: "2024-09-01")!,
+            settings: ChurnSettings())
+        let key = try #require(try fixture.table("SELECT id FROM clients WHERE client_id = 'W1'").first?.first)
+        let client = JudgedClient(
+            assessment: assessment,
+            classes: ClientClasses(abc: .c, xyz: nil, variation: nil, share: 0, dependence: .none),
+            previous: nil, context: nil, model: nil)
+        var asked = false
+        #expect(throws: Failed.self) {
+            try fixture.database.saveScan(
+                asOf: Day(iso: "2024-09-01")!, startedAt: "s", finishedAt: "f",
+                clients: [(key: try #require(Int64.fromDatabaseValue(key)), client: client)]
+            ) {
+                asked = true
+                throw Failed()
+            }
+        }
+        #expect(asked)
+        #expect(try tables.map { try fixture.table("SELECT * FROM \($0) ORDER BY 1, 2") } == before)
     }
 
     @Test("a replay of an earlier day judges what was known that day and leaves the live book to the latest day")
@@ -194,23 +243,30 @@ struct ScannerTests {
         #expect(state.status == .wonBack)
         #expect(state.statusSince == Day(iso: "2024-06-11"))
         let key = try #require(try fixture.database.clientSummary("W1")?.key)
-        let story = try fixture.database.statusChanges(client: key).map { "\($0.day.iso) \($0.from?.rawValue ?? "-") → \($0.to.rawValue)" }
-        #expect(story == [
-            "2024-04-02 - → active", "2024-04-29 active → at_risk", "2024-05-15 at_risk → lost", "2024-06-11 lost → won_back",
-        ])
+        let story = try fixture.database.statusChanges(client: key).map {
+            "\($0.day.iso) \($0.from?.rawValue ?? "-") → \($0.to.rawValue)"
+        }
+        #expect(
+            story == [
+                "2024-04-02 - → active", "2024-04-29 active → at_risk", "2024-05-15 at_risk → lost",
+                "2024-06-11 lost → won_back",
+            ])
     }
 
     @Test("a stopped feed raises one feed_stale alert and turns no client lost")
     func staleFeed() throws {
         let fixture = try ScanFixture()
         for (index, client) in ["A1", "A2", "A3", "A4"].enumerated() {
-            try fixture.load("\(client).csv", salesCSV(client, every: 3 + index, from: "2024-01-01", through: "2024-10-31"))
+            try fixture.load(
+                "\(client).csv", salesCSV(client, every: 3 + index, from: "2024-01-01", through: "2024-10-31"))
         }
         let normal = try fixture.scan("2024-11-01")
         #expect(!normal.feed.isStale)
         let stopped = try fixture.scan("2024-12-02")
         #expect(stopped.feed.isStale)
-        #expect(stopped.feed.lastSaleDay == Day(iso: "2024-10-31") || stopped.feed.lastSaleDay ?? Day(number: 0) < Day(iso: "2024-11-01")!)
+        #expect(
+            stopped.feed.lastSaleDay == Day(iso: "2024-10-31")
+                || stopped.feed.lastSaleDay ?? Day(number: 0) < Day(iso: "2024-11-01")!)
         #expect(stopped.statuses[.atRisk, default: 0] + stopped.statuses[.lost, default: 0] == 0, "\(stopped.statuses)")
         let feed = try fixture.database.alerts(AlertFilter(kinds: [.feedStale]))
         #expect(feed.count == 1)
@@ -239,8 +295,10 @@ struct ScannerTests {
         try fixture.load("fix.csv", fix)
         try fixture.scan("2024-06-30")
         // The same book imported already corrected.
-        let corrected = w1.replacingOccurrences(of: "2024-01-01,W1,W1-2024-01-01,1,100,", with: "2024-01-01,W1,W1-2024-01-01,1,1100,")
-            .replacingOccurrences(of: "2024-01-08,W1,W1-2024-01-08,1,100,", with: "2024-01-09,S1,W1-2024-01-08,1,100,")
+        let corrected = w1.replacingOccurrences(
+            of: "2024-01-01,W1,W1-2024-01-01,1,100,", with: "2024-01-01,W1,W1-2024-01-01,1,1100,"
+        )
+        .replacingOccurrences(of: "2024-01-08,W1,W1-2024-01-08,1,100,", with: "2024-01-09,S1,W1-2024-01-08,1,100,")
         #expect(corrected != w1)
         let fresh = try ScanFixture()
         try fresh.load("a.csv", corrected)
@@ -256,8 +314,11 @@ struct ScannerTests {
             """
         #expect(try fixture.table(days) == fresh.table(days))
         #expect(try fixture.table(categories) == fresh.table(categories))
-        #expect(try fixture.table("SELECT * FROM book_days ORDER BY day") == fresh.table("SELECT * FROM book_days ORDER BY day"))
-        let totals = "SELECT c.client_id, t.lines, t.documents, t.revenue, t.first_purchase, t.last_purchase, t.purchase_days FROM client_totals t JOIN clients c ON c.id = t.client ORDER BY 1"
+        #expect(
+            try fixture.table("SELECT * FROM book_days ORDER BY day")
+                == fresh.table("SELECT * FROM book_days ORDER BY day"))
+        let totals =
+            "SELECT c.client_id, t.lines, t.documents, t.revenue, t.first_purchase, t.last_purchase, t.purchase_days FROM client_totals t JOIN clients c ON c.id = t.client ORDER BY 1"
         #expect(try fixture.table(totals) == fresh.table(totals))
         #expect(try fixture.state("W1")?.revenue == fresh.state("W1")?.revenue)
     }
@@ -294,7 +355,9 @@ struct ScannerTests {
         var corrected = book.split(separator: "\n").map(String.init)
         for fix in fixes.split(separator: "\n").dropFirst() {
             let key = fix.split(separator: ",").dropFirst(2).prefix(2).joined(separator: ",")
-            let index = corrected.firstIndex { $0.split(separator: ",").dropFirst(2).prefix(2).joined(separator: ",") == key }!
+            let index = corrected.firstIndex {
+                $0.split(separator: ",").dropFirst(2).prefix(2).joined(separator: ",") == key
+            }!
             corrected[index] = String(fix)
         }
         let fresh = try ScanFixture()
@@ -318,13 +381,17 @@ struct ScannerTests {
         try fixture.database.writer.write { db in
             let client = try Int64.fetchOne(db, sql: "SELECT id FROM clients WHERE client_id = 'BIG1'")!
             let importID = try Int64.fetchOne(db, sql: "SELECT max(id) FROM imports")!
-            for (index, amount) in [Int64.max, Int64.max, Int64.min + 1, Int64.max, 9_000_000_000_000_000_000].enumerated() {
+            for (index, amount) in [Int64.max, Int64.max, Int64.min + 1, Int64.max, 9_000_000_000_000_000_000]
+                .enumerated()
+            {
                 try db.execute(
                     sql: """
                         INSERT INTO sales (document, line, day, client, quantity, amount, margin, import_id, source_line, category)
                         VALUES (?, 1, ?, ?, 1, ?, ?, ?, 2, 'Tools')
                         """,
-                    arguments: ["X\(index)", Day(iso: "2024-06-0\(index + 1)")!.number, client, amount, amount, importID])
+                    arguments: [
+                        "X\(index)", Day(iso: "2024-06-0\(index + 1)")!.number, client, amount, amount, importID,
+                    ])
             }
             // As the upgrade to import-kept aggregates folds what an older version stored.
             try Aggregates(db: db).rebuild()
@@ -354,7 +421,8 @@ struct ScannerTests {
 struct EndToEndDetectionTests {
     @Test("exports with a re-exported overlap, imported and scanned, give the same verdicts as the core alone")
     func throughTheStore() throws {
-        let scenario = SalesScenario(clients: 300, start: Day(iso: "2024-01-01")!, end: Day(iso: "2025-03-31")!, seed: 77)
+        let scenario = SalesScenario(
+            clients: 300, start: Day(iso: "2024-01-01")!, end: Day(iso: "2025-03-31")!, seed: 77)
         let generator = SalesGenerator(scenario)
         let asOf = scenario.end
         // Two monthly-style exports that overlap by a month, the second in the semicolon style.
@@ -386,7 +454,8 @@ struct EndToEndDetectionTests {
         var assessments = ClientHistory.from(lines).map {
             Assessment(history: $0, previous: nil, asOf: asOf, settings: ChurnSettings(), calendar: calendar)
         }
-        _ = SilenceStage.apply(to: &assessments, previous: Array(repeating: nil, count: assessments.count), settings: ChurnSettings())
+        _ = SilenceStage.apply(
+            to: &assessments, previous: Array(repeating: nil, count: assessments.count), settings: ChurnSettings())
         var expected: [String: ClientStatus] = [:]
         for assessment in assessments { expected[assessment.facts.clientID] = assessment.status.status }
         #expect(stored == expected)
@@ -399,9 +468,12 @@ struct EndToEndDetectionTests {
 
 @Suite("The silence stage in parts")
 struct SilenceSplitTests {
-    @Test("in parts on threads, or in parts taken in reverse, every client's verdict, numbers and the fits are as in one pass")
+    @Test(
+        "in parts on threads, or in parts taken in reverse, every client's verdict, numbers and the fits are as in one pass"
+    )
     func sameInParts() {
-        let scenario = SalesScenario(clients: 150, start: Day(iso: "2024-01-01")!, end: Day(iso: "2025-03-31")!, seed: 31)
+        let scenario = SalesScenario(
+            clients: 150, start: Day(iso: "2024-01-01")!, end: Day(iso: "2025-03-31")!, seed: 31)
         var lines: [SaleLine] = []
         SalesGenerator(scenario).generate { lines.append($0) }
         var buying: [Day: Set<String>] = [:]

@@ -89,32 +89,38 @@ public struct ScanOutcome<Key: Hashable & Sendable>: Sendable {
         alerts = bookAlerts.map { (nil, $0) }
         var failureInputs: [FailureInput] = []
         failureInputs.reserveCapacity(clients.count)
-        var order: [Key: Int] = [:]
-        for (index, (key, client)) in clients.enumerated() {
-            order[key] = index
-            let assessment = client.assessment
-            let context = client.context
+        // Each list candidate's place in `clients`, which breaks ties in value.
+        var listedAt: [Int] = []
+        // By index: a client taken out of `clients` whole is copied, fields and all.
+        for index in clients.indices {
+            let key = clients[index].key
+            let assessment = clients[index].client.assessment
+            let context = clients[index].client.context
+            let classes = clients[index].client.classes
+            let previous = clients[index].client.previous
+            let model = clients[index].client.model
             let subject = AlertSubject(
                 clientID: assessment.facts.clientID, name: context?.name, assessment: assessment,
-                classes: client.classes, previous: client.previous, lastPositiveContact: context?.lastPositiveContact,
+                classes: classes, previous: previous, lastPositiveContact: context?.lastPositiveContact,
                 lastNegativeContact: context?.lastNegativeContact, contactsTracked: contactsTracked,
                 dossierReviewed: context?.dossierReviewed, dossiersTracked: dossiersTracked)
             let candidates = AlertRules.candidates(for: subject, settings: settings)
             alerts += candidates.map { (key, $0) }
             let status = assessment.status.status
-            if status == .wonBack, client.previous?.status == .lost { wonBack.insert(key) }
+            if status == .wonBack, previous?.status == .lost { wonBack.insert(key) }
             if status.isFailing {
+                listedAt.append(index)
                 winback.append(
                     WinbackCandidate(
                         client: key, status: status, reason: assessment.status.reason,
                         value: assessment.facts.yearlyValue,
                         missedCycles: AlertRules.missedCycles(assessment.facts),
-                        offer: candidates.first { $0.kind.isLoss }?.offer, pAlive: client.model?.pAlive,
-                        valueAtRisk: client.model?.valueAtRisk, pBuy: client.model?.pBuy, abc: client.classes.abc))
+                        offer: candidates.first { $0.kind.isLoss }?.offer, pAlive: model?.pAlive,
+                        valueAtRisk: model?.valueAtRisk, pBuy: model?.pBuy, abc: classes.abc))
             }
             failureInputs.append(
                 FailureInput(
-                    status: status, previous: client.previous?.status, abc: client.classes.abc, region: context?.region,
+                    status: status, previous: previous?.status, abc: classes.abc, region: context?.region,
                     manager: context?.manager,
                     categories: FailureAccounting.directions(
                         assessment.facts.categories, minShare: settings.categoryDrop.minShare),
@@ -123,7 +129,10 @@ public struct ScanOutcome<Key: Hashable & Sendable>: Sendable {
                     },
                     yearlyValue: assessment.facts.yearlyValue))
         }
-        winback.sort { ($0.value, order[$1.client]!) > ($1.value, order[$0.client]!) }
+        let ranked = winback.indices.sorted {
+            (winback[$0].value, listedAt[$1]) > (winback[$1].value, listedAt[$0])
+        }
+        winback = ranked.map { winback[$0] }
         failures = FailureAccounting.count(failureInputs)
     }
 }

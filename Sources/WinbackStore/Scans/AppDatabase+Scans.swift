@@ -54,6 +54,20 @@ extension AppDatabase {
         outcome: ScanOutcome<Int64> = ScanOutcome(),
         fits: [String: StoredFit] = [:], control: WorkControl? = nil
     ) throws -> (scanID: Int64, replay: Bool) {
+        try saveScan(
+            asOf: asOf, startedAt: startedAt, finishedAt: finishedAt, clients: clients, fits: fits, control: control
+        ) { outcome }
+    }
+
+    /// Stores a scan's results as above, asking for its outcome only once the clients' states and status changes
+    /// are written: a scan works the outcome out on another core meanwhile (at 100,000 clients each takes most of a
+    /// second). Whatever `outcome` throws rolls the scan back.
+    @discardableResult
+    public func saveScan(
+        asOf: Day, startedAt: String, finishedAt: String, clients: [(key: Int64, client: JudgedClient)],
+        fits: [String: StoredFit] = [:], control: WorkControl? = nil,
+        outcome later: () throws -> ScanOutcome<Int64>
+    ) throws -> (scanID: Int64, replay: Bool) {
         try write { db in
             // A live scan rewrites every client's state and carries its alerts on: 60 MB of pages at 100,000 clients.
             // Past the 64 MiB cache SQLite spills them to the WAL mid-transaction, and half as many frames again are
@@ -67,8 +81,10 @@ extension AppDatabase {
                 sql: "INSERT INTO scans (as_of, started_at, finished_at, clients, replay) VALUES (?, ?, ?, ?, ?)",
                 arguments: [asOf.number, startedAt, finishedAt, clients.count, replay])
             let scanID = db.lastInsertedRowID
-            try saveStatistics(db, scanID: scanID, asOf: asOf, outcome: outcome, fits: fits)
-            if replay { return (scanID, true) }
+            if replay {
+                try saveStatistics(db, scanID: scanID, asOf: asOf, outcome: try later(), fits: fits)
+                return (scanID, true)
+            }
             try db.execute(sql: "DELETE FROM status_changes WHERE day = ?", arguments: [asOf.number])
             try ClientStateWriter(db: db, scanID: scanID, asOf: asOf).write(clients, control: control)
             // By index: a client taken out of the array whole is copied, fields and all (0.7 s per 100,000).
@@ -87,6 +103,8 @@ extension AppDatabase {
                     status.status.rawValue, status.reason, scanID,
                 ]
             }
+            let outcome = try later()
+            try saveStatistics(db, scanID: scanID, asOf: asOf, outcome: outcome, fits: fits)
             try AlertBook(db: db, asOf: asOf, previousAsOf: previousAsOf.map(Day.init(number:)))
                 .reconcile(outcome.alerts, wonBack: outcome.wonBack)
             try db.execute(sql: "DELETE FROM winback_list")
