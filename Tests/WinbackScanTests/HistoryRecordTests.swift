@@ -91,6 +91,40 @@ struct HistoryRecordTests {
         #expect(bytes(fromRows) == [[Array("Caf\u{E9}".utf8)], [Array("Cafe\u{301}".utf8)]])
     }
 
+    @Test("clients without a record read one by one, or in one pass from wherever they turn out many, read alike")
+    func onePassFromAnywhere() throws {
+        let fixture = try ScanFixture()
+        let (first, second) = Self.book(clients: 60)
+        try fixture.load("first.csv", first)
+        let asOf = Day(iso: "2024-12-31")!
+        func read(passAfter: Int) throws -> (histories: [ClientHistory], records: HistoryRecords) {
+            var out: [ClientHistory] = []
+            let records = try fixture.database.writer.read { db in
+                var reader = ClientHistoryReader(db: db, asOf: asOf)
+                reader.passAfter = passAfter
+                return try reader.forEachRecorded(makeRecords: true) { _, history in out.append(history) }
+            }
+            return (out, records)
+        }
+        // No record yet: looked up one by one, or in one pass from the first or the fifth client on.
+        let oneByOne = try read(passAfter: .max)
+        #expect(oneByOne.records.fromRows == oneByOne.histories.count && oneByOne.histories.count > 50)
+        for passAfter in [1, 5] {
+            let pass = try read(passAfter: passAfter)
+            #expect(pass.histories == oneByOne.histories)
+            #expect(pass.records.items.map(\.bytes) == oneByOne.records.items.map(\.bytes))
+        }
+        // Records for all, then the second half's made stale by a later import: the pass starts mid-book.
+        try fixture.database.keepHistoryRecords(oneByOne.records)
+        try fixture.load("second.csv", second)
+        let stale = try read(passAfter: .max)
+        #expect(stale.records.fromRows > 10 && stale.records.fromRecords > 0)
+        let pass = try read(passAfter: 3)
+        #expect(pass.histories == stale.histories)
+        #expect(pass.records.fromRows == stale.records.fromRows)
+        #expect(pass.histories.contains { $0.days.contains { $0.day > Day(iso: "2024-06-30")! } })
+    }
+
     @Test("a history read with its categories flat gives every client the facts and findings of its rows")
     func flatCategoriesSameFacts() throws {
         let fixture = try ScanFixture()
