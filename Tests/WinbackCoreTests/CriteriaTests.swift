@@ -183,6 +183,30 @@ struct CriteriaTests {
         }
     }
 
+    @Test("a median far enough above a value has half its sample as far above it: the count that skips most sorts")
+    func medianBoundByCount() {
+        // The order-size criterion skips sorting the earlier orders when fewer than half of them are (1 − drop) times
+        // above the recent median: sound only if every sample whose median is has that many. Samples of 1 to 24
+        // sizes with many ties, in floating point as the criterion computes them.
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        var close = 0
+        for _ in 0..<50_000 {
+            let count = 1 + next(24)
+            let sizes = (0..<count).map { _ in Double(1 + next(40)) * [1, 0.1, 7.3][next(3)] }
+            let factor = [0.5, 0.6, 0.7, 0.35, 0.999][next(5)]
+            let recent = Statistics.median(sizes) * factor * [1, 0.999_999_999, 0.5, 1.000_000_001][next(4)]
+            guard recent <= factor * Statistics.median(sizes) else { continue }
+            let above = sizes.filter { recent <= factor * $0 }.count
+            #expect(above >= (count + 1) / 2, "\(sizes) \(factor) \(recent)")
+            if above == (count + 1) / 2 { close += 1 }
+        }
+        #expect(close > 1000, "the bound is reached, not only approached")
+    }
+
     @Test("the rank test's tail is exact, and Student's t matches its table")
     func rankAndT() {
         // Two values below two others: one ordering in six.

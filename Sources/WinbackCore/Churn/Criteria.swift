@@ -194,6 +194,13 @@ public enum Criteria {
             let earlier = sizes[max(0, sizes.count - m - 24)..<(sizes.count - m)]
             let recent = sizes[(sizes.count - m)...]
             let recentMedian = Statistics.median(recent)
+            // Most clients' orders hold their size. The earlier median is (1 − drop) times above the recent one only if
+            // half the earlier orders are (the median is one of them, or the mean of two): counted, not sorted.
+            if 1 - settings.drop > 0 {
+                var above = 0
+                for size in earlier where recentMedian <= (1 - settings.drop) * size { above += 1 }
+                if above < (earlier.count + 1) / 2 { continue }
+            }
             let earlierMedian = Statistics.median(earlier)
             guard recentMedian <= (1 - settings.drop) * earlierMedian else { continue }
             var chance = RankTest.lowerTail(Array(recent), below: Array(earlier))
