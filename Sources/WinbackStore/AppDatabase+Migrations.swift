@@ -389,6 +389,75 @@ extension AppDatabase {
                     UPDATE winback_list SET abc = (SELECT abc FROM client_states WHERE client = winback_list.client);
                     """)
         }
+        migrator.registerMigration("v11: client states in two tables", foreignKeyChecks: .immediate) { db in
+            // What a scan concludes about a client (status, reason, findings, classes, facts) changes for a few
+            // clients a day; its day's numbers (days silent, P(alive), the book-relative share and gap fit) change
+            // for nearly all. In one 45 MB table a next-day scan rewrote every row; the verdicts are now rewritten
+            // only where they changed, and the 10 MB of numbers every day. `client_states` stays, as a view of the
+            // two with the table's columns, for SQL run by hand and scripts (winback itself joins the tables:
+            // SQLite materializes a view on the right of a LEFT JOIN).
+            try db.execute(
+                sql: """
+                    CREATE TABLE client_verdicts (
+                        client INTEGER PRIMARY KEY REFERENCES clients(id),
+                        status TEXT NOT NULL CHECK (status IN ('new', 'active', 'at_risk', 'lost', 'won_back')),
+                        status_since INTEGER NOT NULL,
+                        reason TEXT NOT NULL,
+                        abc TEXT NOT NULL CHECK (abc IN ('A', 'B', 'C')),
+                        xyz TEXT CHECK (xyz IN ('X', 'Y', 'Z')),
+                        variation REAL,
+                        dependence TEXT NOT NULL CHECK (dependence IN ('none', 'key', 'critical', 'mono')),
+                        revenue INTEGER NOT NULL,
+                        margin INTEGER,
+                        first_purchase INTEGER,
+                        last_purchase INTEGER,
+                        purchase_days INTEGER NOT NULL CHECK (purchase_days >= 0),
+                        typical_interval REAL,
+                        spread REAL,
+                        expected_next INTEGER,
+                        findings TEXT NOT NULL,
+                        season TEXT,
+                        -- Of the values above as the scan wrote them: a scan writes a verdict only when its digest
+                        -- differs (0: never taken for current).
+                        digest INTEGER NOT NULL DEFAULT 0
+                    );
+                    -- scan_id: the scan that last wrote the client's numbers.
+                    CREATE TABLE client_numbers (
+                        client INTEGER PRIMARY KEY REFERENCES clients(id),
+                        scan_id INTEGER NOT NULL REFERENCES scans(id),
+                        as_of INTEGER NOT NULL,
+                        days_silent INTEGER,
+                        share REAL NOT NULL CHECK (share >= 0 AND share <= 1),
+                        p_alive REAL CHECK (p_alive >= 0 AND p_alive <= 1),
+                        expected_purchases REAL,
+                        expected_value INTEGER,
+                        value_at_risk INTEGER,
+                        p_buy REAL CHECK (p_buy >= 0 AND p_buy <= 1),
+                        silence_probability REAL,
+                        mean_gap REAL,
+                        gap_variation REAL
+                    );
+                    INSERT INTO client_verdicts (client, status, status_since, reason, abc, xyz, variation, dependence,
+                                                 revenue, margin, first_purchase, last_purchase, purchase_days,
+                                                 typical_interval, spread, expected_next, findings, season)
+                        SELECT client, status, status_since, reason, abc, xyz, variation, dependence, revenue, margin,
+                               first_purchase, last_purchase, purchase_days, typical_interval, spread, expected_next,
+                               findings, season
+                        FROM client_states ORDER BY client;
+                    INSERT INTO client_numbers
+                        SELECT client, scan_id, as_of, days_silent, share, p_alive, expected_purchases, expected_value,
+                               value_at_risk, p_buy, silence_probability, mean_gap, gap_variation
+                        FROM client_states ORDER BY client;
+                    DROP TABLE client_states;
+                    CREATE VIEW client_states AS
+                        SELECT v.client, n.scan_id, n.as_of, v.status, v.status_since, v.reason, v.abc, v.xyz,
+                               v.variation, n.share, v.dependence, v.revenue, v.margin, v.first_purchase,
+                               v.last_purchase, v.purchase_days, v.typical_interval, v.spread, v.expected_next,
+                               n.days_silent, v.findings, n.p_alive, n.expected_purchases, n.expected_value,
+                               n.value_at_risk, n.p_buy, n.silence_probability, n.mean_gap, n.gap_variation, v.season
+                        FROM client_verdicts v JOIN client_numbers n ON n.client = v.client;
+                    """)
+        }
         return migrator
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import WinbackCore
+import WinbackScan
 import WinbackSimulation
 
 @testable import WinbackStore
@@ -95,6 +96,73 @@ struct ListingOrderTests {
         }
         let reopened = try AppDatabase.open(path: path)
         #expect(try reopened.winbackList().map(\.abc) == before)
+    }
+
+    @Test("states from before they took two tables read back the same, and the next scans write both")
+    func statesSplitMigrated() throws {
+        let fixture = try Self.fixture()
+        let path = fixture.folder.appendingPathComponent("winback.sqlite").path
+        let states = "SELECT * FROM client_states ORDER BY client"
+        let before = try fixture.table(states)
+        let summaries = try fixture.database.clientSummaries()
+        #expect(before.count == 83 && summaries.compactMap(\.state).count == 83)
+        // The one table as version 10 left it.
+        try fixture.database.writer.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE old_states AS SELECT * FROM client_states;
+                    DROP VIEW client_states;
+                    DROP TABLE client_numbers;
+                    DROP TABLE client_verdicts;
+                    ALTER TABLE old_states RENAME TO client_states;
+                    DELETE FROM grdb_migrations WHERE identifier LIKE 'v11:%';
+                    """)
+        }
+        let reopened = try AppDatabase.open(path: path)
+        let again = try reopened.writer.read { db in try Row.fetchAll(db, sql: states).map { Array($0.databaseValues) }
+        }
+        #expect(again == before)
+        #expect(try reopened.clientSummaries() == summaries)
+        // A later scan rewrites every client's numbers, and its verdict only where it changed: the migrated rows
+        // have no digest yet, so all of them once.
+        func read<Value>(_ body: (Database) throws -> Value) throws -> Value { try reopened.writer.read(body) }
+        let verdicts = "SELECT * FROM client_verdicts ORDER BY client"
+        let verdictsBefore = try read { db in try Row.fetchAll(db, sql: verdicts).map { Array($0.databaseValues) } }
+        @discardableResult func scan(_ day: String) throws -> Int64 {
+            try WinbackScan.Scanner(
+                database: reopened, settings: ChurnSettings(), now: { Date(timeIntervalSince1970: 1_763_900_000) }
+            ).scan(asOf: Day(iso: day)!).scanID
+        }
+        let later = try scan("2025-01-01")
+        #expect(
+            try read { db in try Int64.fetchAll(db, sql: "SELECT DISTINCT scan_id FROM client_numbers") } == [later])
+        #expect(
+            try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM client_verdicts WHERE digest = 0") } == 0)
+        let verdictsAfter = try read { db in try Row.fetchAll(db, sql: verdicts).map { Array($0.databaseValues) } }
+        #expect(verdictsAfter.count == verdictsBefore.count)
+        // Without their digests: some verdicts changed with the day, some did not.
+        let changed = zip(verdictsAfter, verdictsBefore).filter { $0.dropLast() != $1.dropLast() }.count
+        #expect(changed > 0 && changed < verdictsAfter.count)
+        let view = try read { db in try Row.fetchAll(db, sql: states).map { Array($0.databaseValues) } }
+        #expect(view.count == 83 && view.allSatisfy { $0[2] == DatabaseValue(value: Day(iso: "2025-01-01")!.number) })
+        // A verdict whose digest is current is not written again: a hand edit that keeps the digest stays through a
+        // rescan of the day; with its digest set to 0, the rescan writes the verdict again.
+        let reason = "SELECT reason FROM client_verdicts WHERE client = (SELECT min(client) FROM client_verdicts)"
+        let original = try read { db in try String.fetchOne(db, sql: reason) }
+        try reopened.writer.write { db in
+            try db.execute(
+                sql:
+                    "UPDATE client_verdicts SET reason = 'edited' WHERE client = (SELECT min(client) FROM client_verdicts)"
+            )
+        }
+        try scan("2025-01-01")
+        #expect(try read { db in try String.fetchOne(db, sql: reason) } == "edited")
+        try reopened.writer.write { db in
+            try db.execute(
+                sql: "UPDATE client_verdicts SET digest = 0 WHERE client = (SELECT min(client) FROM client_verdicts)")
+        }
+        try scan("2025-01-01")
+        #expect(try read { db in try String.fetchOne(db, sql: reason) } == original)
     }
 
     @Test("offers read back once per distinct text are the offers read one by one")

@@ -54,11 +54,11 @@ public struct ClientFilter: Sendable, Equatable {
                 spellings: "SELECT DISTINCT region FROM clients WHERE region IS NOT NULL", db)
         }
         if let abc {
-            query.oneOf("\(client) IN (SELECT client FROM client_states WHERE abc IN (%@))", abc.map(\.rawValue))
+            query.oneOf("\(client) IN (SELECT client FROM client_verdicts WHERE abc IN (%@))", abc.map(\.rawValue))
         }
         if let statuses {
             query.oneOf(
-                "\(client) IN (SELECT client FROM client_states WHERE status IN (%@))", statuses.map(\.rawValue))
+                "\(client) IN (SELECT client FROM client_verdicts WHERE status IN (%@))", statuses.map(\.rawValue))
         }
         if let category {
             // Per listed client, its own rows only (the key's prefix), up to the first match.

@@ -84,7 +84,7 @@ extension AppDatabase {
                     SELECT \(ClientState.listedColumns), \(ClientSummary.columns)
                     FROM clients c
                     LEFT JOIN client_totals s ON s.client = c.id
-                    LEFT JOIN client_states t ON t.client = c.id
+                    \(ClientState.joined)
                     \(query.whereClause)
                     """, arguments: StatementArguments(query.arguments), findings: false,
                 // Room for every client at once: growing the array copied it over and over.
@@ -102,15 +102,21 @@ extension AppDatabase {
 
 /// Read from the store's rows; the value itself is Core's.
 extension ClientState {
-    /// The `client_states t` columns to select, in the order ``init(row:)`` reads them; the findings come last.
+    /// The columns of `client_verdicts t` and `client_numbers n` to select (``joined``), in the order
+    /// ``init(row:)`` reads them; the findings come last.
     static let columns = listedColumns + ", t.findings"
     /// The same without the findings, which a listing does not show and which cost a JSON decoding per row.
     static let listedColumns = """
-        t.as_of, t.status, t.status_since, t.reason, t.abc, t.xyz, t.variation, t.share, t.dependence,
+        n.as_of, t.status, t.status_since, t.reason, t.abc, t.xyz, t.variation, n.share, t.dependence,
         t.revenue AS state_revenue, t.margin, t.first_purchase AS state_first_purchase,
         t.last_purchase AS state_last_purchase, t.purchase_days, t.typical_interval, t.spread, t.expected_next,
-        t.days_silent, t.p_alive, t.expected_purchases, t.expected_value, t.value_at_risk,
-        t.p_buy, t.silence_probability, t.mean_gap, t.gap_variation, t.season
+        n.days_silent, n.p_alive, n.expected_purchases, n.expected_value, n.value_at_risk,
+        n.p_buy, n.silence_probability, n.mean_gap, n.gap_variation, t.season
+        """
+    /// The joins that bring the state's two tables to `clients c`: each client has a row in both or in neither.
+    static let joined = """
+        LEFT JOIN client_verdicts t ON t.client = c.id
+        LEFT JOIN client_numbers n ON n.client = c.id
         """
     /// How many columns ``listedColumns`` are (none of them has a comma of its own).
     static let listedCount = listedColumns.split(separator: ",").count
@@ -120,7 +126,7 @@ extension ClientState {
         func money(_ index: Int32) -> Money? { row.isNull(index) ? nil : Money(scaled: row.int64(index)) }
         guard let status = ClientStatus(rawValue: row.text(1)), let abc = ABCClass(rawValue: row.text(4)),
             let dependence = Dependence(rawValue: row.text(8))
-        else { throw DatabaseError(message: "client_states holds an unknown status, class or dependence") }
+        else { throw DatabaseError(message: "client_verdicts holds an unknown status, class or dependence") }
         let findings = withFindings ? row.text(Int32(Self.listedCount)) : "[]"
         self.init(
             asOf: Day(number: Int32(row.int64(0))), status: status, statusSince: Day(number: Int32(row.int64(2))),
@@ -162,7 +168,7 @@ extension AppDatabase {
                     SELECT \(ClientState.columns), \(ClientSummary.columns)
                     FROM clients c
                     LEFT JOIN client_totals s ON s.client = c.id
-                    LEFT JOIN client_states t ON t.client = c.id
+                    \(ClientState.joined)
                     WHERE c.id = ?
                     """, arguments: [key], findings: true
             ).first

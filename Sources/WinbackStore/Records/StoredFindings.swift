@@ -1,7 +1,7 @@
 import Foundation
 import WinbackCore
 
-/// A client's findings as `client_states` keeps them: a JSON array of objects with the keys of `Finding`'s
+/// A client's findings as `client_verdicts` keeps them: a JSON array of objects with the keys of `Finding`'s
 /// `Codable` form, so a state written by either way reads back the same.
 public enum StoredFindings {
     /// The findings as stored. Written by hand: `JSONEncoder` took a second per 100,000 clients, most of whom have
