@@ -37,7 +37,10 @@ final class Inbox {
                 strangers.append((name, what))
                 continue
             }
-            let now = (size: Int64(info.st_size), modified: TimeInterval(info.st_mtim.tv_sec) + TimeInterval(info.st_mtim.tv_nsec) / 1e9)
+            let now = (
+                size: Int64(info.st_size),
+                modified: TimeInterval(info.st_mtim.tv_sec) + TimeInterval(info.st_mtim.tv_nsec) / 1e9
+            )
             looked[name] = now
             let unchangedSinceLastLook = lastLook[name].map { $0 == now } ?? false
             if unchangedSinceLastLook || Date().timeIntervalSince1970 - now.modified >= settle {
@@ -121,17 +124,23 @@ final class Inbox {
 
     /// Moves a refused file to `rejected/`, with `NAME.error.txt` naming every bad line and why.
     @discardableResult
+    ///
+    /// The reason is written before the file is moved: whoever sees the file in `rejected/` finds its reason beside
+    /// it, and a daemon stopped in between leaves the file where the next start takes it up again.
     func reject(_ path: String, error: String) throws -> String {
-        let target = try move(path, into: state.rejected)
-        try Data((error + "\n").utf8).write(to: URL(fileURLWithPath: target + ".error.txt"), options: .atomic)
-        chmod(target + ".error.txt", 0o640)
-        return target
+        try move(path, into: state.rejected) { target in
+            try Data((error + "\n").utf8).write(to: URL(fileURLWithPath: target + ".error.txt"), options: .atomic)
+            chmod(target + ".error.txt", 0o640)
+        }
     }
 
     /// Renames into `folder`, keeping the name, or adding `-2`, `-3`… before the extension if it is taken. A name
     /// too long for that (and for the `.error.txt` beside a refused file) is shortened, never refused: a file the
     /// database took must leave `.processing/`.
-    private func move(_ path: String, into folder: String) throws -> String {
+    /// `before` is called with the target before the rename; if the rename then fails, its `.error.txt` is removed.
+    private func move(
+        _ path: String, into folder: String, before: (String) throws -> Void = { _ in }
+    ) throws -> String {
         try makeDirectory(folder)
         let name = (path as NSString).lastPathComponent
         var stem = (name as NSString).deletingPathExtension
@@ -144,12 +153,17 @@ final class Inbox {
         stem = Self.prefix(stem, bytes: 255 - 7 - (ext.isEmpty ? 0 : ext.utf8.count + 1) - 10)
         var target = folder + "/" + stem + (ext.isEmpty ? "" : "." + ext)
         var counter = 2
-        while FileManager.default.fileExists(atPath: target) || FileManager.default.fileExists(atPath: target + ".error.txt") {
+        while FileManager.default.fileExists(atPath: target)
+            || FileManager.default.fileExists(atPath: target + ".error.txt")
+        {
             target = folder + "/" + stem + "-\(counter)" + (ext.isEmpty ? "" : "." + ext)
             counter += 1
         }
+        try before(target)
         guard rename(path, target) == 0 else {
-            throw InboxError(path: path, reason: String(cString: strerror(errno)))
+            let reason = String(cString: strerror(errno))
+            unlink(target + ".error.txt")
+            throw InboxError(path: path, reason: reason)
         }
         return target
     }
