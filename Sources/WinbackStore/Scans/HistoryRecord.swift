@@ -101,6 +101,8 @@ struct HistoryRecord {
                 let lines = reader.signed(), let categoryCount = reader.unsigned(),
                 categoryCount <= UInt64(bytes.count)
             else { return nil }
+            // Days only go forward: a record that says otherwise is damaged (readers cut histories as a prefix).
+            guard index == 0 || step > 0 else { return nil }
             day = index == 0 ? step : day &+ step
             guard day >= Int64(Int32.min), day <= Int64(Int32.max) else { return nil }
             if day > last { break }
