@@ -150,14 +150,18 @@ public struct Scanner: Sendable {
         // another thread while this one runs the silence model (a first scan writes 100,000, 1.6 s at that size).
         let keeping = Background { [database, control] in try database.keepHistoryRecords(records, control: control) }
         defer { keeping.abandon() }
+        // Master data, contacts and dossiers, read on another thread meanwhile: the silence model's book-wide fits
+        // leave a core idle.
+        let contextsLater = Background { [database] in try database.clientContexts(asOf: judged) }
+        defer { contextsLater.abandon() }
         let (fits, views) = SilenceStage.apply(
             to: &assessments, previous: keys.map { previous[$0] }, settings: settings, split: .threads)
         clock.lap("silence model")
         try control?.checkpoint()
         let classes = Classifier.classify(assessments.map(\.facts), settings: settings.classes)
         clock.lap("classes")
-        let (contexts, contactsTracked, dossiersTracked) = try database.clientContexts(asOf: judged)
-        clock.lap("contexts")
+        let (contexts, contactsTracked, dossiersTracked) = try contextsLater.wait()
+        clock.lap("contexts (read alongside)")
         try control?.checkpoint()
         let clients = keys.indices.map { index in
             (
