@@ -421,7 +421,8 @@ extension AppDatabase {
                         -- differs (0: never taken for current).
                         digest INTEGER NOT NULL DEFAULT 0
                     );
-                    -- scan_id: the scan that last wrote the client's numbers.
+                    -- scan_id: the scan that last wrote anything of the client's state (its numbers are written
+                    -- with its verdict).
                     CREATE TABLE client_numbers (
                         client INTEGER PRIMARY KEY REFERENCES clients(id),
                         scan_id INTEGER NOT NULL REFERENCES scans(id),

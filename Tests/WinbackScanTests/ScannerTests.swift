@@ -173,6 +173,34 @@ struct ScannerTests {
         #expect(again.changedTo.isEmpty == false, "the day's change is decided again, not skipped")
     }
 
+    @Test("a rescan that changes only some verdicts stamps those clients' states, and only those, with its scan")
+    func rescanStampsChangedVerdicts() throws {
+        let fixture = try ScanFixture()
+        let generator = SalesGenerator(
+            SalesScenario(clients: 60, start: Day(iso: "2024-01-01")!, end: Day(iso: "2024-12-31")!, seed: 5))
+        var sales = SalesCSVFormat.comma.header
+        generator.generate { sales += SalesCSVFormat.comma.line($0) }
+        try fixture.load("sales.csv", sales)
+        let first = try fixture.scan("2024-12-31").scanID
+        let verdicts = "SELECT client, status, reason, findings FROM client_verdicts ORDER BY client"
+        let before = try fixture.table(verdicts)
+        // The same day with looser returns and decline criteria: some findings change, no number does.
+        var settings = ChurnSettings()
+        settings.returns.share = 0.01
+        settings.decline.drop = 0.2
+        settings.decline.z = 1
+        let second = try WinbackScan.Scanner(
+            database: fixture.database, settings: settings, now: { Date(timeIntervalSince1970: 1_763_800_000) }
+        ).scan(asOf: Day(iso: "2024-12-31")!).scanID
+        let after = try fixture.table(verdicts)
+        let changed = Set(zip(before, after).filter { $0 != $1 }.map(\.0[0]))
+        #expect(!changed.isEmpty && changed.count < after.count)
+        for row in try fixture.table("SELECT client, scan_id FROM client_states") {
+            let expected = changed.contains(row[0]) ? second : first
+            #expect(row[1] == expected.databaseValue, "client \(row[0])")
+        }
+    }
+
     @Test("an outcome that fails after the clients' states are written leaves nothing of the scan")
     func outcomeFailsLate() throws {
         struct Failed: Error {}

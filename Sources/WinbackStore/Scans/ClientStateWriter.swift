@@ -10,7 +10,8 @@ import WinbackCore
 /// Each verdict row keeps a 64-bit digest of its values (``Digest``, of each value's kind and bytes in column order): a
 /// verdict whose digest is the stored one is not even handed to SQLite, where comparing 100,000 rows column by
 /// column cost a next-day scan a fifth of a second. A row edited by hand keeps its digest: set the digest to 0 to
-/// have the next scan write it again. Numbers rows are rewritten only where one of their values changed.
+/// have the next scan write it again. Numbers rows are rewritten where one of their values or the client's verdict
+/// changed.
 struct ClientStateWriter {
     static let batchSize = 64
     static let verdictColumns = [
@@ -66,15 +67,23 @@ struct ClientStateWriter {
             Self.verdict(clients[item.row].client, findings: item.findings, into: &binder)
             binder.put(item.digest)
         }
-        try db.batched(
-            clients.count, rows: Self.batchSize, columns: Self.numberColumns.count, control: control,
-            sql: {
-                Self.upsertSQL(
-                    "client_numbers", Self.numberColumns, compared: Self.numberColumns.dropFirst(2), rows: $0)
+        // A client whose verdict changed gets its numbers written too, changed or not: `scan_id` says which scan
+        // last wrote anything of the client's state, as it did when the state was one row.
+        var verdictChanged = [Bool](repeating: false, count: clients.count)
+        for item in changed { verdictChanged[item.row] = true }
+        let others = clients.indices.filter { !verdictChanged[$0] }
+        for (rows, compared) in [(changed.map(\.row), false), (others, true)] {
+            try db.batched(
+                rows.count, rows: Self.batchSize, columns: Self.numberColumns.count, control: control,
+                sql: {
+                    Self.upsertSQL(
+                        "client_numbers", Self.numberColumns,
+                        compared: compared ? Self.numberColumns.dropFirst(2) : nil, rows: $0)
+                }
+            ) { handle, index, base in
+                var binder = Binder(handle: handle, index: base + 1)
+                numbers(clients[rows[index]].key, clients[rows[index]].client, into: &binder)
             }
-        ) { handle, row, base in
-            var binder = Binder(handle: handle, index: base + 1)
-            numbers(clients[row].key, clients[row].client, into: &binder)
         }
     }
 
