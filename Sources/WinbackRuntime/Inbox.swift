@@ -123,21 +123,29 @@ final class Inbox {
     }
 
     /// Moves a refused file to `rejected/`, with `NAME.error.txt` naming every bad line and why.
-    @discardableResult
     ///
     /// The reason is written before the file is moved: whoever sees the file in `rejected/` finds its reason beside
-    /// it, and a daemon stopped in between leaves the file where the next start takes it up again.
+    /// it. A daemon stopped in between leaves the file where the next start takes it up again, and a reason without
+    /// its file, which that retry writes again under the same name.
+    @discardableResult
     func reject(_ path: String, error: String) throws -> String {
-        try move(path, into: state.rejected) { target in
-            try Data((error + "\n").utf8).write(to: URL(fileURLWithPath: target + ".error.txt"), options: .atomic)
-            chmod(target + ".error.txt", 0o640)
+        var written: String?
+        do {
+            return try move(path, into: state.rejected) { target in
+                try Data((error + "\n").utf8).write(to: URL(fileURLWithPath: target + ".error.txt"), options: .atomic)
+                written = target + ".error.txt"
+                chmod(target + ".error.txt", 0o640)
+            }
+        } catch {
+            // The file could not follow its reason: no reason stays without its file.
+            if let written { unlink(written) }
+            throw error
         }
     }
 
     /// Renames into `folder`, keeping the name, or adding `-2`, `-3`… before the extension if it is taken. A name
     /// too long for that (and for the `.error.txt` beside a refused file) is shortened, never refused: a file the
-    /// database took must leave `.processing/`.
-    /// `before` is called with the target before the rename; if the rename then fails, its `.error.txt` is removed.
+    /// database took must leave `.processing/`. `before` is called with the target before the rename.
     private func move(
         _ path: String, into folder: String, before: (String) throws -> Void = { _ in }
     ) throws -> String {
@@ -153,19 +161,27 @@ final class Inbox {
         stem = Self.prefix(stem, bytes: 255 - 7 - (ext.isEmpty ? 0 : ext.utf8.count + 1) - 10)
         var target = folder + "/" + stem + (ext.isEmpty ? "" : "." + ext)
         var counter = 2
-        while FileManager.default.fileExists(atPath: target)
-            || FileManager.default.fileExists(atPath: target + ".error.txt")
-        {
+        while Self.taken(target) {
             target = folder + "/" + stem + "-\(counter)" + (ext.isEmpty ? "" : "." + ext)
             counter += 1
         }
         try before(target)
         guard rename(path, target) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(target + ".error.txt")
-            throw InboxError(path: path, reason: reason)
+            throw InboxError(path: path, reason: String(cString: strerror(errno)))
         }
         return target
+    }
+
+    /// Whether a move may not use `path`: something is there (a link or a folder too, even a dangling link), or a
+    /// reason is there that belongs to a file. A reason whose file is not there, and that is no refused file itself
+    /// (those have a reason of their own), was left by a daemon stopped between writing it and moving its file: the
+    /// retry that refuses the file again writes it anew.
+    static func taken(_ path: String) -> Bool {
+        var info = stat()
+        if lstat(path, &info) == 0 { return true }
+        let reason = path + ".error.txt"
+        guard lstat(reason, &info) == 0 else { return false }
+        return (info.st_mode & S_IFMT) != S_IFREG || lstat(reason + ".error.txt", &info) == 0
     }
 
     /// The longest start of `text` that fits in `bytes` bytes of UTF-8, cut between characters.
