@@ -105,7 +105,13 @@ struct HistoryRecord {
             guard index == 0 || step > 0 else { return nil }
             day = index == 0 ? step : day &+ step
             guard day >= Int64(Int32.min), day <= Int64(Int32.max) else { return nil }
-            if day > last { break }
+            // Days after the cut are read through, not kept: the whole record is checked whatever the day.
+            if day > last {
+                for _ in 0..<categoryCount {
+                    guard reader.unsigned() != nil, reader.signed() != nil else { return nil }
+                }
+                continue
+            }
             var categories: [CategoryAmount] = []
             if !flat { categories.reserveCapacity(Int(categoryCount)) }
             for _ in 0..<categoryCount {
