@@ -155,20 +155,12 @@ struct HistoryRecordTests {
         let settings = ChurnSettings()
         for day in ["2024-12-31", "2024-09-15", "2024-04-20"] {
             let asOf = Day(iso: day)!
-            var rows: [ClientHistory] = []
             var flat: [ClientHistory] = []
             let database = fixture.database
-            try fixture.database.writer.read { db in
-                _ = try ClientHistoryReader(db: db, asOf: asOf).forEachRecorded(makeRecords: false) { _, history in
-                    rows.append(history)
-                }
-            }
-            rows = try rows.map { history in
-                // From the client's rows, not its record.
-                try database.writer.read { db in
-                    let key = try Int64.fetchOne(
-                        db, sql: "SELECT id FROM clients WHERE client_id = ?", arguments: [history.clientID])
-                    return try ClientHistoryReader(db: db, asOf: asOf, client: key).history(clientID: history.clientID)
+            // Each client from its rows, not its record, in key order as the reader gives them.
+            let rows = try database.writer.read { db in
+                try Row.fetchAll(db, sql: "SELECT id, client_id FROM clients ORDER BY id").map { row in
+                    try ClientHistoryReader(db: db, asOf: asOf, client: row[0]).history(clientID: row[1])
                 }
             }
             let read = try database.forEachHistory(asOf: asOf, flatCategories: true) { _, history in

@@ -119,13 +119,11 @@ struct ListingOrderTests {
                     """)
         }
         let reopened = try AppDatabase.open(path: path)
-        let again = try reopened.writer.read { db in try Row.fetchAll(db, sql: states).map { Array($0.databaseValues) }
-        }
-        #expect(again == before)
+        func read<Value>(_ body: (Database) throws -> Value) throws -> Value { try reopened.writer.read(body) }
+        #expect(try read { db in try Row.fetchAll(db, sql: states).map { Array($0.databaseValues) } } == before)
         #expect(try reopened.clientSummaries() == summaries)
         // A later scan rewrites every client's numbers, and its verdict only where it changed: the migrated rows
         // have no digest yet, so all of them once.
-        func read<Value>(_ body: (Database) throws -> Value) throws -> Value { try reopened.writer.read(body) }
         let verdicts = "SELECT * FROM client_verdicts ORDER BY client"
         let verdictsBefore = try read { db in try Row.fetchAll(db, sql: verdicts).map { Array($0.databaseValues) } }
         @discardableResult func scan(_ day: String) throws -> Int64 {

@@ -47,6 +47,8 @@ struct ClientStateWriter {
         while try digests.step() { stored[digests.int64(0)] = digests.int64(1) }
         // The verdicts that changed, with their findings as stored and their digest.
         var changed: [(row: Int, findings: String, digest: Int64)] = []
+        // The others: their numbers are written only where they changed.
+        var others: [Int] = []
         for row in clients.indices {
             if row & 0xFFF == 0 { try control?.checkpoint() }
             let findings = try StoredFindings.text(clients[row].client.assessment.findings)
@@ -55,6 +57,8 @@ struct ClientStateWriter {
             // 0 is the digest of a row written before digests were kept: never taken for current.
             if digest.value == 0 || stored[clients[row].key] != digest.value {
                 changed.append((row, findings, digest.value))
+            } else {
+                others.append(row)
             }
         }
         try db.batched(
@@ -69,9 +73,6 @@ struct ClientStateWriter {
         }
         // A client whose verdict changed gets its numbers written too, changed or not: `scan_id` says which scan
         // last wrote anything of the client's state, as it did when the state was one row.
-        var verdictChanged = [Bool](repeating: false, count: clients.count)
-        for item in changed { verdictChanged[item.row] = true }
-        let others = clients.indices.filter { !verdictChanged[$0] }
         for (rows, compared) in [(changed.map(\.row), false), (others, true)] {
             try db.batched(
                 rows.count, rows: Self.batchSize, columns: Self.numberColumns.count, control: control,

@@ -65,14 +65,9 @@ struct HistoryRecord {
         return out
     }
 
-    /// The days of a record up to `asOf`, as criteria see them; nil when the bytes are not a whole record (then the
-    /// client's rows are read instead).
-    static func days(_ bytes: UnsafeRawBufferPointer, through asOf: Day) -> [ActivityDay]? {
-        days(bytes, through: asOf, flat: false)?.days
-    }
-
-    /// The days of a record up to `asOf`, with their categories in the days or, when `flat`, in one
-    /// ``CategoryItems`` (the days then carry none); nil when the bytes are not a whole record.
+    /// The days of a record up to `asOf`, as criteria see them, with their categories in the days or, when `flat`, in
+    /// one ``CategoryItems`` (the days then carry none); nil when the bytes are not a whole record (then the client's
+    /// rows are read instead).
     static func days(
         _ bytes: UnsafeRawBufferPointer, through asOf: Day, flat: Bool
     ) -> (days: [ActivityDay], flat: CategoryItems?)? {
