@@ -73,6 +73,26 @@ struct ListingOrderTests {
         #expect(masterOnly == [[0x5A, 0x31], [0x65, 0xCC, 0x81, 0x31], [0xC3, 0xA9, 0x31]])
     }
 
+    @Test("the win-back list: by rank, as the rank's index orders it, ties (by hand) in the clients' order")
+    func listByRank() throws {
+        let fixture = try Self.fixture()
+        // Ranks against the clients' order, and ties: every third entry shares its rank with the one before.
+        try fixture.database.writer.write { db in
+            try db.execute(sql: "UPDATE winback_list SET rank = 1000 - rank - (rank % 3 = 0)")
+        }
+        let expected: [String] = try column(
+            fixture,
+            """
+            SELECT c.client_id FROM winback_list w JOIN clients c ON c.id = w.client
+            ORDER BY w.rank, w.client
+            """)
+        #expect(expected.count >= 9, "the book lists enough clients to have ties")
+        #expect(try fixture.database.winbackList().map(\.clientID) == expected)
+        #expect(try fixture.database.winbackList(limit: 4).map(\.clientID) == Array(expected.prefix(4)))
+        let ranks = try fixture.database.winbackList().map(\.rank)
+        #expect(Set(ranks).count < ranks.count, "ties were made")
+    }
+
     @Test("the win-back list carries each client's class from the same scan")
     func listClasses() throws {
         let fixture = try Self.fixture()

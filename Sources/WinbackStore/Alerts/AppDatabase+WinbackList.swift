@@ -33,21 +33,30 @@ extension AppDatabase {
         try writer.read { db in
             var query = FilterQuery()
             try filter.apply(to: &query, client: "w.client", among: "SELECT client FROM winback_list", db)
-            query.arguments.append(limit.map { max($0, 0) } ?? -1)
+            // The first few by the rank's index; the whole list in the table's order, which is the clients' (the
+            // client is the key), and then sorted by rank here: going by the index fetched every row and its client
+            // from another place in the file, 0.04 s of reading 17,000 entries of a 100,000-client book.
+            let order = limit.map { limit in
+                query.arguments.append(max(limit, 0))
+                return "ORDER BY w.rank LIMIT ?"
+            }
             let statement = try db.makeStatement(
                 sql: """
                     SELECT \(WinbackListEntry.columns)
-                    FROM winback_list w JOIN clients c ON c.id = w.client
+                    FROM winback_list w CROSS JOIN clients c ON c.id = w.client
                     JOIN scans s ON s.id = w.scan_id
                     \(query.whereClause)
-                    ORDER BY w.rank LIMIT ?
+                    \(order ?? "")
                     """)
             try statement.setArguments(StatementArguments(query.arguments))
             let rows = RawCursor(statement, db: db)
             var entries: [WinbackListEntry] = []
             var offers = StoredOfferReader()
             while try rows.step() { entries.append(try WinbackListEntry(rows, offers: &offers)) }
-            return entries
+            guard order == nil else { return entries }
+            // Equal ranks (only a hand edit makes them) stay in the clients' order, as the index keeps them.
+            return entries.enumerated().sorted { ($0.element.rank, $0.offset) < ($1.element.rank, $1.offset) }
+                .map(\.element)
         }
     }
 
