@@ -69,13 +69,9 @@ public struct Listing: Sendable {
 
     public var rowCount: Int { made?.count ?? stored.count }
 
-    /// Hands each row to `body` in order, making it only then if the listing makes its rows as it is written.
-    public func forEachRow(_ body: ([Cell]) throws -> Void) rethrows {
-        if let made {
-            for index in 0..<made.count { try body(made.row(index)) }
-        } else {
-            for row in stored { try body(row) }
-        }
+    /// Row `index`, made now if the listing makes its rows as it is written.
+    public func row(_ index: Int) -> [Cell] {
+        made.map { $0.row(index) } ?? stored[index]
     }
 
     public mutating func append(_ row: [Cell]) {

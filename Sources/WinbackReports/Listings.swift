@@ -6,7 +6,7 @@ public enum Listings {
     /// The alert list: every column in JSON and CSV; a terminal table keeps what fits, the id and the title (which
     /// names the client and what happened) always.
     public static func alerts(_ alerts: [Alert], format: OutputFormat) -> Listing {
-        var report = Listing(columns: [
+        let columns: [Listing.Column] = [
             .init(key: "id", header: "id", priority: .key),
             .init(key: "severity", header: "severity", priority: .medium),
             .init(key: "status", header: "status", priority: .medium),
@@ -23,9 +23,11 @@ public enum Listings {
             .init(key: "last_seen", header: "seen", priority: .detail),
             .init(key: "snoozed_until", header: "snoozed to", priority: .low),
             .init(key: "resolution", header: "resolution", priority: .detail),
-        ])
-        for alert in alerts {
-            report.append([
+        ]
+        // Each row made as it is written, in parts on the machine's threads.
+        return Listing(columns: columns, count: alerts.count) { index in
+            let alert = alerts[index]
+            return [
                 .integer(Int(alert.id)), .text(alert.severity.rawValue), .text(alert.status.rawValue),
                 .text(alert.kind.rawValue), .text(alert.clientID), .text(alert.clientName), .text(alert.manager),
                 .text(alert.title), .text(alert.explanation), .text(alert.category),
@@ -35,14 +37,13 @@ public enum Listings {
                 .date(alert.firstSeen),
                 .date(alert.lastSeen), .date(alert.snoozedUntil),
                 .text(alert.resolution),
-            ])
+            ]
         }
-        return report
     }
 
     /// The win-back list: in a narrow terminal who (by name), why, what it is worth and the offer come first.
     public static func winback(_ rows: [WinbackListEntry], format: OutputFormat) -> Listing {
-        var report = Listing(columns: [
+        let columns: [Listing.Column] = [
             .init(key: "rank", header: "#", priority: .key),
             .init(key: "client_id", header: "client", priority: .high),
             .init(key: "client_name", header: "name", maxWidth: 24, priority: .key, flex: .init(share: 0.15, lines: 2)),
@@ -60,9 +61,11 @@ public enum Listings {
             .init(key: "discount", header: "discount", priority: .detail),
             .init(key: "paused_until", header: "no visit before", priority: .detail),
             .init(key: "as_of", header: "as of", priority: .detail),
-        ])
-        for row in rows {
-            report.append([
+        ]
+        // Each row made as it is written, in parts on the machine's threads.
+        return Listing(columns: columns, count: rows.count) { index in
+            let row = rows[index]
+            return [
                 .integer(row.rank), .text(row.clientID), .text(row.clientName), .text(row.manager),
                 .text(row.status.rawValue), .text(row.abc?.rawValue),
                 format == .table ? .number(row.value.formatted(decimals: 0)) : .money(row.value),
@@ -72,9 +75,8 @@ public enum Listings {
                 .integer(row.missedCycles), .text(row.reason), .text(row.offer.map(describe)),
                 .text(row.offer?.kind.rawValue), .number(row.offer?.discount.map { fixed($0, 1) }),
                 .date(row.offer?.pausedUntil), .date(row.asOf),
-            ])
+            ]
         }
-        return report
     }
 
     /// Every client with its purchases and what the latest scan said (`winback clients`).
@@ -107,27 +109,31 @@ public enum Listings {
         if dated { columns.append(.init(key: "as_of", header: "as of")) }
         // Each row made as it is written: the whole book's listing is 2.2 million cells.
         return Listing(columns: columns, count: clients.count) { index in
-            let client = clients[index]
-            let state = client.state
-            var row: [Listing.Cell] = [
-                .text(client.clientID), .text(client.name), .text(client.manager), .text(client.region),
-                .text(state?.status.rawValue), .text(state?.abc.rawValue), .text(state?.xyz?.rawValue),
-                format == .table
-                    ? .number(state.map { fixed($0.share * 100, 1) + " %" })
-                    : .number(state.map { fixed($0.share, 6) }),
-                .date(client.firstPurchase), .date(client.lastPurchase), .integer(client.documents),
-                format == .table ? .number(client.revenue.formatted()) : .money(client.revenue),
-                .number(state?.rhythm.map { fixed($0, 1) }), .date(state?.expectedNext),
-                .integer(state?.daysSilent), .integer(state?.missedCycles),
-                .number(state?.pAlive.map { fixed($0, format == .table ? 2 : 4) }),
-                .number(state?.pBuy.map { fixed($0, format == .table ? 2 : 4) }),
-                .number(state?.expectedPurchases.map { fixed($0, 2) }),
-                .number(state?.silenceProbability.map { format == .table ? rarity($0) : "\($0)" }),
-                .text(state?.season),
-            ]
-            if dated { row.append(.date(state?.asOf)) }
-            return row
+            cells(clients[index], format: format, dated: dated)
         }
+    }
+
+    /// A client's row of ``clients(_:format:)``. Borrowed, not copied: a copy retained each of its strings, and the
+    /// threads writing a listing's parts then queued for the same counts.
+    private static func cells(_ client: borrowing ClientSummary, format: OutputFormat, dated: Bool) -> [Listing.Cell] {
+        let table = format == .table
+        var row: [Listing.Cell] = [
+            .text(client.clientID), .text(client.name), .text(client.manager), .text(client.region),
+            .text(client.state?.status.rawValue), .text(client.state?.abc.rawValue),
+            .text(client.state?.xyz?.rawValue),
+            .number((client.state?.share).map { table ? fixed($0 * 100, 1) + " %" : fixed($0, 6) }),
+            .date(client.firstPurchase), .date(client.lastPurchase), .integer(client.documents),
+            table ? .number(client.revenue.formatted()) : .money(client.revenue),
+            .number(client.state?.rhythm.map { fixed($0, 1) }), .date(client.state?.expectedNext),
+            .integer(client.state?.daysSilent), .integer(client.state?.missedCycles),
+            .number(client.state?.pAlive.map { fixed($0, table ? 2 : 4) }),
+            .number(client.state?.pBuy.map { fixed($0, table ? 2 : 4) }),
+            .number(client.state?.expectedPurchases.map { fixed($0, 2) }),
+            .number(client.state?.silenceProbability.map { table ? rarity($0) : "\($0)" }),
+            .text(client.state?.season),
+        ]
+        if dated { row.append(.date(client.state?.asOf)) }
+        return row
     }
 
     /// One direction on one scan day, with the same direction on the scan day before.

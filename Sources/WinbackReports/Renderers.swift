@@ -11,84 +11,121 @@ public enum TableRenderer {
 
     /// The table's UTF-8 bytes.
     public static func bytes(_ report: Listing, fit: TableFit = .unlimited) -> [UInt8] {
-        // Only the columns that may be drawn are prepared: detail columns wait for --wide. Each cell's width is
-        // counted once.
+        // Only the columns that may be drawn are prepared: detail columns wait for --wide. Each cell's text and width
+        // are worked out once, in parts of the rows on the machine's threads.
         let candidates = report.columns.indices.filter { fit.wide || report.columns[$0].priority > .detail }
-        let rows = report.rows
-        let cells = rows.map { row in candidates.map { display(row[$0]) } }
-        let cellWidths = cells.map { $0.map(width) }
-        var longest = report.columns.map { width($0.header) }
-        for row in cellWidths {
-            for (position, cellWidth) in row.enumerated() where cellWidth > longest[candidates[position]] {
-                longest[candidates[position]] = cellWidth
-            }
+        let flexible = candidates.indices.filter {
+            fit.width != nil && !fit.wide && report.columns[candidates[$0]].flex != nil
         }
+        let parts = RowParts.map(report.rowCount) { rows in
+            CellPart(report, rows: rows, candidates: candidates, flexible: flexible)
+        }
+        var longest = report.columns.map { width($0.header) }
         // A flexible column's longest word, when the table is fitted to a width: it keeps room for it.
         var longestWord = report.columns.map { _ in 0 }
-        if fit.width != nil, !fit.wide {
-            for (position, index) in candidates.enumerated() where report.columns[index].flex != nil {
-                longestWord[index] = cells.reduce(0) { max($0, CellText.longestWord($1[position])) }
+        for part in parts {
+            for (position, index) in candidates.enumerated() {
+                longest[index] = max(longest[index], part.longest[position])
+                longestWord[index] = max(longestWord[index], part.longestWord[position])
             }
         }
         let layout = TableLayout(report, longest: longest, longestWord: longestWord, fit: fit)
         let positions = layout.columns.map { candidates.firstIndex(of: $0)! }
         let widths = layout.widths
+        let first = report.rowCount > 0 ? report.row(0) : nil
         let right = layout.columns.map { index -> Bool in
-            if case .number = rows.first?[index] { return true }
+            if case .number = first?[index] { return true }
             return report.columns[index].alignRight
         }
         // How many lines a value longer than its cell may take (1: shortened): without a width, every row is one
         // line, for the programs that read it; --wide writes every value whole.
         let lines = layout.columns.map { fit.width == nil ? 1 : report.columns[$0].flex?.lines ?? 1 }
-        // Written into one byte buffer: a table of 100,000 clients is 20 MB.
-        var out: [UInt8] = []
-        out.reserveCapacity((widths.reduce(0, +) + 2 * widths.count + 1) * (cells.count + 2))
-        func write(_ value: String, width valueWidth: Int, column: Int) {
-            if column > 0 { out.append(contentsOf: [0x20, 0x20]) }
-            let pad = repeatElement(UInt8(0x20), count: max(widths[column] - valueWidth, 0))
-            if right[column] { out.append(contentsOf: pad) }
-            out.append(contentsOf: value.utf8)
-            if !right[column] { out.append(contentsOf: pad) }
-        }
-        func endLine() {
-            while out.last == 0x20 { out.removeLast() }
-            out.append(0x0A)
-        }
-        for (column, index) in layout.columns.enumerated() {
-            write(report.columns[index].header, width: width(report.columns[index].header), column: column)
-        }
-        endLine()
-        for column in widths.indices {
-            write(String(repeating: "-", count: widths[column]), width: widths[column], column: column)
-        }
-        endLine()
-        for (row, values) in cells.enumerated() {
-            let valueWidths = cellWidths[row]
-            if fit.wide || positions.indices.allSatisfy({ valueWidths[positions[$0]] <= widths[$0] }) {
-                for (column, position) in positions.enumerated() {
-                    write(values[position], width: valueWidths[position], column: column)
+        let lineWidth = widths.reduce(0, +) + 2 * widths.count + 1
+        var head = Lines(widths: widths, right: right, capacity: 3 * lineWidth)
+        head.write(layout.columns.map { report.columns[$0].header })
+        head.write(widths.map { String(repeating: "-", count: $0) })
+        // The rows' lines in the same parts, on the same threads: a table of 100,000 clients is 20 MB.
+        return RowParts.each(parts.count) { part in
+            var out = Lines(widths: widths, right: right, capacity: parts[part].cells.count * lineWidth)
+            for (values, valueWidths) in zip(parts[part].cells, parts[part].widths) {
+                if fit.wide || positions.indices.allSatisfy({ valueWidths[positions[$0]] <= widths[$0] }) {
+                    out.write(positions.map { values[$0] }, widths: positions.map { valueWidths[$0] })
+                    continue
                 }
-                endLine()
-                continue
-            }
-            // A value wider than its cell wraps over lines (or is shortened); the row takes as many as its tallest.
-            let wrapped = positions.enumerated().map { column, position in
-                valueWidths[position] <= widths[column]
-                    ? [values[position]] : CellText.wrap(values[position], width: widths[column], lines: lines[column])
-            }
-            for number in 0..<(wrapped.map(\.count).max() ?? 1) {
-                for (column, parts) in wrapped.enumerated() {
-                    let part = number < parts.count ? parts[number] : ""
-                    write(part, width: width(part), column: column)
+                // A value wider than its cell wraps over lines (or is shortened); the row takes as many as its
+                // tallest.
+                let wrapped = positions.enumerated().map { column, position in
+                    valueWidths[position] <= widths[column]
+                        ? [values[position]]
+                        : CellText.wrap(values[position], width: widths[column], lines: lines[column])
                 }
-                endLine()
+                for number in 0..<(wrapped.map(\.count).max() ?? 1) {
+                    out.write(wrapped.map { number < $0.count ? $0[number] : "" })
+                }
+            }
+            return out.bytes
+        }.joined(head: head.bytes)
+    }
+
+    /// The cells of some rows as a terminal shows them, with their widths, and the widest value (and word) of each
+    /// column among them.
+    private struct CellPart: Sendable {
+        var cells: [[String]] = []
+        var widths: [[Int]] = []
+        var longest: [Int]
+        var longestWord: [Int]
+
+        init(_ report: Listing, rows: Range<Int>, candidates: [Int], flexible: [Int]) {
+            longest = candidates.map { _ in 0 }
+            longestWord = longest
+            cells.reserveCapacity(rows.count)
+            widths.reserveCapacity(rows.count)
+            for index in rows {
+                let row = report.row(index)
+                let values = candidates.map { display(row[$0]) }
+                let valueWidths = values.map(width)
+                for position in valueWidths.indices where valueWidths[position] > longest[position] {
+                    longest[position] = valueWidths[position]
+                }
+                for position in flexible {
+                    longestWord[position] = max(longestWord[position], CellText.longestWord(values[position]))
+                }
+                cells.append(values)
+                widths.append(valueWidths)
             }
         }
-        return out
+    }
+
+    /// Lines of a table being written: values padded to their columns' widths, two spaces between, no spaces at
+    /// the end of a line.
+    private struct Lines {
+        let widths: [Int]
+        let right: [Bool]
+        var bytes: [UInt8] = []
+
+        init(widths: [Int], right: [Bool], capacity: Int) {
+            self.widths = widths
+            self.right = right
+            bytes.reserveCapacity(capacity)
+        }
+
+        /// One line of `values`, one a column, each `valueWidths` wide (counted here when not given).
+        mutating func write(_ values: [String], widths valueWidths: [Int]? = nil) {
+            for (column, value) in values.enumerated() {
+                if column > 0 { bytes.append(contentsOf: [0x20, 0x20]) }
+                let valueWidth = valueWidths?[column] ?? TableRenderer.width(value)
+                let pad = repeatElement(UInt8(0x20), count: max(widths[column] - valueWidth, 0))
+                if right[column] { bytes.append(contentsOf: pad) }
+                bytes.append(contentsOf: value.utf8)
+                if !right[column] { bytes.append(contentsOf: pad) }
+            }
+            while bytes.last == 0x20 { bytes.removeLast() }
+            bytes.append(0x0A)
+        }
     }
 
     /// Columns a value takes: its characters, counted cheaply when they are all ASCII.
-    private static func width(_ text: String) -> Int {
+    fileprivate static func width(_ text: String) -> Int {
         text.utf8.allSatisfy { $0 < 0x80 } ? text.utf8.count : text.count
     }
 
@@ -112,29 +149,34 @@ public enum JSONRenderer {
 
     /// The JSON's UTF-8 bytes.
     public static func bytes(_ report: Listing) -> [UInt8] {
-        // Written cell by cell into one buffer: 100,000 clients are 30 MB of JSON.
-        var out = JSONBytes(capacity: 64 + report.rowCount * (24 + 40 * report.columns.count))
-        // Each key with its colon, escaped once for every row.
-        let keys = report.columns.map { column in
-            var key = JSONBytes(capacity: column.key.utf8.count + 4)
-            key.string(column.key)
-            key.raw(": ")
-            return key.bytes
+        // Each key with its colon, escaped once for every row, all in one buffer.
+        var keys = JSONBytes(capacity: 24 * report.columns.count)
+        let keyEnds = report.columns.map { column in
+            keys.string(column.key)
+            keys.raw(": ")
+            return keys.bytes.count
         }
-        // As `JSONBytes.array` writes an array, row by row as the listing makes them.
+        let allKeys = keys.bytes
+        // As `JSONBytes.array` writes an array: 100,000 clients are 50 MB of JSON, written cell by cell in parts.
         guard report.rowCount > 0 else { return Array("[]\n".utf8) }
-        out.raw("[\n")
-        var first = true
-        report.forEachRow { row in
-            out.raw(first ? "  " : ",\n  ")
-            first = false
-            out.object(min(keys.count, row.count)) { column, out in
-                out.raw(bytes: keys[column])
-                write(row[column], to: &out)
+        return RowParts.map(report.rowCount) { rows in
+            // The keys copied for each part: parts that shared them queued to count their references.
+            let keyBytes = allKeys.map { $0 }
+            var out = JSONBytes(capacity: rows.count * (24 + 32 * report.columns.count))
+            keyBytes.withUnsafeBufferPointer { keyBytes in
+                for index in rows {
+                    out.raw(index == 0 ? "  {" : ",\n  {")
+                    let row = report.row(index)
+                    for column in 0..<min(keyEnds.count, row.count) {
+                        if column > 0 { out.raw(", ") }
+                        out.raw(bytes: keyBytes[(column == 0 ? 0 : keyEnds[column - 1])..<keyEnds[column]])
+                        write(row[column], to: &out)
+                    }
+                    out.raw("}")
+                }
             }
-        }
-        out.raw("\n]\n")
-        return out.bytes
+            return out.bytes
+        }.joined(head: Array("[\n".utf8), tail: Array("\n]\n".utf8))
     }
 
     /// A cell's value, as ``value(_:)`` gives it, without building the value for text and numbers.
@@ -171,7 +213,6 @@ public enum CSVRenderer {
     /// The listing's CSV bytes, with where each row ends: the outbox writes the whole book's file and each manager's
     /// rows of it from one encoding.
     public static func encode(_ report: Listing, locale: OutputLocale = .plain) -> CSVTable {
-        // Written into one byte buffer: the outbox's CSVs hold every alert of a large book.
         let delimiter = locale.csvDelimiter.asciiValue ?? UInt8(ascii: ",")
         var header: [UInt8] = locale.byteOrderMark ? [0xEF, 0xBB, 0xBF] : []
         for (index, column) in report.columns.enumerated() {
@@ -179,18 +220,31 @@ public enum CSVRenderer {
             header.append(contentsOf: quote(column.key, delimiter: delimiter).utf8)
         }
         header.append(contentsOf: [13, 10])
-        var out: [UInt8] = []
-        out.reserveCapacity(report.rowCount * 24 * max(report.columns.count, 1))
+        // Written in parts, each into its own buffer with where its rows end, then put together.
+        let numbers = locale.numbers
+        let parts = RowParts.map(report.rowCount) { rows in
+            var out: [UInt8] = []
+            out.reserveCapacity(rows.count * 24 * max(report.columns.count, 1))
+            var ends: [Int] = []
+            ends.reserveCapacity(rows.count)
+            for index in rows {
+                for (column, cell) in report.row(index).enumerated() {
+                    if column > 0 { out.append(delimiter) }
+                    write(cell, delimiter: delimiter, numbers: numbers, to: &out)
+                }
+                out.append(contentsOf: [13, 10])
+                ends.append(out.count)
+            }
+            return (bytes: out, ends: ends)
+        }
         var ends: [Int] = []
         ends.reserveCapacity(report.rowCount)
-        report.forEachRow { row in
-            for (index, cell) in row.enumerated() {
-                if index > 0 { out.append(delimiter) }
-                write(cell, delimiter: delimiter, numbers: locale.numbers, to: &out)
-            }
-            out.append(contentsOf: [13, 10])
-            ends.append(out.count)
+        var offset = 0
+        for part in parts {
+            ends.append(contentsOf: part.ends.lazy.map { $0 + offset })
+            offset += part.bytes.count
         }
+        let out = parts.map(\.bytes).joined()
         return CSVTable(header: header, body: out, ends: ends)
     }
 

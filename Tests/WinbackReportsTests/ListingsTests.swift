@@ -91,8 +91,9 @@ struct ListingsTests {
                 made.bytes(format, locale: LocaleOutputTests.german)
                     == built.bytes(format, locale: LocaleOutputTests.german), "\(format)")
         }
-        var rows: [String] = []
-        made.forEachRow { row in if case .text(let name?) = row[0] { rows.append(name) } }
+        let rows = (0..<made.rowCount).map { made.row($0) }.map { row in
+            if case .text(let name?) = row[0] { name } else { "" }
+        }
         #expect(rows == values.map(\.0))
         // Appending to it keeps the rows made so far, in order.
         var grown = made

@@ -72,8 +72,8 @@ public struct JSONBytes: Sendable {
     public var string: String { String(decoding: bytes, as: UTF8.self) }
 
     /// Bytes already in JSON's form, written as they are (a key written once for every row of a listing).
-    public mutating func raw(bytes more: [UInt8]) {
-        bytes.append(contentsOf: more)
+    public mutating func raw(bytes more: Slice<UnsafeBufferPointer<UInt8>>) {
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: more))
     }
 
     /// Raw text, written as it is (punctuation, a number already in JSON's form).
