@@ -124,9 +124,9 @@ public enum TableRenderer {
         }
     }
 
-    /// Columns a value takes: its characters, counted cheaply when they are all ASCII.
+    /// Columns a value takes: its characters (``CellText/characters(_:)``).
     fileprivate static func width(_ text: String) -> Int {
-        text.utf8.allSatisfy { $0 < 0x80 } ? text.utf8.count : text.count
+        CellText.characters(text)
     }
 
     /// A cell as a terminal shows it, whole: the layout decides where it wraps or is shortened.
@@ -338,9 +338,16 @@ public struct CSVTable: Sendable {
 
 /// Control characters from data shown as `\u{1b}`, so that a client name cannot move the cursor or clear the screen.
 public func escapeControls(_ text: String) -> String {
-    guard
-        text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || (0x80..<0xA0).contains($0.value) })
-    else { return text }
+    // Looked for in the UTF-8 bytes: a control is a byte below 0x20 or 0x7F, or a C1 control (0xC2 then 0x80–0x9F);
+    // none of these bytes occurs inside another character's UTF-8.
+    var bytes = text
+    let hasControl = bytes.withUTF8 { bytes in
+        bytes.indices.contains { index in
+            let byte = bytes[index]
+            return byte < 0x20 || byte == 0x7F || (byte == 0xC2 && index + 1 < bytes.count && bytes[index + 1] < 0xA0)
+        }
+    }
+    guard hasControl else { return text }
     var out = ""
     for scalar in text.unicodeScalars {
         if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) {

@@ -76,4 +76,41 @@ struct RowPartsTests {
         #expect(CSVRenderer.encode(Self.listing(0..<0)).ends.isEmpty)
         #expect(TableRenderer.render(Self.listing(0..<0)).split(separator: "\n").count == 2)
     }
+
+    @Test("characters are counted as Swift counts them, joining scalars and all")
+    func characters() {
+        // Every scalar the count takes without Unicode's rules, between letters and doubled.
+        for value in UInt32(0)..<0x2C00 {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            for text in ["a\(scalar)a", "\(scalar)\(scalar)"] {
+                #expect(CellText.characters(text) == text.count, "U+\(String(value, radix: 16))")
+            }
+        }
+        // Mixed with scalars that join their neighbours: combining marks, a joiner, a variation selector, CR LF,
+        // Hangul jamo, regional indicators, an emoji.
+        let pool: [Unicode.Scalar] = [
+            "a", "Z", " ", "%", "\r", "\n", "\u{E9}", "\u{B1}", "\u{D7}", "\u{2212}", "\u{2026}", "\u{20AC}",
+            "\u{2192}", "\u{2BFF}", "\u{2C00}", "\u{301}", "\u{20D7}", "\u{200D}", "\u{200C}", "\u{FE0F}", "\u{1100}",
+            "\u{1161}", "\u{11A8}", "\u{1F1E9}", "\u{1F1EA}", "\u{1F600}", "\u{0600}", "\u{0903}", "\u{85}",
+        ]
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((seed >> 33) % UInt64(bound))
+        }
+        for _ in 0..<20_000 {
+            var text = ""
+            for _ in 0..<next(10) { text.unicodeScalars.append(pool[next(pool.count)]) }
+            #expect(CellText.characters(text) == text.count, "\(text.unicodeScalars.map { $0.value })")
+        }
+    }
+
+    @Test("control characters are shown, whatever bytes their neighbours have")
+    func controls() {
+        #expect(escapeControls("a\u{85}b\u{9F}c") == "a\\u{85}b\\u{9f}c")
+        #expect(escapeControls("\u{1B}[2J\u{7F}") == "\\u{1b}[2J\\u{7f}")
+        // The same lead byte (0xC2) before printable characters: no-break space, ±, ©.
+        #expect(escapeControls("\u{A0}±©\u{C2}") == "\u{A0}±©\u{C2}")
+        #expect(escapeControls("±\u{80}") == "±\\u{80}")
+    }
 }
