@@ -50,12 +50,19 @@ struct Terminal: Equatable {
     }
 }
 
-/// Writes `bytes` to standard output after whatever `print` has buffered: a listing of the whole book goes out as
-/// the bytes it was rendered in, without a `String` of them first. A reader that closed the pipe
-/// (`winback clients | head`) wanted no more; a non-blocking one is waited for; any other failure (a full disk) is
-/// the command's.
-func writeOut(_ bytes: [UInt8]) throws {
+/// Writes `chunks` to standard output, one after the other, after whatever `print` has buffered: a listing of the
+/// whole book goes out in the pieces it was rendered in, without a `String` of them, or one buffer, first. A reader
+/// that closed the pipe (`winback clients | head`) wanted no more; a non-blocking one is waited for; any other failure
+/// (a full disk) is the command's.
+func writeOut(_ chunks: [[UInt8]]) throws {
     fflush(nil)
+    for chunk in chunks {
+        guard try writeAll(chunk) else { return }
+    }
+}
+
+/// Writes `bytes` to standard output; false when the reader closed the pipe.
+private func writeAll(_ bytes: [UInt8]) throws -> Bool {
     try bytes.withUnsafeBytes { buffer in
         var offset = 0
         while offset < buffer.count {
@@ -68,10 +75,11 @@ func writeOut(_ bytes: [UInt8]) throws {
                     _ = poll(&ready, 1, -1)
                     continue
                 }
-                if errno == EPIPE { return }
+                if errno == EPIPE { return false }
                 throw CommandFailure(reason: "standard output: \(String(cString: strerror(errno)))")
             }
             offset += written
         }
+        return true
     }
 }

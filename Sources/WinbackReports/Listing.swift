@@ -95,29 +95,33 @@ public struct Listing: Sendable {
         String(decoding: bytes(format, locale: locale, fit: fit), as: UTF8.self)
     }
 
-    /// ``render(_:locale:fit:)`` as the UTF-8 bytes it is written in: what a command writes out without making a
-    /// `String` of 30 MB first.
+    /// ``render(_:locale:fit:)`` as the UTF-8 bytes it is written in.
     public func bytes(_ format: OutputFormat, locale: OutputLocale, fit: TableFit = .unlimited) -> [UInt8] {
+        chunks(format, locale: locale, fit: fit).joined()
+    }
+
+    /// ``bytes(_:locale:fit:)`` in the pieces it was written in, one after the other: what a command writes out
+    /// without copying 50 MB of JSON into one buffer first.
+    public func chunks(_ format: OutputFormat, locale: OutputLocale, fit: TableFit = .unlimited) -> [[UInt8]] {
         switch format {
-        case .table: return TableRenderer.bytes(localizingNumbers(locale.numbers), fit: fit)
-        case .json: return JSONRenderer.bytes(self)
+        case .table: return TableRenderer.chunks(localizingNumbers(locale.numbers), fit: fit)
+        case .json: return JSONRenderer.chunks(self)
         case .csv:
             let table = CSVRenderer.encode(self, locale: locale)
-            return table.header + table.body
+            return [table.header, table.body]
         }
     }
 
-    /// The listing with its number cells (written the default way) in the marks of `style`.
+    /// The listing with its number cells (written the default way) in the marks of `style`, each row made as it is
+    /// written.
     func localizingNumbers(_ style: NumberStyle) -> Listing {
         guard !style.isPlain else { return self }
-        var copy = self
-        copy.rows = rows.map { row in
-            row.map { cell in
+        return Listing(columns: columns, count: rowCount) { [self] index in
+            row(index).map { cell in
                 if case .number(let text?) = cell { return .number(style.localize(text)) }
                 return cell
             }
         }
-        return copy
     }
 
     public func render(_ format: OutputFormat) -> String {

@@ -11,6 +11,11 @@ public enum TableRenderer {
 
     /// The table's UTF-8 bytes.
     public static func bytes(_ report: Listing, fit: TableFit = .unlimited) -> [UInt8] {
+        chunks(report, fit: fit).joined()
+    }
+
+    /// The table's UTF-8 bytes in the pieces they were written in, one after the other.
+    static func chunks(_ report: Listing, fit: TableFit) -> [[UInt8]] {
         // Only the columns that may be drawn are prepared: detail columns wait for --wide. Each cell's text and width
         // are worked out once, in parts of the rows on the machine's threads.
         let candidates = report.columns.indices.filter { fit.wide || report.columns[$0].priority > .detail }
@@ -64,7 +69,7 @@ public enum TableRenderer {
                 }
             }
             return out.bytes
-        }.joined(head: head.bytes)
+        }.inserting(head.bytes)
     }
 
     /// The cells of some rows as a terminal shows them, with their widths, and the widest value (and word) of each
@@ -149,6 +154,11 @@ public enum JSONRenderer {
 
     /// The JSON's UTF-8 bytes.
     public static func bytes(_ report: Listing) -> [UInt8] {
+        chunks(report).joined()
+    }
+
+    /// The JSON's UTF-8 bytes in the pieces they were written in, one after the other.
+    static func chunks(_ report: Listing) -> [[UInt8]] {
         // Each key with its colon, escaped once for every row, all in one buffer.
         var keys = JSONBytes(capacity: 24 * report.columns.count)
         let keyEnds = report.columns.map { column in
@@ -158,7 +168,7 @@ public enum JSONRenderer {
         }
         let allKeys = keys.bytes
         // As `JSONBytes.array` writes an array: 100,000 clients are 50 MB of JSON, written cell by cell in parts.
-        guard report.rowCount > 0 else { return Array("[]\n".utf8) }
+        guard report.rowCount > 0 else { return [Array("[]\n".utf8)] }
         return RowParts.map(report.rowCount) { rows in
             // The keys copied for each part: parts that shared them queued to count their references.
             let keyBytes = allKeys.map { $0 }
@@ -176,7 +186,7 @@ public enum JSONRenderer {
                 }
             }
             return out.bytes
-        }.joined(head: Array("[\n".utf8), tail: Array("\n]\n".utf8))
+        }.inserting(Array("[\n".utf8), appending: Array("\n]\n".utf8))
     }
 
     /// A cell's value, as ``value(_:)`` gives it, without building the value for text and numbers.

@@ -40,13 +40,16 @@ enum RowParts {
 }
 
 extension Array where Element == [UInt8] {
-    /// The parts one after the other, after `head` and before `tail`.
-    func joined(head: [UInt8] = [], tail: [UInt8] = []) -> [UInt8] {
+    /// The pieces one after the other in one buffer.
+    func joined() -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(head.count + reduce(0) { $0 + $1.count } + tail.count)
-        out.append(contentsOf: head)
-        for part in self { out.append(contentsOf: part) }
-        out.append(contentsOf: tail)
+        out.reserveCapacity(reduce(0) { $0 + $1.count })
+        for piece in self { out.append(contentsOf: piece) }
         return out
+    }
+
+    /// The pieces after `head` and before `tail`.
+    func inserting(_ head: [UInt8], appending tail: [UInt8] = []) -> [[UInt8]] {
+        [head] + self + (tail.isEmpty ? [] : [tail])
     }
 }

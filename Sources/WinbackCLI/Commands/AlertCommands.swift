@@ -65,7 +65,7 @@ struct AlertsCommand: ParsableCommand {
         }
         if !alerts.isEmpty { try table.caption(database, format: format) }
         try writeOut(
-            Listings.alerts(alerts, format: format).bytes(format, locale: config.locale, fit: table.fit))
+            Listings.alerts(alerts, format: format).chunks(format, locale: config.locale, fit: table.fit))
     }
 
     private var filters: [(option: String, value: String?)] {

@@ -35,7 +35,7 @@ struct ClientsCommand: ParsableCommand {
         }
         if !found.isEmpty { try table.caption(database, format: format) }
         try writeOut(
-            Listings.clients(found, format: format).bytes(format, locale: config.locale, fit: table.fit))
+            Listings.clients(found, format: format).chunks(format, locale: config.locale, fit: table.fit))
     }
 
     private var filters: [(option: String, value: String?)] {

@@ -41,7 +41,7 @@ struct ListCommand: ParsableCommand {
         }
         if !rows.isEmpty { try table.caption(database, format: format) }
         try writeOut(
-            Listings.winback(rows, format: format).bytes(format, locale: config.locale, fit: table.fit))
+            Listings.winback(rows, format: format).chunks(format, locale: config.locale, fit: table.fit))
     }
 
     private var filters: [(option: String, value: String?)] {
