@@ -109,12 +109,12 @@ public enum Listings {
         if dated { columns.append(.init(key: "as_of", header: "as of")) }
         // Each row made as it is written: the whole book's listing is 2.2 million cells.
         return Listing(columns: columns, count: clients.count) { index in
-            cells(clients[index], format: format, dated: dated)
+            clients.withUnsafeBufferPointer { cells($0[index], format: format, dated: dated) }
         }
     }
 
-    /// A client's row of ``clients(_:format:)``. Borrowed, not copied: a copy retained each of its strings, and the
-    /// threads writing a listing's parts then queued for the same counts.
+    /// A client's row of ``clients(_:format:)``. Borrowed from the array's memory, not copied: a copy retained each of
+    /// its strings (an array's subscript still copies).
     private static func cells(_ client: borrowing ClientSummary, format: OutputFormat, dated: Bool) -> [Listing.Cell] {
         let table = format == .table
         var row: [Listing.Cell] = [
