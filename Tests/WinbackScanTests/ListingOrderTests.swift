@@ -76,9 +76,11 @@ struct ListingOrderTests {
     @Test("the win-back list: by rank, as the rank's index orders it, ties (by hand) in the clients' order")
     func listByRank() throws {
         let fixture = try Self.fixture()
-        // Ranks against the clients' order, and ties: every third entry shares its rank with the one before.
+        // Ranks against the clients' order, and ties: every third entry shares its rank with the one before; every
+        // fifth client's rank is not a whole number (only a hand edit stores one).
         try fixture.database.writer.write { db in
             try db.execute(sql: "UPDATE winback_list SET rank = 1000 - rank - (rank % 3 = 0)")
+            try db.execute(sql: "UPDATE winback_list SET rank = rank - 0.5 WHERE client % 5 = 0")
         }
         let expected: [String] = try column(
             fixture,
@@ -91,6 +93,11 @@ struct ListingOrderTests {
         #expect(try fixture.database.winbackList(limit: 4).map(\.clientID) == Array(expected.prefix(4)))
         let ranks = try fixture.database.winbackList().map(\.rank)
         #expect(Set(ranks).count < ranks.count, "ties were made")
+        let halves: Int = try #require(
+            try fixture.database.writer.read { db in
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM winback_list WHERE rank != CAST(rank AS INTEGER)")
+            })
+        #expect(halves > 0, "ranks between whole numbers were made")
     }
 
     @Test("the win-back list carries each client's class from the same scan")

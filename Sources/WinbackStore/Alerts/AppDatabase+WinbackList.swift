@@ -10,6 +10,8 @@ extension WinbackListEntry {
         w.rank, w.status, w.reason, w.value, w.missed_cycles, w.offer, w.p_alive, w.value_at_risk, w.p_buy,
         c.client_id, c.name, c.manager, c.region, w.abc, s.as_of
         """
+    /// How many ``columns`` are (none of them has a comma of its own).
+    static let columnCount = columns.split(separator: ",").count
 
     /// From a row of ``columns``, read by position.
     init(_ row: RawCursor, offers: inout StoredOfferReader) throws {
@@ -42,7 +44,7 @@ extension AppDatabase {
             }
             let statement = try db.makeStatement(
                 sql: """
-                    SELECT \(WinbackListEntry.columns)
+                    SELECT \(WinbackListEntry.columns), w.client
                     FROM winback_list w CROSS JOIN clients c ON c.id = w.client
                     JOIN scans s ON s.id = w.scan_id
                     \(query.whereClause)
@@ -51,12 +53,18 @@ extension AppDatabase {
             try statement.setArguments(StatementArguments(query.arguments))
             let rows = RawCursor(statement, db: db)
             var entries: [WinbackListEntry] = []
+            var clients: [Int64] = []
             var offers = StoredOfferReader()
-            while try rows.step() { entries.append(try WinbackListEntry(rows, offers: &offers)) }
+            while try rows.step() {
+                entries.append(try WinbackListEntry(rows, offers: &offers))
+                clients.append(rows.int64(Int32(WinbackListEntry.columnCount)))
+            }
             guard order == nil else { return entries }
-            // Equal ranks (only a hand edit makes them) stay in the clients' order, as the index keeps them.
-            return entries.enumerated().sorted { ($0.element.rank, $0.offset) < ($1.element.rank, $1.offset) }
-                .map(\.element)
+            // Sorted into the order of the rank's index, read from the index alone: ranks as SQLite compares them and
+            // ties in the clients' order, whatever a hand edit stored (1.5 reads back as rank 1, but sorts after it).
+            let ranked = try Int64.fetchAll(db, sql: "SELECT client FROM winback_list ORDER BY rank")
+            let position = Dictionary(uniqueKeysWithValues: zip(ranked, ranked.indices))
+            return entries.indices.sorted { position[clients[$0]]! < position[clients[$1]]! }.map { entries[$0] }
         }
     }
 
