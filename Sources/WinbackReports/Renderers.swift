@@ -170,10 +170,10 @@ public enum JSONRenderer {
         // As `JSONBytes.array` writes an array: 100,000 clients are 50 MB of JSON, written cell by cell in parts.
         guard report.rowCount > 0 else { return [Array("[]\n".utf8)] }
         return RowParts.map(report.rowCount) { rows in
-            // The keys copied for each part: parts that shared them queued to count their references.
-            let keyBytes = allKeys.map { $0 }
             var out = JSONBytes(capacity: rows.count * (24 + 32 * report.columns.count))
-            keyBytes.withUnsafeBufferPointer { keyBytes in
+            // Read from the buffer's memory: an array of keys retained each key for every cell, and the parts' threads
+            // queued for the same counts.
+            allKeys.withUnsafeBufferPointer { keyBytes in
                 for index in rows {
                     out.raw(index == 0 ? "  {" : ",\n  {")
                     let row = report.row(index)
