@@ -350,8 +350,8 @@ public struct CSVTable: Sendable {
 public func escapeControls(_ text: String) -> String {
     // Looked for in the UTF-8 bytes: a control is a byte below 0x20 or 0x7F, or a C1 control (0xC2 then 0x80–0x9F);
     // none of these bytes occurs inside another character's UTF-8.
-    var bytes = text
-    let hasControl = bytes.withUTF8 { bytes in
+    var copy = text
+    let hasControl = copy.withUTF8 { bytes in
         bytes.indices.contains { index in
             let byte = bytes[index]
             return byte < 0x20 || byte == 0x7F || (byte == 0xC2 && index + 1 < bytes.count && bytes[index + 1] < 0xA0)
