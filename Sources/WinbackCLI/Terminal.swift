@@ -51,22 +51,29 @@ struct Terminal: Equatable {
 }
 
 /// Writes `chunks` to standard output, one after the other, after whatever `print` has buffered: a listing of the
-/// whole book goes out in the pieces it was rendered in, without a `String` of them, or one buffer, first. A reader
-/// that closed the pipe (`winback clients | head`) wanted no more; a non-blocking one is waited for; any other failure
-/// (a full disk) is the command's.
+/// whole book goes out in the pieces it was rendered in, without a `String` of them, or one buffer, first. They go in
+/// one `writev`, as one buffer went in one `write`: a reader that takes a line and closes the pipe
+/// (`winback list | head -1`) then finds a small listing whole in the pipe, where a second write would have had
+/// winback killed by SIGPIPE. With SIGPIPE ignored, a closed pipe ends the output quietly; a non-blocking output is
+/// waited for; any other failure (a full disk) is the command's.
 func writeOut(_ chunks: [[UInt8]]) throws {
     fflush(nil)
-    for chunk in chunks {
-        guard try writeAll(chunk) else { return }
-    }
+    _ = try writeAll(chunks) { vectors, count in writev(STDOUT_FILENO, vectors, count) }
 }
 
-/// Writes `bytes` to standard output; false when the reader closed the pipe.
-private func writeAll(_ bytes: [UInt8]) throws -> Bool {
-    try bytes.withUnsafeBytes { buffer in
-        var offset = 0
-        while offset < buffer.count {
-            let written = write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
+/// Writes `chunks` one after the other through `writev` (the system's, or a test's), as many at a time as it takes
+/// and on from wherever a partial write stopped; false when the reader closed the pipe.
+func writeAll(_ chunks: [[UInt8]], writev: (UnsafePointer<iovec>, Int32) -> Int) throws -> Bool {
+    try withBuffers(chunks[...], []) { buffers in
+        var vectors = buffers.filter { $0.count > 0 }.map {
+            iovec(iov_base: UnsafeMutableRawPointer(mutating: $0.baseAddress), iov_len: $0.count)
+        }
+        var first = 0
+        while first < vectors.count {
+            // At most 1,024 vectors to a call, Linux's IOV_MAX.
+            let written = vectors.withUnsafeBufferPointer {
+                writev($0.baseAddress! + first, Int32(min(vectors.count - first, 1024)))
+            }
             if written < 0 {
                 if errno == EINTR { continue }
                 if errno == EAGAIN || errno == EWOULDBLOCK {
@@ -78,8 +85,28 @@ private func writeAll(_ bytes: [UInt8]) throws -> Bool {
                 if errno == EPIPE { return false }
                 throw CommandFailure(reason: "standard output: \(String(cString: strerror(errno)))")
             }
-            offset += written
+            // Past what was written: whole pieces, then the start of one.
+            var left = written
+            while left > 0 {
+                if left >= vectors[first].iov_len {
+                    left -= vectors[first].iov_len
+                    first += 1
+                } else {
+                    vectors[first].iov_base = vectors[first].iov_base! + left
+                    vectors[first].iov_len -= left
+                    left = 0
+                }
+            }
         }
         return true
     }
+}
+
+/// `body` with the memory of each of `chunks` after `collected`, all valid at once.
+private func withBuffers<Result>(
+    _ chunks: ArraySlice<[UInt8]>, _ collected: [UnsafeRawBufferPointer],
+    _ body: ([UnsafeRawBufferPointer]) throws -> Result
+) rethrows -> Result {
+    guard let first = chunks.first else { return try body(collected) }
+    return try first.withUnsafeBytes { try withBuffers(chunks.dropFirst(), collected + [$0], body) }
 }
