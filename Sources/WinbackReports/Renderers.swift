@@ -171,8 +171,8 @@ public enum JSONRenderer {
         guard report.rowCount > 0 else { return [Array("[]\n".utf8)] }
         return RowParts.map(report.rowCount) { rows in
             var out = JSONBytes(capacity: rows.count * (24 + 32 * report.columns.count))
-            // Read from the buffer's memory: an array of keys retained each key for every cell, and the parts' threads
-            // queued for the same counts.
+            // The keys are one buffer, read through its memory: no key is retained for a cell, so the parts' threads
+            // do not queue for the same reference counts, as they did with an array of keys.
             allKeys.withUnsafeBufferPointer { keyBytes in
                 for index in rows {
                     out.raw(index == 0 ? "  {" : ",\n  {")

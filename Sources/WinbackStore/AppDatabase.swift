@@ -84,8 +84,10 @@ public struct AppDatabase: Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // 64 MiB of page cache for the writer: an import's index pages stay in memory instead of being spilled
             // to the WAL and read back. A fixed bound: memory does not grow with the file. Readers keep SQLite's
-            // 2 MiB: a listing or a scan reads each page once, and a large cache only had to be allocated and freed
-            // again (0.06 s and 57 MB of the 100,000-client JSON; the next-day scan was no slower without it).
+            // default, 2,000 KiB: a listing or a scan reads each page once, and a large cache only had to be
+            // allocated and freed again (0.06 s and 57 MB of the 100,000-client JSON; the next-day scan was no slower
+            // without it). The bound also holds a reader's sorts, which spill to a temporary file past it; the
+            // listings sort in memory, and no reader sorts that many rows in SQL.
             if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -65536") }
             // A first import writes the whole book through the WAL (1.3 GB for 10M lines), and a stopped one leaves
             // its frames there: the WAL is cut back to 64 MiB whenever it restarts, instead of keeping its peak size.
