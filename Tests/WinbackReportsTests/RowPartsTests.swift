@@ -22,7 +22,8 @@ struct RowPartsTests {
             let padded = String(number).leftPadded(to: 6)
             return [
                 .integer(number), .text("row \(padded), \"quoted\"; a,b"), .text(number % 2 == 0 ? "−5 %" : "±5 %"),
-                .number(fixed(Double(number) / 8, 3).leftPadded(to: 10)),
+                // A JSON number, as wide in every row.
+                .number(fixed(10_000 + Double(number) / 8, 3)),
             ]
         }
     }
@@ -49,6 +50,7 @@ struct RowPartsTests {
         #expect(Array(json) == slices.flatMap { body(JSONRenderer.bytes($0), skip: 1).dropLast(2) })
         let objects = try jsonObjects(String(decoding: JSONRenderer.bytes(whole), as: UTF8.self))
         #expect(objects.map { $0["n"] as? Int } == (0..<Self.count).map { $0 })
+        #expect(objects.map { $0["value"] as? Double } == (0..<Self.count).map { 10_000 + Double($0) / 8 })
         // A table: the lines under the header.
         let table = body(TableRenderer.bytes(whole), skip: 2)
         #expect(table == slices.flatMap { body(TableRenderer.bytes($0), skip: 2).dropLast() } + [""])
