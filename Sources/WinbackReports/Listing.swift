@@ -97,7 +97,7 @@ public struct Listing: Sendable {
 
     /// ``render(_:locale:fit:)`` as the UTF-8 bytes it is written in.
     public func bytes(_ format: OutputFormat, locale: OutputLocale, fit: TableFit = .unlimited) -> [UInt8] {
-        chunks(format, locale: locale, fit: fit).joined()
+        chunks(format, locale: locale, fit: fit).concatenated()
     }
 
     /// ``bytes(_:locale:fit:)`` in the pieces it was written in, one after the other: what a command writes out

@@ -11,7 +11,7 @@ public enum TableRenderer {
 
     /// The table's UTF-8 bytes.
     public static func bytes(_ report: Listing, fit: TableFit = .unlimited) -> [UInt8] {
-        chunks(report, fit: fit).joined()
+        chunks(report, fit: fit).concatenated()
     }
 
     /// The table's UTF-8 bytes in the pieces they were written in, one after the other.
@@ -154,7 +154,7 @@ public enum JSONRenderer {
 
     /// The JSON's UTF-8 bytes.
     public static func bytes(_ report: Listing) -> [UInt8] {
-        chunks(report).joined()
+        chunks(report).concatenated()
     }
 
     /// The JSON's UTF-8 bytes in the pieces they were written in, one after the other.
@@ -254,7 +254,7 @@ public enum CSVRenderer {
             ends.append(contentsOf: part.ends.lazy.map { $0 + offset })
             offset += part.bytes.count
         }
-        let out = parts.map(\.bytes).joined()
+        let out = parts.map(\.bytes).concatenated()
         return CSVTable(header: header, body: out, ends: ends)
     }
 

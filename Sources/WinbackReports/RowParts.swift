@@ -40,8 +40,9 @@ enum RowParts {
 }
 
 extension Array where Element == [UInt8] {
-    /// The pieces one after the other in one buffer.
-    func joined() -> [UInt8] {
+    /// The pieces one after the other in one buffer, copied whole (the standard `joined()` would hand them over
+    /// byte by byte).
+    func concatenated() -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(reduce(0) { $0 + $1.count })
         for piece in self { out.append(contentsOf: piece) }
