@@ -87,27 +87,34 @@ extension ClientFacts {
     public init(history: ClientHistory, asOf: Day, settings: ChurnSettings, calendar: BusinessCalendar? = nil) {
         let known = history.known(asOf: asOf)
         let days = known.days
-        let purchases = days.filter(\.isPurchase)
+        // The purchase days and what was bought on each (the days themselves are not copied).
+        var dates: [Day] = []
+        var bought: [Money] = []
+        dates.reserveCapacity(days.count)
+        bought.reserveCapacity(days.count)
+        for day in days where day.isPurchase {
+            dates.append(day.day)
+            bought.append(day.gross)
+        }
         clientID = history.clientID
         self.asOf = asOf
-        firstPurchase = purchases.first?.day
-        lastPurchase = purchases.last?.day
-        purchaseDays = purchases.count
+        firstPurchase = dates.first
+        lastPurchase = dates.last
+        purchaseDays = dates.count
         daysSilent = lastPurchase.map { $0.days(to: asOf) }
 
         // Rhythm: median of the last gaps, robust to one long holiday or one rush order.
         rhythm = nil
         spread = nil
         expectedNextPurchase = nil
-        if purchases.count >= 3 {
-            let recent = purchases.suffix(settings.overdue.maxGaps + 1)
-            let gaps = zip(recent, recent.dropFirst()).map { Double($0.day.days(to: $1.day)) }
+        if dates.count >= 3 {
+            let recent = dates.suffix(settings.overdue.maxGaps + 1)
+            let gaps = zip(recent, recent.dropFirst()).map { Double($0.days(to: $1)) }
             let median = Statistics.median(gaps)
             rhythm = median
             spread = 1.4826 * Statistics.median(gaps.map { abs($0 - median) })
             expectedNextPurchase = lastPurchase!.adding(days: Int(median.rounded()))
         }
-        let dates = purchases.map(\.day)
         season = settings.seasons ? Season.detect(dates) : nil
         let off = season?.offMonths ?? []
         let calendar = calendar ?? .plain(from: dates.first ?? asOf, through: asOf)
@@ -143,14 +150,14 @@ extension ClientFacts {
             }
         }
         yearlyValue = yearly
-        if purchases.count > 1 {
-            let total = purchases.dropFirst().reduce(Money.zero) { $0 + $1.gross }
-            meanRepeatValue = Money(scaled: total.scaled / Int64(purchases.count - 1))
+        if dates.count > 1 {
+            let total = bought.dropFirst().reduce(Money.zero) { $0 + $1 }
+            meanRepeatValue = Money(scaled: total.scaled / Int64(dates.count - 1))
         } else {
             meanRepeatValue = nil
         }
 
-        let spends = purchases.suffix(50).map { max($0.gross.doubleValue, 0) }
+        let spends = bought.suffix(50).map { max($0.doubleValue, 0) }
         if spends.count >= 3, let variation = Statistics.coefficientOfVariation(spends) { orderVariation = variation }
 
         // Monthly revenue of whole calendar months before the scan's month.
@@ -207,10 +214,16 @@ extension ClientFacts {
             return names.count - 1
         }
         let flat = history.flatCategories
-        // The flat form's names, numbered when first met.
+        // The flat form's names, numbered when first met. Its names differ by their bytes; when they are all ASCII
+        // they differ by Swift's `==` too, and none need looking up.
         var flatNumbers = [Int](repeating: -1, count: flat?.names.count ?? 0)
+        let distinct = flat?.names.allSatisfy { $0.utf8.allSatisfy { $0 < 0x80 } } ?? false
         purchaseDays.reserveCapacity(history.days.count)
         itemsStart.reserveCapacity(history.days.count + 1)
+        if let flat {
+            itemCategory.reserveCapacity(flat.items.count)
+            itemAmount.reserveCapacity(flat.items.count)
+        }
         for (dayIndex, day) in history.days.enumerated() where day.isPurchase {
             let index = purchaseDays.count
             purchaseDays.append(day.day)
@@ -218,7 +231,15 @@ extension ClientFacts {
             if let flat {
                 for item in Int(flat.starts[dayIndex])..<Int(flat.starts[dayIndex + 1]) {
                     let name = Int(flat.items[item])
-                    if flatNumbers[name] < 0 { flatNumbers[name] = number(flat.names[name]) }
+                    if flatNumbers[name] < 0 {
+                        if distinct {
+                            flatNumbers[name] = names.count
+                            names.append(flat.names[name])
+                            lastIndex.append(0)
+                        } else {
+                            flatNumbers[name] = number(flat.names[name])
+                        }
+                    }
                     itemCategory.append(flatNumbers[name])
                     itemAmount.append(Money(scaled: flat.amounts[item]))
                     lastIndex[flatNumbers[name]] = index

@@ -181,15 +181,26 @@ public enum Criteria {
         _ history: ClientHistory, _ facts: ClientFacts, _ settings: ChurnSettings.Decline,
         style: NumberStyle = .plain
     ) -> Finding? {
-        let orders = history.days.filter { $0.gross > .zero && $0.day <= facts.asOf }
-        let earlierNeeded = max(settings.minEarlierOrders, 3)
-        guard orders.count >= earlierNeeded + 2, let last = orders.last,
-            last.day >= facts.asOf.adding(days: -settings.windowDays + 1)
+        // The orders: days with something bought, up to the scan's day. Most clients' last order is too old, and
+        // theirs are not even gathered.
+        let days = history.days
+        guard
+            let lastOrder = days.lastIndex(where: { $0.gross > .zero && $0.day <= facts.asOf }),
+            days[lastOrder].day >= facts.asOf.adding(days: -settings.windowDays + 1)
         else { return nil }
-        let sizes = orders.map(\.gross.doubleValue)
+        var orderDays: [Day] = []
+        var sizes: [Double] = []
+        orderDays.reserveCapacity(lastOrder + 1)
+        sizes.reserveCapacity(lastOrder + 1)
+        for day in days[...lastOrder] where day.gross > .zero {
+            orderDays.append(day.day)
+            sizes.append(day.gross.doubleValue)
+        }
+        let earlierNeeded = max(settings.minEarlierOrders, 3)
+        guard sizes.count >= earlierNeeded + 2 else { return nil }
         let limit = 0.5 * erfc(settings.z / 2.0.squareRoot())
         var best: (m: Int, chance: Double, recent: Double, earlier: Double, earlierCount: Int)?
-        for m in 2...min(settings.maxRecentOrders, orders.count - earlierNeeded) {
+        for m in 2...min(settings.maxRecentOrders, sizes.count - earlierNeeded) {
             // The 24 orders before the last m, and the last m.
             let earlier = sizes[max(0, sizes.count - m - 24)..<(sizes.count - m)]
             let recent = sizes[(sizes.count - m)...]
@@ -218,9 +229,9 @@ public enum Criteria {
         }
         guard let best, best.chance <= limit else { return nil }
         // The same weeks a year earlier, when the client bought then.
-        let from = orders[orders.count - best.m].day.adding(days: -365 - 14)
+        let from = orderDays[orderDays.count - best.m].adding(days: -365 - 14)
         let through = facts.asOf.adding(days: -365 + 14)
-        let yearAgo = orders.filter { $0.day >= from && $0.day <= through }.map(\.gross.doubleValue)
+        let yearAgo = orderDays.indices.filter { orderDays[$0] >= from && orderDays[$0] <= through }.map { sizes[$0] }
         if yearAgo.count >= 2, best.recent > (1 - settings.drop) * Statistics.median(yearAgo) { return nil }
         let change = best.recent / best.earlier - 1
         return Finding(
