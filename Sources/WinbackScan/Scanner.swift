@@ -163,13 +163,31 @@ public struct Scanner: Sendable {
         let (contexts, contactsTracked, dossiersTracked) = try contextsLater.wait()
         clock.lap("contexts (read alongside)")
         try control?.checkpoint()
-        let clients = keys.indices.map { index in
-            (
-                key: keys[index],
-                client: JudgedClient(
-                    assessment: assessments[index], classes: classes[index], previous: previous[keys[index]],
-                    context: contexts[keys[index]], model: views[index])
-            )
+        var summary = ScanSummary(
+            scanID: 0, asOf: asOf, clients: keys.count, statuses: [:], changedTo: [:],
+            findings: [:], feed: feed)
+        for index in assessments.indices {
+            let status = assessments[index].status.status
+            summary.statuses[status, default: 0] += 1
+            if previous[keys[index]]?.status != status { summary.changedTo[status, default: 0] += 1 }
+            for finding in assessments[index].findings { summary.findings[finding.criterion, default: 0] += 1 }
+        }
+        // Each assessment is moved into its client, from the last: a copy retained every array of every assessment,
+        // and released them all again at the end (a tenth of a second each way at 100,000 clients).
+        precondition(assessments.count == keys.count, "one assessment per client")
+        let clients = [(key: Int64, client: JudgedClient)](unsafeUninitializedCapacity: keys.count) { buffer, made in
+            var index = keys.count
+            while let assessment = assessments.popLast() {
+                index -= 1
+                (buffer.baseAddress! + index).initialize(
+                    to: (
+                        key: keys[index],
+                        client: JudgedClient(
+                            assessment: assessment, classes: classes[index], previous: previous[keys[index]],
+                            context: contexts[keys[index]], model: views[index])
+                    ))
+            }
+            made = keys.count
         }
         // The alerts, the list and the failure statistics, worked out on another core while this one writes the
         // clients' states (the store asks for them after those).
@@ -179,16 +197,6 @@ public struct Scanner: Sendable {
                 contactsTracked: contactsTracked, dossiersTracked: dossiersTracked)
         }
         defer { outcomeLater.abandon() }
-        var summary = ScanSummary(
-            scanID: 0, asOf: asOf, clients: keys.count, statuses: [:], changedTo: [:],
-            findings: [:], feed: feed)
-        // By index, from the assessments: a client taken out of `clients` whole is copied, fields and all.
-        for index in assessments.indices {
-            let status = assessments[index].status.status
-            summary.statuses[status, default: 0] += 1
-            if previous[keys[index]]?.status != status { summary.changedTo[status, default: 0] += 1 }
-            for finding in assessments[index].findings { summary.findings[finding.criterion, default: 0] += 1 }
-        }
         clock.lap("judged clients, summary")
         try control?.checkpoint()
         try keeping.wait()
@@ -213,7 +221,8 @@ public struct Scanner: Sendable {
             for index in keys.indices {
                 let context = contexts[keys[index]]
                 labels[keys[index]] = ClientLabel(
-                    clientID: assessments[index].facts.clientID, name: context?.name, manager: context?.manager,
+                    clientID: clients[index].client.assessment.facts.clientID, name: context?.name,
+                    manager: context?.manager,
                     region: context?.region, abc: classes[index].abc)
             }
             summary.replayView = try database.replayView(asOf: asOf, outcome: outcome, labels: labels, feed: feed)

@@ -66,7 +66,17 @@ public enum SilenceStage {
         to assessments: inout [Assessment], previous: [StatusSince?], settings: ChurnSettings,
         split: ClientSplit = .serial
     ) -> (fits: ModelFits, views: [ModelView?]) {
-        let prior = GapPrior.learn(assessments.compactMap(\.facts.gaps))
+        let gaps = assessments.compactMap(\.facts.gaps)
+        let spends = assessments.compactMap { assessment -> GammaGammaModel.Spend? in
+            guard let summary = assessment.facts.repeatSummary, summary.x > 0,
+                let mean = assessment.facts.meanRepeatValue, mean > .zero
+            else { return nil }
+            return GammaGammaModel.Spend(x: summary.x, mean: mean.doubleValue)
+        }
+        // The book's gap prior and the spend model need each other's results no more than they need the clients':
+        // learnt side by side.
+        let (prior, gg) = split.both(
+            { GapPrior.learn(gaps) }, { spends.count >= 20 ? GammaGammaModel.fit(spends) : nil })
         let bookPause = Season.common(assessments.compactMap(\.facts.season), clients: assessments.count)
         let fitted = split.map(assessments) { fit($0.facts, prior: prior, bookPause: bookPause, settings: settings) }
         // In the book's order, whatever the split: the dropout fit sums over them.
@@ -74,13 +84,6 @@ public enum SilenceStage {
             fitted.map { DropoutModel.Client(purchases: $0.facts.purchaseDays, logSurvival: $0.logS) }
         }
         let dropout = clients.isEmpty ? nil : DropoutModel.fit(clients)
-        let spends = assessments.compactMap { assessment -> GammaGammaModel.Spend? in
-            guard let summary = assessment.facts.repeatSummary, summary.x > 0,
-                let mean = assessment.facts.meanRepeatValue, mean > .zero
-            else { return nil }
-            return GammaGammaModel.Spend(x: summary.x, mean: mean.doubleValue)
-        }
-        let gg = spends.count >= 20 ? GammaGammaModel.fit(spends) : nil
         let views = split.update(&assessments) { index, assessment -> ModelView? in
             judge(
                 &assessment, fitted[index], previous: previous[index], dropout: dropout?.model, gammaGamma: gg,
@@ -192,6 +195,27 @@ public struct ClientSplit: Sendable {
                 }
             }
             initialized = count
+        }
+    }
+
+    /// `first()` and `second()`, at once when the split runs its parts on threads.
+    func both<First: Sendable, Second: Sendable>(
+        _ first: @Sendable () -> First, _ second: @Sendable () -> Second
+    ) -> (First, Second) {
+        withUnsafeTemporaryAllocation(of: First.self, capacity: 1) { one in
+            withUnsafeTemporaryAllocation(of: Second.self, capacity: 1) { two in
+                let (one, two) = (SharedBuffer(one.baseAddress), SharedBuffer(two.baseAddress))
+                withoutActuallyEscaping(first) { first in
+                    withoutActuallyEscaping(second) { second in
+                        run(2) { range in
+                            for index in range {
+                                if index == 0 { one.base!.initialize(to: first()) } else { two.base!.initialize(to: second()) }
+                            }
+                        }
+                    }
+                }
+                return (one.base!.move(), two.base!.move())
+            }
         }
     }
 

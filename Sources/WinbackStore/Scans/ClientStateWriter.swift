@@ -41,6 +41,11 @@ struct ClientStateWriter {
 
     /// Writes the states of `clients`; `control` is ticked every few thousand.
     func write(_ clients: [(key: Int64, client: JudgedClient)], control: WorkControl?) throws {
+        // Clients are borrowed from the array's memory: its subscript copied each one, every array of it retained.
+        try clients.withUnsafeBufferPointer { try write($0, control: control) }
+    }
+
+    private func write(_ clients: UnsafeBufferPointer<(key: Int64, client: JudgedClient)>, control: WorkControl?) throws {
         var stored: [Int64: Int64] = [:]
         stored.reserveCapacity(clients.count)
         let digests = RawCursor(try db.makeStatement(sql: "SELECT client, digest FROM client_verdicts"), db: db)
