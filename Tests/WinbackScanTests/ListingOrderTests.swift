@@ -93,6 +93,23 @@ struct ListingOrderTests {
         #expect(try fixture.database.winbackList(limit: 4).map(\.clientID) == Array(expected.prefix(4)))
         let ranks = try fixture.database.winbackList().map(\.rank)
         #expect(Set(ranks).count < ranks.count, "ties were made")
+        // A filtered list keeps the same order, without the entries the filter leaves out.
+        let classA: [String] = try column(
+            fixture,
+            """
+            SELECT c.client_id FROM winback_list w JOIN clients c ON c.id = w.client
+            WHERE w.client IN (SELECT client FROM client_verdicts WHERE abc = 'A') ORDER BY w.rank, w.client
+            """)
+        #expect(!classA.isEmpty && classA.count < expected.count)
+        #expect(try fixture.database.winbackList(filter: ClientFilter(abc: [.a])).map(\.clientID) == classA)
+        // Entries that do not come in the clients' order are put in the ranks' order all the same.
+        let list = try fixture.database.winbackList()
+        let keys = list.indices.map { Int64(1000 - $0) }
+        let shuffled = list.indices.filter { $0 % 4 != 1 }.sorted { ($0 * 37 % 11, $0) < ($1 * 37 % 11, $1) }
+        #expect(shuffled.map { keys[$0] } != shuffled.map { keys[$0] }.sorted())
+        let ordered = AppDatabase.inOrder(
+            shuffled.map { list[$0] }, clients: shuffled.map { keys[$0] }, ranked: keys + [5000])
+        #expect(ordered.map(\.clientID) == list.indices.filter { $0 % 4 != 1 }.map { list[$0].clientID })
         let halves: Int = try #require(
             try fixture.database.writer.read { db in
                 try Int.fetchOne(db, sql: "SELECT count(*) FROM winback_list WHERE rank != CAST(rank AS INTEGER)")

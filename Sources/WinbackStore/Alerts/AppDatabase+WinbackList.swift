@@ -51,21 +51,42 @@ extension AppDatabase {
                     \(order ?? "")
                     """)
             try statement.setArguments(StatementArguments(query.arguments))
+            // The whole list's order, read from the rank's index alone: ranks as SQLite compares them and ties in
+            // the clients' order, whatever a hand edit stored (1.5 reads back as rank 1, but sorts after it).
+            let ranked = order == nil ? try Int64.fetchAll(db, sql: "SELECT client FROM winback_list ORDER BY rank") : []
             let rows = RawCursor(statement, db: db)
             var entries: [WinbackListEntry] = []
             var clients: [Int64] = []
+            entries.reserveCapacity(order == nil ? ranked.count : min(max(limit ?? 0, 0), 4096))
+            clients.reserveCapacity(entries.capacity)
             var offers = StoredOfferReader()
             while try rows.step() {
                 entries.append(try WinbackListEntry(rows, offers: &offers))
                 clients.append(rows.int64(Int32(WinbackListEntry.columnCount)))
             }
             guard order == nil else { return entries }
-            // Sorted into the order of the rank's index, read from the index alone: ranks as SQLite compares them and
-            // ties in the clients' order, whatever a hand edit stored (1.5 reads back as rank 1, but sorts after it).
-            let ranked = try Int64.fetchAll(db, sql: "SELECT client FROM winback_list ORDER BY rank")
-            let position = Dictionary(uniqueKeysWithValues: zip(ranked, ranked.indices))
-            return entries.indices.sorted { position[clients[$0]]! < position[clients[$1]]! }.map { entries[$0] }
+            return Self.inOrder(entries, clients: clients, ranked: ranked)
         }
+    }
+
+    /// `entries`, of `clients`, in the order of `ranked` (every client of the list in its order; entries the filter
+    /// left out are not among them). The table gives them in the clients' order: each is found by a binary search
+    /// there, not hashed (hashing in the sort's comparisons was a fifth of reading 17,000 entries).
+    static func inOrder(_ entries: [WinbackListEntry], clients: [Int64], ranked: [Int64]) -> [WinbackListEntry] {
+        var byClient = Array(clients.indices)
+        if !zip(clients, clients.dropFirst()).allSatisfy({ $0 < $1 }) { byClient.sort { clients[$0] < clients[$1] } }
+        var out: [WinbackListEntry] = []
+        out.reserveCapacity(entries.count)
+        for client in ranked {
+            var low = 0
+            var high = byClient.count
+            while low < high {
+                let middle = (low + high) / 2
+                if clients[byClient[middle]] < client { low = middle + 1 } else { high = middle }
+            }
+            if low < byClient.count, clients[byClient[low]] == client { out.append(entries[byClient[low]]) }
+        }
+        return out
     }
 
     /// Failure counts over time in one dimension: the latest scan of each day, oldest first.
