@@ -209,7 +209,11 @@ public struct ClientSplit: Sendable {
                     withoutActuallyEscaping(second) { second in
                         run(2) { range in
                             for index in range {
-                                if index == 0 { one.base!.initialize(to: first()) } else { two.base!.initialize(to: second()) }
+                                if index == 0 {
+                                    one.base!.initialize(to: first())
+                                } else {
+                                    two.base!.initialize(to: second())
+                                }
                             }
                         }
                     }

@@ -53,7 +53,8 @@ extension AppDatabase {
             try statement.setArguments(StatementArguments(query.arguments))
             // The whole list's order, read from the rank's index alone: ranks as SQLite compares them and ties in
             // the clients' order, whatever a hand edit stored (1.5 reads back as rank 1, but sorts after it).
-            let ranked = order == nil ? try Int64.fetchAll(db, sql: "SELECT client FROM winback_list ORDER BY rank") : []
+            let ranked =
+                order == nil ? try Int64.fetchAll(db, sql: "SELECT client FROM winback_list ORDER BY rank") : []
             let rows = RawCursor(statement, db: db)
             var entries: [WinbackListEntry] = []
             var clients: [Int64] = []

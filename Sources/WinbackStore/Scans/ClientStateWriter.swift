@@ -45,7 +45,9 @@ struct ClientStateWriter {
         try clients.withUnsafeBufferPointer { try write($0, control: control) }
     }
 
-    private func write(_ clients: UnsafeBufferPointer<(key: Int64, client: JudgedClient)>, control: WorkControl?) throws {
+    private func write(
+        _ clients: UnsafeBufferPointer<(key: Int64, client: JudgedClient)>, control: WorkControl?
+    ) throws {
         var stored: [Int64: Int64] = [:]
         stored.reserveCapacity(clients.count)
         let digests = RawCursor(try db.makeStatement(sql: "SELECT client, digest FROM client_verdicts"), db: db)
