@@ -275,7 +275,7 @@ public enum CSVRenderer {
             if let first = bytes.first, first == 0x3D || first == 0x2B || first == 0x2D || first == 0x40 {
                 return false
             }
-            guard !bytes.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 }) else { return false }
+            guard !containsControl(bytes) else { return false }
             guard bytes.contains(where: { $0 == delimiter || $0 == 0x22 }) else {
                 out.append(contentsOf: bytes)
                 return true
@@ -346,18 +346,21 @@ public struct CSVTable: Sendable {
     public var bytes: [UInt8] { header + body }
 }
 
+/// Whether UTF-8 `bytes` hold a control character: a byte below 0x20 or 0x7F, or a C1 control (0xC2 then 0x80–0x9F).
+/// None of these bytes occurs inside another character's UTF-8; the other characters of 0xC2 (a no-break space, "±")
+/// are no controls.
+func containsControl(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    bytes.indices.contains { index in
+        let byte = bytes[index]
+        return byte < 0x20 || byte == 0x7F || (byte == 0xC2 && index + 1 < bytes.count && bytes[index + 1] < 0xA0)
+    }
+}
+
 /// Control characters from data shown as `\u{1b}`, so that a client name cannot move the cursor or clear the screen.
 public func escapeControls(_ text: String) -> String {
-    // Looked for in the UTF-8 bytes: a control is a byte below 0x20 or 0x7F, or a C1 control (0xC2 then 0x80–0x9F);
-    // none of these bytes occurs inside another character's UTF-8.
+    // Looked for in the UTF-8 bytes.
     var copy = text
-    let hasControl = copy.withUTF8 { bytes in
-        bytes.indices.contains { index in
-            let byte = bytes[index]
-            return byte < 0x20 || byte == 0x7F || (byte == 0xC2 && index + 1 < bytes.count && bytes[index + 1] < 0xA0)
-        }
-    }
-    guard hasControl else { return text }
+    guard copy.withUTF8(containsControl) else { return text }
     var out = ""
     for scalar in text.unicodeScalars {
         if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) {

@@ -33,7 +33,7 @@ struct CSVQuotingFuzzTests {
         "a", "Z", "0", " ", ",", ";", "\t", "\"", "\"\"", "\r", "\n", "\r\n", "\u{0}", "\u{1B}", "\u{7F}", "\u{80}",
         "\u{85}", "\u{9F}", "\u{A0}", "°", "£", "é", "e\u{301}", "\"\u{301}", ",\u{301}", ";\u{301}", "ß", "€", "😀",
         "👩‍👩‍👧", "\u{2028}", "\u{FEFF}", "=", "+", "-", "@", "'", "\\", "|", "ü", "日本", "\u{10FFFF}", "\u{FFFD}",
-        "=SUM(A1)", "-1", "+1", "@x", "Ã", "Â", "\u{C2}",
+        "=SUM(A1)", "-1", "+1", "@x", "Ã", "Â", "\u{C2}", "±", "\u{BF}",
     ]
 
     static func text(_ rng: inout SeededRandom) -> String {
@@ -83,6 +83,23 @@ struct CSVQuotingFuzzTests {
             }
         }
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+    }
+
+    @Test("every scalar below U+0300 is escaped, in a CSV cell and on a terminal, exactly when it is a control")
+    func controlsByScalar() {
+        for value in UInt32(0)..<0x300 {
+            let scalar = Unicode.Scalar(value)!
+            let isControl = value < 0x20 || value == 0x7F || (0x80..<0xA0).contains(value)
+            let text = "a" + String(Character(scalar)) + "b"
+            let escaped = "a\\u{\(String(value, radix: 16))}b"
+            #expect(escapeControls(text) == (isControl ? escaped : text), "U+\(String(value, radix: 16))")
+            var listing = Listing(columns: [Listing.Column(key: "c", header: "C")])
+            listing.rows = [[.text(text)]]
+            let cell = String(decoding: CSVRenderer.encode(listing).body.dropLast(2), as: UTF8.self)
+            // A control is shown escaped (a CR or LF then needs no quotes); a comma is quoted, a quote doubled too.
+            let expected = isControl ? escaped : value == 0x2C ? "\"a,b\"" : value == 0x22 ? "\"a\"\"b\"" : text
+            #expect(cell == expected, "U+\(String(value, radix: 16))")
+        }
     }
 }
 
