@@ -207,6 +207,46 @@ struct CriteriaTests {
         #expect(close > 1000, "the bound is reached, not only approached")
     }
 
+    @Test("categories in the flat form count as in the days', whether their names repeat, are ASCII or not")
+    func flatCategoryNames() {
+        let asOf = Day(iso: "2024-12-31")!
+        let settings = ChurnSettings()
+        // Each day's categories by name, as the days carry them, and the same in a flat form naming them by index.
+        let cases: [(names: [String], days: [[Int]])] = [
+            (["Tea", "Coffee", "Cups"], [[0], [0, 1], [1], [0, 2], [0], [0], [2], [1]]),
+            // A damaged record may name one category twice: still one category.
+            (["Tea", "Coffee", "Tea"], [[0], [2, 1], [1], [0], [2], [0], [2], [1]]),
+            // Two spellings Swift takes for one name.
+            (["Caf\u{E9}", "Cafe\u{301}", "Tea"], [[0], [1, 2], [2], [0], [1], [0], [2], [1]]),
+        ]
+        for (names, categories) in cases {
+            var flat = CategoryItems()
+            flat.names = names
+            var byName: [ActivityDay] = []
+            var plain: [ActivityDay] = []
+            for (index, items) in categories.enumerated() {
+                let day = asOf.adding(days: -300 + 30 * index)
+                let money = Money(units: 100)
+                for item in items { flat.add(name: item, amount: 100_000 + Int64(item)) }
+                flat.endDay()
+                plain.append(ActivityDay(day: day, net: money, gross: money, returns: .zero))
+                byName.append(
+                    ActivityDay(
+                        day: day, net: money, gross: money, returns: .zero,
+                        categories: items.map {
+                            CategoryAmount(category: names[$0], amount: Money(scaled: 100_000 + Int64($0)))
+                        }))
+            }
+            let expected = ClientFacts(
+                history: ClientHistory(clientID: "C1", days: byName), asOf: asOf, settings: settings)
+            let fromFlat = ClientFacts(
+                history: ClientHistory(clientID: "C1", days: plain, flatCategories: flat), asOf: asOf,
+                settings: settings)
+            #expect(fromFlat.categories == expected.categories, "\(names)")
+            #expect(expected.categories.count == Set(names).count, "\(names)")
+        }
+    }
+
     @Test("the rank test's tail is exact, and Student's t matches its table")
     func rankAndT() {
         // Two values below two others: one ordering in six.

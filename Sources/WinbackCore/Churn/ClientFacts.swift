@@ -214,10 +214,16 @@ extension ClientFacts {
             return names.count - 1
         }
         let flat = history.flatCategories
-        // The flat form's names, numbered when first met. Its names differ by their bytes; when they are all ASCII
-        // they differ by Swift's `==` too, and none need looking up.
+        // The flat form's names, numbered when first met. A record's names differ by their bytes; when a few are all
+        // ASCII and differ (a damaged record might repeat one), they differ by Swift's `==` too, and none need
+        // looking up.
         var flatNumbers = [Int](repeating: -1, count: flat?.names.count ?? 0)
-        let distinct = flat?.names.allSatisfy { $0.utf8.allSatisfy { $0 < 0x80 } } ?? false
+        let distinct =
+            flat.map { flat in
+                let names = flat.names
+                return names.count <= 16 && names.allSatisfy { $0.utf8.allSatisfy { $0 < 0x80 } }
+                    && names.indices.allSatisfy { index in !names[..<index].contains(names[index]) }
+            } ?? false
         purchaseDays.reserveCapacity(history.days.count)
         itemsStart.reserveCapacity(history.days.count + 1)
         if let flat {
