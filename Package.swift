@@ -100,7 +100,10 @@ let package = Package(
         .testTarget(name: "WinbackSimulationTests", dependencies: ["WinbackSimulation", "WinbackCSV"]),
         .testTarget(
             name: "WinbackImportTests",
-            dependencies: ["WinbackImport", "WinbackStore", "WinbackConfig", "WinbackSimulation", "WinbackTestSupport"]
+            dependencies: [
+                "WinbackImport", "WinbackStore", "WinbackConfig", "WinbackSimulation", "WinbackTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         // Helpers several test targets share: starting real processes safely, folders that clean up after themselves.
         .target(name: "WinbackTestSupport", path: "Tests/WinbackTestSupport"),

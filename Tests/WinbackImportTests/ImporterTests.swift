@@ -1,8 +1,9 @@
 import Foundation
+import GRDB
 import Testing
 import WinbackCore
 import WinbackImport
-import WinbackStore
+@testable import WinbackStore
 
 /// The same two lines, written the ways real exports write them.
 let expectedLines = [
@@ -529,6 +530,36 @@ struct BatchedImportTests {
         let documents = Dictionary(
             uniqueKeysWithValues: try fixture.database.clientSummaries().map { ($0.clientID, $0.documents) })
         #expect(documents == ["A": 1, "B": 0])
+    }
+
+    @Test("an import leaves every reference whole, through corrections that move and empty client-days")
+    func referencesAfterCorrections() throws {
+        let fixture = try ImportFixture()
+        let header = "date,client_id,document,line,amount,category\n"
+        _ = try fixture.importer.importFile(
+            at: fixture.file(
+                "first.csv",
+                header + "2024-01-18,B,D08,2,10,Tools\n2024-01-18,C,D09,1,5,Safety\n2024-01-19,C,D10,1,7,Tools\n"))
+        // D08 line 2 moves to a new client A (B's only day empties), D09 changes category, D10 changes day.
+        let report = try fixture.importer.importFile(
+            at: fixture.file(
+                "second.csv",
+                header + "2024-01-22,A,D08,2,10,Tools\n2024-01-18,C,D09,1,5,Hydraulics\n2024-01-20,C,D10,1,7,Tools\n"))
+        #expect(report.corrected == 3)
+        // The import checks no reference itself (see importFile): what it leaves must hold them all, and the
+        // connection must check them again for everything after it.
+        let (broken, checked, emptied) = try fixture.database.writer.write { db in
+            (
+                try Row.fetchAll(db, sql: "PRAGMA foreign_key_check"), try Int.fetchOne(db, sql: "PRAGMA foreign_keys"),
+                try Int.fetchOne(
+                    db,
+                    sql: "SELECT count(*) FROM client_days WHERE client = (SELECT id FROM clients WHERE client_id = 'B')"
+                )
+            )
+        }
+        #expect(broken.isEmpty, "\(broken)")
+        #expect(checked == 1)
+        #expect(emptied == 0)
     }
 
     @Test("documents are counted once per client, in any order, across imports and shared between clients")

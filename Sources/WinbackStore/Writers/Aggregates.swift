@@ -296,8 +296,12 @@ struct Aggregates {
 
     /// Counts documents new to a client (or, negative, documents it no longer has a line of).
     func addDocuments(_ count: Int, client: Int64) throws {
-        try db.execute(
-            sql: "UPDATE client_totals SET documents = documents + ? WHERE client = ?", arguments: [count, client])
+        // Cached: a first import calls this for every client, and compiling the statement each time cost a second.
+        let update = try db.cachedStatement(sql: "UPDATE client_totals SET documents = documents + ? WHERE client = ?")
+        sqlite3_reset(update.sqliteStatement)
+        sqlite3_bind_int64(update.sqliteStatement, 1, Int64(count))
+        sqlite3_bind_int64(update.sqliteStatement, 2, client)
+        try db.stepToCompletion(update)
     }
 
     /// Builds every aggregate again from the stored lines: for a database whose lines were stored without them
