@@ -67,9 +67,11 @@ struct ClientDayFold {
     /// Moves the last run's category amounts into the dictionary.
     mutating func settle() {
         guard let key = run?.key, !runCategories.isEmpty else { return }
+        // One look-up per category (the default subscript's modify), not a read and then a write.
+        func accumulate(_ sum: inout Int64, _ amount: Int64) { sum = Money.saturating(sum, amount) }
         for (category, amount) in runCategories {
             let categoryKey = CategoryKey(client: key.client, day: key.day, category: category)
-            storedCategories[categoryKey] = Money.saturating(storedCategories[categoryKey, default: 0], amount)
+            accumulate(&storedCategories[categoryKey, default: 0], amount)
         }
         runCategories.removeAll(keepingCapacity: true)
     }
