@@ -546,15 +546,16 @@ struct BatchedImportTests {
                 "second.csv",
                 header + "2024-01-22,A,D08,2,10,Tools\n2024-01-18,C,D09,1,5,Hydraulics\n2024-01-20,C,D10,1,7,Tools\n"))
         #expect(report.corrected == 3)
+        // A refused file ends its transaction by a rollback: references are checked again after it as well.
+        let refused = try fixture.refusal(fixture.file("bad.csv", header + "2024-01-23,A,D11,1,ten,Tools\n"))
+        #expect(refused.count == 1)
         // The import checks no reference itself (see importFile): what it leaves must hold them all, and the
         // connection must check them again for everything after it.
+        let daysOfB = "SELECT count(*) FROM client_days WHERE client = (SELECT id FROM clients WHERE client_id = 'B')"
         let (broken, checked, emptied) = try fixture.database.writer.write { db in
             (
                 try Row.fetchAll(db, sql: "PRAGMA foreign_key_check"), try Int.fetchOne(db, sql: "PRAGMA foreign_keys"),
-                try Int.fetchOne(
-                    db,
-                    sql: "SELECT count(*) FROM client_days WHERE client = (SELECT id FROM clients WHERE client_id = 'B')"
-                )
+                try Int.fetchOne(db, sql: daysOfB)
             )
         }
         #expect(broken.isEmpty, "\(broken)")
